@@ -1,0 +1,22 @@
+/**
+ * The list of commands. Only names and one-line summaries live here, so that the root help can
+ * list every command while a run loads just the module of the command it runs (start-up time:
+ * `decode` must not pay for the OAuth client, undici or inquirer).
+ * @module
+ */
+import type { Command } from 'commander'
+import type { Deps } from '../deps.js'
+
+export interface CommandModule {
+  /** Adds the command (with its flags, help and action) to `parent`. */
+  register(parent: Command, deps: Deps): Command
+}
+
+export interface CommandEntry {
+  name: string
+  summary: string
+  load: () => Promise<CommandModule>
+}
+
+export const COMMANDS: CommandEntry[] = [
+]

@@ -1,0 +1,51 @@
+/**
+ * Reads the token a command works on: positional argument, `-` or piped stdin, or `--file`.
+ * @module
+ */
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { InputError, UsageError } from '../errors.js'
+import { normalizeTokenText } from '../core/token-text.js'
+import type { Deps } from './deps.js'
+
+export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer))
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export async function readFileArg(path: string, deps: Pick<Deps, 'cwd'>, what = 'file'): Promise<string> {
+  try {
+    return await readFile(resolve(deps.cwd, path), 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? e)
+    throw new InputError(`cannot read ${what} ${path}: ${why}`)
+  }
+}
+
+/**
+ * The token text from the argument, stdin (`-`, or no argument with stdin not a TTY) or `--file`,
+ * normalized. Throws UsageError when there is none.
+ */
+export async function readTokenInput(
+  arg: string | undefined,
+  file: string | undefined,
+  deps: Pick<Deps, 'io' | 'cwd'>,
+  what = 'token',
+): Promise<string> {
+  let raw: string
+  if (file !== undefined) {
+    if (arg !== undefined && arg !== '-') throw new UsageError(`give the ${what} either as an argument or with --file, not both`)
+    raw = await readFileArg(file, deps, what + ' file')
+  } else if (arg === '-' || (arg === undefined && !deps.io.stdinIsTTY)) {
+    raw = await readStream(deps.io.in)
+  } else if (arg === undefined) {
+    throw new UsageError(`no ${what} given: pass it as an argument, pipe it on stdin, or use --file`)
+  } else {
+    raw = arg
+  }
+  const token = normalizeTokenText(raw)
+  if (token === '') throw new InputError(`the ${what} is empty`)
+  return token
+}

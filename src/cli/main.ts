@@ -1,0 +1,138 @@
+/**
+ * The commander program: global options, command registration (a command's module is loaded
+ * only when that command runs) and the single place that writes errors and decides the exit
+ * code. Only this module (through `process.ts`) ends the process.
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError, Option } from 'commander'
+import { EXIT, TokentoolError, exitCodeFor } from '../errors.js'
+import { COMMANDS, type CommandEntry } from './commands/registry.js'
+import type { Deps, GlobalOptions } from './deps.js'
+import { colorEnabled } from './color.js'
+
+/** Global options that take a value: needed to find the command name in argv before parsing. */
+const GLOBAL_WITH_VALUE = new Set(['--profile'])
+
+export function findCommandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') return argv[i + 1]
+    if (GLOBAL_WITH_VALUE.has(a)) {
+      i++
+      continue
+    }
+    if (!a.startsWith('-')) return a
+  }
+  return undefined
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  return pkg.version
+}
+
+export function buildRootProgram(deps: Deps): Command {
+  const program = new Command('tokentool')
+  program
+    .description('Inspect, verify and obtain OAuth 2.0 and OpenID Connect tokens')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void deps.io.out.write(s),
+      writeErr: (s) => void deps.io.err.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'tokentool: ')),
+    })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    .option('--no-color', 'no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)')
+    .option('-v, --verbose', 'trace every HTTP exchange to stderr, secrets redacted')
+    .addOption(
+      new Option('--profile <name>', 'named set of issuer, client and stored tokens').env(
+        'TOKENTOOL_PROFILE',
+      ),
+    )
+    .option('--debug', 'show stack traces of unexpected errors')
+    .version(version(), '-V, --version', 'print the version')
+    .helpCommand(true)
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\nExamples:\n  $ tokentool decode eyJhbGciOi...\n  $ tokentool verify --issuer https://login.example.com token.jwt\n  $ tokentool                      # interactive menu (in a terminal)\n')
+
+  program.hook('preAction', (_this, action) => {
+    const o = action.optsWithGlobals() as Partial<GlobalOptions> & { color?: boolean }
+    deps.global = {
+      json: Boolean(o.json),
+      color: false,
+      verbose: Boolean(o.verbose),
+      debug: Boolean(o.debug),
+      profile: o.profile || 'default',
+    }
+    deps.io.color = colorEnabled({
+      flag: o.color !== false,
+      isTTY: deps.io.stdoutIsTTY,
+      env: deps.env,
+    })
+    deps.global.color = deps.io.color
+  })
+  return program
+}
+
+/** Registers every command: the one being run for real, the others by name for the help. */
+async function registerCommands(program: Command, deps: Deps, argv: readonly string[]): Promise<void> {
+  let wanted = findCommandName(argv)
+  if (wanted === 'help') wanted = argv[argv.indexOf('help') + 1]
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) await registerFull(program, deps, entry)
+    else program.command(entry.name).description(entry.summary).allowUnknownOption().allowExcessArguments()
+  }
+}
+
+async function registerFull(program: Command, deps: Deps, entry: CommandEntry): Promise<void> {
+  const mod = await entry.load()
+  mod.register(program, deps)
+}
+
+/** Runs tokentool with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  const program = buildRootProgram(deps)
+  try {
+    await registerCommands(program, deps, argv)
+    if (findCommandName(argv) === undefined && !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
+      return await runWithoutCommand(program, deps)
+    }
+    await program.parseAsync([...argv], { from: 'user' })
+    return EXIT.ok
+  } catch (err) {
+    return reportError(err, deps, argv)
+  }
+}
+
+/** No command: the interactive menu in a terminal, the help text and exit 2 otherwise. */
+async function runWithoutCommand(program: Command, deps: Deps): Promise<number> {
+  deps.io.err.write(program.helpInformation())
+  return EXIT.usage
+}
+
+function reportError(err: unknown, deps: Deps, argv: readonly string[]): number {
+  const debug = deps.global.debug || argv.includes('--debug')
+  if (err instanceof CommanderError) {
+    // commander printed its message already (help, version, unknown option, missing argument)
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage
+  }
+  const code = exitCodeFor(err)
+  if (err instanceof TokentoolError) {
+    // one line: what was wrong, then what to do about it
+    const hint = err.hint ? ` (${err.hint})` : ''
+    deps.io.err.write(`tokentool: ${err.message}${hint}\n`)
+    if (debug && err.cause instanceof Error) deps.io.err.write(`${err.cause.stack ?? err.cause}\n`)
+  } else if (code === EXIT.cancelled) {
+    deps.io.err.write('tokentool: interrupted\n')
+  } else {
+    const message = err instanceof Error ? err.message : String(err)
+    deps.io.err.write(`tokentool: unexpected error: ${message} (this is a bug; run with --debug for details)\n`)
+    if (debug && err instanceof Error) deps.io.err.write(`${err.stack}\n`)
+  }
+  return code
+}

@@ -1,0 +1,116 @@
+/**
+ * Typed errors. Every failure a user can cause or meet is one of these; `cli/main.ts`
+ * turns it into one stderr line and the exit code of the contract (../shared/design/cli.md).
+ * @module
+ */
+
+export type ErrorCode =
+  | 'ERR_USAGE' // bad flag, bad value, missing input
+  | 'ERR_INPUT' // unreadable input: malformed token, bad file, bad JSON
+  | 'ERR_TOKEN_INVALID' // a verification check failed / token expired where a valid one was required
+  | 'ERR_NETWORK' // unreachable, timeout, TLS, non-JSON or malformed server response, 5xx
+  | 'ERR_AS_RESPONSE' // the authorization server answered with an OAuth error
+  | 'ERR_STORE' // the token store cannot be read or written
+  | 'ERR_CANCELLED' // the user interrupted
+
+export interface ErrorOptions {
+  cause?: unknown
+  /** A second line telling the user what to do next. */
+  hint?: string
+}
+
+export class TokentoolError extends Error {
+  readonly hint: string | undefined
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    opts: ErrorOptions = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = new.target.name
+    this.hint = opts.hint
+  }
+}
+
+/** The caller's mistake: a flag, a value, a missing argument. Exit 2. */
+export class UsageError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_USAGE', message, opts)
+  }
+}
+
+/** Input that cannot be read as what it should be (a token, a key, a JSON file). Exit 2. */
+export class InputError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_INPUT', message, opts)
+  }
+}
+
+/** A token failed a check. Exit 1. */
+export class TokenInvalidError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_TOKEN_INVALID', message, opts)
+  }
+}
+
+/** Network or protocol failure. Exit 3. */
+export class NetworkError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_NETWORK', message, opts)
+  }
+}
+
+/** An OAuth error response from the authorization server. Exit 4. */
+export class AuthServerError extends TokentoolError {
+  constructor(
+    readonly error: string,
+    readonly errorDescription: string | undefined,
+    opts: ErrorOptions & { status?: number } = {},
+  ) {
+    super('ERR_AS_RESPONSE', errorDescription ? `${error}: ${errorDescription}` : error, opts)
+    this.status = opts.status
+  }
+  readonly status: number | undefined
+}
+
+/** The token store is unusable (corrupt file, bad permissions it cannot repair, lock). Exit 2. */
+export class StoreError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_STORE', message, opts)
+  }
+}
+
+/** The user interrupted (Ctrl-C at a prompt or while waiting). Exit 130. */
+export class CancelledError extends TokentoolError {
+  constructor(message = 'interrupted') {
+    super('ERR_CANCELLED', message)
+  }
+}
+
+/** The exit codes of the contract. */
+export const EXIT = {
+  ok: 0,
+  invalidToken: 1,
+  usage: 2,
+  network: 3,
+  authServer: 4,
+  /** Not in the contract: an unexpected exception, i.e. a bug in tokentool (sysexits EX_SOFTWARE). */
+  internal: 70,
+  cancelled: 130,
+} as const
+
+const BY_CODE: Record<ErrorCode, number> = {
+  ERR_USAGE: EXIT.usage,
+  ERR_INPUT: EXIT.usage,
+  ERR_TOKEN_INVALID: EXIT.invalidToken,
+  ERR_NETWORK: EXIT.network,
+  ERR_AS_RESPONSE: EXIT.authServer,
+  ERR_STORE: EXIT.usage,
+  ERR_CANCELLED: EXIT.cancelled,
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof TokentoolError) return BY_CODE[err.code]
+  if (err instanceof Error && err.name === 'ExitPromptError') return EXIT.cancelled // Ctrl-C in @inquirer
+  return EXIT.internal
+}

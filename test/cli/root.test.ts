@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/run-cli.js'
+
+describe('tokentool (root)', () => {
+  it('--version prints the package version', async () => {
+    const r = await runCli(['--version'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  it('--help lists the global options and exits 0', async () => {
+    const r = await runCli(['--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('--json')
+    expect(r.stdout).toContain('--profile <name>')
+  })
+
+  it('without a terminal and without arguments prints the help on stderr and exits 2', async () => {
+    const r = await runCli([])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('Usage: tokentool')
+  })
+
+  it('an unknown command is a usage error (exit 2), one line, no stack trace', async () => {
+    const r = await runCli(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^tokentool: unknown command 'frobnicate'/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+})
