@@ -1,0 +1,37 @@
+// Shared helpers for the benchmarks: wall-clock timing of whole processes, run side by side.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const BIN = fileURLToPath(new URL('../bin/tokentool.js', import.meta.url))
+
+/** Wall time of one process run, in milliseconds. Throws when the command fails. */
+export function timeRun(cmd, args, { input, env } = {}) {
+  const t0 = process.hrtime.bigint()
+  const r = spawnSync(cmd, args, { input, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  return ms
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * Runs each named command `rounds` times, interleaved (a, b, a, b, ...) so that machine load
+ * affects all alike, after `warmup` untimed rounds. Returns the median wall time of each.
+ */
+export function sideBySide(commands, { rounds = 30, warmup = 3 } = {}) {
+  const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]))
+  for (let i = 0; i < warmup + rounds; i++) {
+    for (const [name, run] of Object.entries(commands)) {
+      const ms = run()
+      if (i >= warmup) times[name].push(ms)
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]))
+}
+
+export const fmt = (n, digits = 2) => n.toFixed(digits)

@@ -1,0 +1,25 @@
+// `npm run bench`: every benchmark, each figure a ratio taken in this one run.
+import { benchStartup } from './startup.js'
+import { benchVerifyBatch } from './verify-batch.js'
+import { fmt } from './lib.js'
+
+const started = new Date().toISOString()
+console.log(`tokentool benchmarks — node ${process.version}, ${started}`)
+
+const s = benchStartup()
+console.log(`start-up       decode ${fmt(s.decodeMs, 1)} ms ÷ node -e 0 ${fmt(s.nodeMs, 1)} ms = ${fmt(s.ratio)}x   (target <= 1.5x)`)
+
+const v = await benchVerifyBatch()
+console.log(
+  `verify --batch ${fmt(v.cliRate, 0)}/s ÷ raw jose loop ${fmt(v.rawRate, 0)}/s = ${fmt(v.ratio)}x   (target >= 0.8x); ` +
+    `peak RSS ${Math.round(v.peakKiB / 1024)} MiB at ${v.n} tokens, ${Math.round(v.peakKiBx10 / 1024)} MiB at ${v.n * 10}`,
+)
+
+for (const extra of ['./simulate.js', './token-cache.js']) {
+  try {
+    const mod = await import(extra)
+    if (typeof mod.bench === 'function') console.log(await mod.bench())
+  } catch (e) {
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e
+  }
+}

@@ -1,0 +1,78 @@
+// Throughput: `tokentool verify --batch` over N ES256 tokens against a JWKS file, in tokens per
+// second, ÷ a raw `jose.jwtVerify` loop over the same tokens in one process. Also peak memory
+// (max RSS) of the tokentool process at N and 10×N tokens, to show streaming keeps it flat.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as jose from 'jose'
+import { BIN, fmt } from './lib.js'
+
+async function makeTokens(n) {
+  const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }
+  const exp = Math.floor(Date.now() / 1000) + 3600
+  const tokens = []
+  for (let i = 0; i < n; i++) {
+    tokens.push(
+      await new jose.SignJWT({ sub: `user-${i}`, scope: 'read' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+        .setIssuer('https://issuer.bench')
+        .setAudience('api')
+        .setExpirationTime(exp)
+        .sign(privateKey),
+    )
+  }
+  return { tokens, jwks: { keys: [jwk] } }
+}
+
+async function rawJoseRate(tokens, jwks) {
+  const key = await jose.importJWK(jwks.keys[0], 'ES256')
+  const t0 = process.hrtime.bigint()
+  for (const t of tokens) await jose.jwtVerify(t, key, { algorithms: ['ES256'] })
+  const s = Number(process.hrtime.bigint() - t0) / 1e9
+  return tokens.length / s
+}
+
+/** Runs the CLI under /usr/bin/time for max RSS; returns tokens/s and peak KiB. */
+function cliRun(input, count, jwksFile) {
+  const t0 = process.hrtime.bigint()
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'verify', '--batch', '--jwks', jwksFile], {
+    input,
+    maxBuffer: 1024 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1' },
+  })
+  const s = Number(process.hrtime.bigint() - t0) / 1e9
+  const lines = r.stdout.toString().trimEnd().split('\n')
+  const failed = lines.filter((l) => !l.includes('"valid":true')).length
+  if (lines.length !== count || failed > 0) {
+    throw new Error(`verify --batch: expected ${count} valid lines, got ${lines.length} (${failed} not valid): ${r.stderr}`)
+  }
+  const peakKiB = Number(r.stderr.toString().trim().split('\n').pop())
+  return { rate: count / s, peakKiB }
+}
+
+export async function benchVerifyBatch({ n = 20_000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tokentool-bench-'))
+  const { tokens, jwks } = await makeTokens(n)
+  const jwksFile = join(dir, 'jwks.json')
+  writeFileSync(jwksFile, JSON.stringify(jwks))
+  const input = tokens.join('\n') + '\n'
+  // 10× the tokens (the same ones repeated): memory must not grow with the input
+  const bigInput = input.repeat(10)
+
+  const raw = await rawJoseRate(tokens, jwks)
+  const cli = cliRun(input, n, jwksFile)
+  const raw2 = await rawJoseRate(tokens, jwks) // and again, so drift in machine load shows
+  const big = cliRun(bigInput, n * 10, jwksFile)
+  const rawMean = (raw + raw2) / 2
+  return { n, rawRate: rawMean, cliRate: cli.rate, ratio: cli.rate / rawMean, peakKiB: cli.peakKiB, peakKiBx10: big.peakKiB }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchVerifyBatch()
+  console.log(
+    `verify --batch: ${fmt(r.cliRate, 0)} tokens/s vs raw jose ${fmt(r.rawRate, 0)} tokens/s, ratio ${fmt(r.ratio)}x (target >= 0.8x); ` +
+      `peak RSS ${Math.round(r.peakKiB / 1024)} MiB at ${r.n}, ${Math.round(r.peakKiBx10 / 1024)} MiB at ${r.n * 10}`,
+  )
+}
