@@ -1,0 +1,93 @@
+/**
+ * Turns what undici throws (a `TypeError: fetch failed` whose `cause` carries a system or
+ * undici error code) into one-line NetworkErrors that name the host: the user needs to know
+ * *which* server failed and how, not that "fetch failed".
+ * @module
+ */
+import { NetworkError } from '../errors.js'
+
+export interface NetworkFailureContext {
+  /** The URL the request went to. */
+  url: URL | string
+  /** Connect timeout in ms, for the message. */
+  connectTimeoutMs?: number
+  /** Whole-request timeout in ms, for the message. */
+  timeoutMs?: number
+}
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+])
+
+/** The `code` of an error or of the first error in its `cause` chain that has one. */
+export function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    const name = (e as { name?: unknown }).name
+    if (name === 'TimeoutError' || name === 'AbortError') return name
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+function innermostMessage(err: unknown): string {
+  let msg = err instanceof Error ? err.message : String(err)
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; depth++) {
+    if (e.message) msg = e.message
+    e = e.cause
+  }
+  return msg
+}
+
+const secs = (ms: number) => `${Math.round(ms / 100) / 10}s`
+
+/** Maps a failed request to a NetworkError (exit 3). A NetworkError passes through as is. */
+export function networkFailure(err: unknown, ctx: NetworkFailureContext): NetworkError {
+  if (err instanceof NetworkError) return err
+  const url = typeof ctx.url === 'string' ? new URL(ctx.url) : ctx.url
+  const host = url.host
+  const code = errorCode(err)
+  const opts = { cause: err }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new NetworkError(`cannot connect to ${host}: connection refused`, {
+        ...opts,
+        hint: 'is the server running and the URL right?',
+      })
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return new NetworkError(`cannot resolve host ${url.hostname}`, { ...opts, hint: 'check the URL and your DNS' })
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return new NetworkError(`connection to ${host} was closed unexpectedly`, opts)
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new NetworkError(`cannot reach ${host}: network unreachable`, opts)
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new NetworkError(`timed out after ${secs(ctx.connectTimeoutMs ?? 10_000)} connecting to ${host}`, opts)
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'TimeoutError':
+    case 'AbortError':
+      return new NetworkError(`timed out after ${secs(ctx.timeoutMs ?? 30_000)} talking to ${host}`, opts)
+  }
+  if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
+    return new NetworkError(`TLS error talking to ${host}: ${innermostMessage(err)}`, {
+      ...opts,
+      hint: 'for a private CA set NODE_EXTRA_CA_CERTS to its PEM file',
+    })
+  }
+  return new NetworkError(`cannot reach ${host}: ${innermostMessage(err)}`, opts)
+}
