@@ -1,0 +1,206 @@
+/**
+ * The authorization code flow with PKCE (S256) through a loopback redirect (RFC 8252): build
+ * the authorization URL, hand it to the user (and the browser), wait for the one callback
+ * whose state matches (or a pasted redirect URL), and redeem the code. State, nonce, PKCE,
+ * RFC 9207 `iss` and the ID token are checked by openid-client.
+ * @module
+ */
+import * as client from 'openid-client'
+import { AuthServerError, NetworkError } from '../errors.js'
+import { formatDuration } from '../core/duration.js'
+import type { OAuthClient } from './client.js'
+import { toTokentoolError } from './errors.js'
+import { failPage, listenForCallback, okPage, type Listener, type Page, type PendingCallback, type RedirectHost } from './loopback.js'
+import { tokenEndpointParams, type TokenResult, toTokenResult } from './tokens.js'
+
+/** What shapes the authorization request (flags of `login`). */
+export interface AuthRequest {
+  scope: string
+  prompt?: string | undefined
+  loginHint?: string | undefined
+  acrValues?: string | undefined
+  /** Seconds (`max_age`). */
+  maxAge?: number | undefined
+  /** A claims request as JSON text (OIDC Core §5.5). */
+  claims?: string | undefined
+  resources?: readonly string[] | undefined
+  audience?: string | undefined
+  /** `--param k=v`, sent as given (last word over the defaults above). */
+  extra?: readonly (readonly [string, string])[] | undefined
+}
+
+export interface RequestSecrets {
+  redirectUri: string
+  state: string
+  nonce?: string | undefined
+  codeChallenge: string
+}
+
+/** Whether the flow expects an ID token: an OpenID request. */
+export const isOpenId = (scope: string) => scope.split(/\s+/).includes('openid')
+
+/**
+ * The authorization request's parameters. Pure.
+ * `prompt=consent` goes with `offline_access` unless a prompt was given: OIDC Core §11 has
+ * servers ignore `offline_access` otherwise (oidc-provider does), so no refresh token comes back.
+ */
+export function authorizationParams(req: AuthRequest, s: RequestSecrets): URLSearchParams {
+  const p = new URLSearchParams({
+    response_type: 'code',
+    redirect_uri: s.redirectUri,
+    scope: req.scope,
+    state: s.state,
+    code_challenge: s.codeChallenge,
+    code_challenge_method: 'S256',
+  })
+  if (s.nonce) p.set('nonce', s.nonce)
+  const prompt = req.prompt ?? (req.scope.split(/\s+/).includes('offline_access') ? 'consent' : undefined)
+  if (prompt) p.set('prompt', prompt)
+  if (req.loginHint) p.set('login_hint', req.loginHint)
+  if (req.acrValues) p.set('acr_values', req.acrValues)
+  if (req.maxAge !== undefined) p.set('max_age', String(req.maxAge))
+  if (req.claims) p.set('claims', req.claims)
+  for (const r of req.resources ?? []) p.append('resource', r)
+  if (req.audience) p.set('audience', req.audience)
+  const overridden = new Set<string>()
+  for (const [k, v] of req.extra ?? []) {
+    // a --param replaces a default of the same name; repeated --param k=… adds values
+    if (!overridden.has(k)) p.delete(k)
+    overridden.add(k)
+    p.append(k, v)
+  }
+  return p
+}
+
+/** How the flow talks to the person at the terminal; the command supplies it. */
+export interface LoginUI {
+  /** Shows the authorization URL (`Open: URL` on stderr). */
+  showUrl(url: URL): void
+  /** Opens the browser (unless --no-open); reports failure itself. */
+  openBrowser(url: URL): Promise<void>
+  /** Starts the "waiting" indicator; returns its stopper. */
+  waiting(redirectUri: URL, timeoutSec: number): () => void
+  /** A request to the listener was refused (wrong state…): the flow goes on. */
+  refused(status: number, page: Page): void
+  /** Lines the user pastes (the final redirect URL), when stdin may carry them. */
+  pasted?: AsyncIterable<string> | undefined
+}
+
+export interface ListenSpec {
+  host: RedirectHost
+  port: number
+  path: string
+  timeoutSec: number
+}
+
+export interface LoginResult extends TokenResult {
+  redirectUri: string
+}
+
+/** Runs the whole browser login and returns the validated token response. */
+export async function authorizationCodeLogin(
+  oc: OAuthClient,
+  req: AuthRequest,
+  listen: ListenSpec,
+  ui: LoginUI,
+): Promise<LoginResult> {
+  if (!oc.metadata.authorization_endpoint) {
+    throw new NetworkError('the server has no authorization_endpoint', { hint: 'give --authorization-endpoint' })
+  }
+  const state = client.randomState()
+  const openid = isOpenId(req.scope)
+  const nonce = openid ? client.randomNonce() : undefined
+  const verifier = client.randomPKCECodeVerifier()
+  const codeChallenge = await client.calculatePKCECodeChallenge(verifier)
+
+  const listener = await listenForCallback({ ...listen, state, onRejected: (status, page) => ui.refused(status, page) })
+  let stopWaiting = () => {}
+  let pending: PendingCallback | undefined
+  try {
+    const redirectUri = listener.redirectUri.href
+    const url = client.buildAuthorizationUrl(oc.config, authorizationParams(req, { redirectUri, state, nonce, codeChallenge }))
+    ui.showUrl(url)
+    await ui.openBrowser(url)
+    stopWaiting = ui.waiting(listener.redirectUri, listen.timeoutSec)
+    pending = await waitForCallback(listener, listen.timeoutSec, ui.pasted, (status, page) => ui.refused(status, page))
+    stopWaiting()
+    const cb = pending.callback
+    if (cb.kind === 'malformed') throw new NetworkError(`bad redirect to ${redirectUri}: ${cb.reason}`)
+    // openid-client checks state and `iss` on errors too (RFC 9207 §2.4) before it reports them
+    const callbackUrl = new URL(cb.url.search, listener.redirectUri)
+    let tokens
+    try {
+      tokens = await client.authorizationCodeGrant(
+        oc.config,
+        callbackUrl,
+        {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+          idTokenExpected: openid,
+          maxAge: req.maxAge,
+        },
+        tokenEndpointParams({ resources: req.resources }),
+      )
+    } catch (err) {
+      throw toTokentoolError(err, { what: 'sign-in', url: oc.metadata.token_endpoint })
+    }
+    const result = { ...toTokenResult(tokens, oc.now()), redirectUri }
+    pending.reply(okPage('tokentool has your tokens.'))
+    return result
+  } catch (err) {
+    pending?.reply(failurePage(err))
+    throw err
+  } finally {
+    stopWaiting()
+    await listener.close()
+  }
+}
+
+function failurePage(err: unknown): Page {
+  if (err instanceof AuthServerError) return failPage('Sign-in refused', err.message)
+  return failPage('Sign-in failed', err instanceof Error ? err.message : String(err))
+}
+
+/** The first accepted callback, from the listener or from a pasted URL; a timeout otherwise. */
+async function waitForCallback(
+  listener: Listener,
+  timeoutSec: number,
+  pasted: AsyncIterable<string> | undefined,
+  onRefused: (status: number, page: Page) => void,
+): Promise<PendingCallback> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new NetworkError(`timed out after ${formatDuration(timeoutSec)} waiting for the sign-in to come back to ${listener.redirectUri.href}`, { hint: 'run again, or raise --timeout' })),
+      timeoutSec * 1000,
+    )
+  })
+  if (pasted) void readPasted(listener, pasted, onRefused)
+  try {
+    return await Promise.race([listener.next, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Offers each pasted line that reads as a URL to the listener, until one is accepted. */
+async function readPasted(listener: Listener, lines: AsyncIterable<string>, onRefused: (status: number, page: Page) => void): Promise<void> {
+  try {
+    for await (const line of lines) {
+      const text = line.trim()
+      if (!text) continue
+      let url: URL
+      try {
+        url = new URL(text)
+      } catch {
+        continue
+      }
+      const j = listener.offer(url)
+      if (j.accept) return
+      onRefused(j.status, j.page)
+    }
+  } catch {
+    // stdin closed or unreadable: the listener still waits
+  }
+}

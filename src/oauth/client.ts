@@ -1,0 +1,141 @@
+/**
+ * The openid-client `Configuration` every grant runs on: server metadata from discovery (or
+ * from endpoint flags, for servers without discovery), the client's id and authentication,
+ * and tokentool's fetch (undici, `-v` tracing) as openid-client's `customFetch`.
+ * @module
+ */
+import * as client from 'openid-client'
+import type { Deps } from '../cli/deps.js'
+import { UsageError } from '../errors.js'
+import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
+import { networkFailure } from '../http/net-errors.js'
+import { discoverIssuer } from './discovery.js'
+
+/** Endpoint flags (`--token-endpoint` …) by their metadata names. */
+export const ENDPOINT_FIELDS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'device_authorization_endpoint',
+  'userinfo_endpoint',
+  'revocation_endpoint',
+  'introspection_endpoint',
+] as const
+export type EndpointField = (typeof ENDPOINT_FIELDS)[number]
+export type Endpoints = Partial<Record<EndpointField, string>>
+
+export interface ServerSpec {
+  issuer?: string | undefined
+  /** Override or replace discovered endpoints. With `token_endpoint` set, discovery is skipped. */
+  endpoints?: Endpoints | undefined
+}
+
+export interface ClientSpec {
+  clientId: string
+  clientSecret?: string | undefined
+  /** Extra request headers for every request to the server (`--header Origin=...`). */
+  headers?: Record<string, string> | undefined
+}
+
+export interface OAuthClient {
+  config: client.Configuration
+  /** The metadata the configuration was built from (for saving in the profile and messages). */
+  metadata: client.ServerMetadata
+  /** Whether the metadata came from discovery. */
+  discovered: boolean
+  /** The clock that turns `expires_in` into `expires_at`. */
+  now: () => Date
+}
+
+/** `--authorization-endpoint` ⇄ `authorization_endpoint`. */
+export function flagFor(field: EndpointField): string {
+  return '--' + field.replace(/_/g, '-')
+}
+
+/** Builds the client configuration: discovery unless endpoint flags make it unnecessary. */
+export async function createOAuthClient(
+  server: ServerSpec,
+  spec: ClientSpec,
+  deps: Pick<Deps, 'fetch' | 'now'>,
+): Promise<OAuthClient> {
+  const endpoints = cleanEndpoints(server.endpoints ?? {})
+  let metadata: client.ServerMetadata
+  let discovered = false
+  if (endpoints.token_endpoint) {
+    // no discovery: the issuer names the ID tokens' `iss`; without one, the token endpoint's origin
+    const issuer = server.issuer ?? new URL(endpoints.token_endpoint).origin
+    metadata = { issuer, ...endpoints }
+  } else if (server.issuer) {
+    const found = await discoverIssuer(server.issuer, deps)
+    metadata = { ...(found.metadata as client.ServerMetadata), ...endpoints }
+    discovered = true
+  } else {
+    throw new UsageError('no issuer: give --issuer URL (or --token-endpoint for a server without discovery)', {
+      hint: 'a profile remembers it after the first login',
+    })
+  }
+
+  const fetchImpl = await deps.fetch()
+  const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, clientAuth(metadata, spec.clientSecret))
+  config[client.customFetch] = wrapFetch(fetchImpl, spec.headers ?? {})
+  if (allLoopback(metadata)) client.allowInsecureRequests(config)
+  return { config, metadata, discovered, now: deps.now }
+}
+
+function cleanEndpoints(endpoints: Endpoints): Endpoints {
+  const out: Endpoints = {}
+  for (const field of ENDPOINT_FIELDS) {
+    const v = endpoints[field]
+    if (v === undefined) continue
+    let url: URL
+    try {
+      url = new URL(v)
+    } catch {
+      throw new UsageError(`${flagFor(field)} is not a URL: ${v}`)
+    }
+    if (!isSecureOrLoopback(url)) throw new UsageError(`${flagFor(field)} must use https (http only for loopback): ${v}`)
+    out[field] = url.href
+  }
+  return out
+}
+
+/** Basic when the server supports it (RFC 6749 §2.3.1 makes it mandatory), else post; none without a secret. */
+function clientAuth(metadata: client.ServerMetadata, secret: string | undefined): client.ClientAuth {
+  if (!secret) return client.None()
+  const methods = metadata.token_endpoint_auth_methods_supported
+  if (Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) {
+    return client.ClientSecretPost(secret)
+  }
+  return client.ClientSecretBasic(secret)
+}
+
+/** Plain http is allowed only when every endpoint is on a loopback host. */
+function allLoopback(metadata: client.ServerMetadata): boolean {
+  const urls = [metadata.issuer, ...ENDPOINT_FIELDS.map((f) => metadata[f])].filter((u): u is string => typeof u === 'string')
+  return urls.every((u) => {
+    const url = new URL(u)
+    return url.protocol === 'https:' || isLoopbackHost(url.hostname)
+  })
+}
+
+/** openid-client's customFetch: our fetch, the extra headers, and network failures named by host. */
+function wrapFetch(fetchImpl: typeof globalThis.fetch, headers: Record<string, string>): client.CustomFetch {
+  return async (url, options) => {
+    try {
+      return await fetchImpl(url, { ...options, headers: { ...options.headers, ...headers } } as RequestInit)
+    } catch (err) {
+      throw networkFailure(err, { url })
+    }
+  }
+}
+
+/** `--header k=v` / `k: v` pairs into a header record. */
+export function parseHeaders(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const v of values) {
+    const m = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(v)
+    if (!m) throw new UsageError(`--header must look like Name=value or "Name: value": ${v}`)
+    out[m[1]!] = m[2]!
+  }
+  return out
+}

@@ -1,0 +1,54 @@
+/**
+ * A token endpoint response in tokentool's terms: absolute expiry, the ID token's validated
+ * claims, and the parameters every grant request shares (resource, scope, claims).
+ * @module
+ */
+import type * as client from 'openid-client'
+
+export interface TokenResult {
+  tokenType: string
+  accessToken: string
+  /** Epoch seconds, from `expires_in` and the time the response arrived. */
+  expiresAt?: number | undefined
+  scope?: string | undefined
+  idToken?: string | undefined
+  refreshToken?: string | undefined
+  /** The ID token's claims, validated by openid-client (iss, aud, exp, iat, nonce, azp). */
+  idTokenClaims?: Record<string, unknown> | undefined
+}
+
+type Response = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers
+
+export function toTokenResult(res: Response, receivedAt: Date): TokenResult {
+  const expiresIn = typeof res.expires_in === 'number' ? res.expires_in : Number(res.expires_in)
+  const claims = res.id_token ? res.claims() : undefined
+  return {
+    tokenType: res.token_type,
+    accessToken: res.access_token,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Math.floor(receivedAt.getTime() / 1000) + expiresIn : undefined,
+    scope: typeof res.scope === 'string' ? res.scope : undefined,
+    idToken: res.id_token,
+    refreshToken: res.refresh_token,
+    idTokenClaims: claims ? { ...claims } : undefined,
+  }
+}
+
+export interface GrantParams {
+  scope?: string | undefined
+  /** Claims request, JSON text. */
+  claims?: string | undefined
+  resources?: readonly string[] | undefined
+  audience?: string | undefined
+  extra?: readonly (readonly [string, string])[] | undefined
+}
+
+/** Extra token endpoint parameters. Pure. */
+export function tokenEndpointParams(p: GrantParams): URLSearchParams {
+  const out = new URLSearchParams()
+  if (p.scope) out.set('scope', p.scope)
+  if (p.claims) out.set('claims', p.claims)
+  for (const r of p.resources ?? []) out.append('resource', r)
+  if (p.audience) out.set('audience', p.audience)
+  for (const [k, v] of p.extra ?? []) out.append(k, v)
+  return out
+}
