@@ -1,0 +1,142 @@
+/**
+ * Atomic replacement of a store file and the matching careful read. A write goes to a
+ * temporary file in the same directory (mode 0600 from creation, so the secret is never
+ * readable by others even for a moment), is fsynced, then renamed over the target: a reader
+ * sees the old file or the new one, never half of one, even if the process dies mid-write.
+ * A read checks the mode (repairing it), and a file that is not JSON or has the wrong shape
+ * is moved aside to `<file>.corrupt-<timestamp>` and reported, never silently overwritten.
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { StoreError } from '../errors.js'
+import { FILE_MODE, checkMode, ensureDir, type Warn } from './paths.js'
+
+/** Test seam: runs after the temporary file is written and synced, before the rename. */
+export interface AtomicWriteHooks {
+  beforeRename?: (tempPath: string) => Promise<void> | void
+}
+
+/** Writes `data` to `file` atomically with mode 0600, creating its directory (0700) if needed. */
+export async function writeFileAtomic(
+  file: string,
+  data: string,
+  opts: { warn?: Warn; hooks?: AtomicWriteHooks } = {},
+): Promise<void> {
+  const dir = dirname(file)
+  await ensureDir(dir, opts.warn ?? (() => {}))
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  try {
+    // 'wx': never follow or reuse an existing path; mode applies from creation.
+    const fh = await open(temp, 'wx', FILE_MODE)
+    try {
+      await fh.writeFile(data, 'utf8')
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    await opts.hooks?.beforeRename?.(temp)
+    await rename(temp, file)
+  } catch (e) {
+    await unlink(temp).catch(() => {})
+    if (e instanceof StoreError) throw e
+    throw new StoreError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+  }
+  await syncDir(dir)
+}
+
+/** Makes the rename itself durable; not every platform can fsync a directory, hence best effort. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r')
+    try {
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+  } catch {
+    // e.g. EISDIR/EPERM on some platforms: the data file itself is synced already
+  }
+}
+
+/** `20261123T042600123Z`: sortable and safe in a file name on every platform. */
+export function fileTimestamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('.', '')
+}
+
+/**
+ * Validates parsed JSON; returns the typed value or a short reason why the shape is wrong.
+ */
+export type ShapeCheck<T> = (value: unknown) => { ok: true; value: T } | { ok: false; reason: string }
+
+/**
+ * Reads and validates a JSON store file. Returns undefined when it does not exist. Repairs a
+ * mode other than 0600 (warning). A corrupt file is renamed to `<file>.corrupt-<timestamp>`
+ * and a StoreError naming both paths is thrown: the user keeps the data for inspection, and
+ * the next run starts with an empty file instead of failing forever.
+ */
+export async function readJsonFile<T>(
+  file: string,
+  check: ShapeCheck<T>,
+  opts: { warn: Warn; now?: () => Date },
+): Promise<T | undefined> {
+  if (!(await checkMode(file, FILE_MODE, opts.warn))) return undefined
+  let text: string
+  let ino: number
+  try {
+    const fh = await open(file, 'r')
+    try {
+      ino = (await fh.stat()).ino
+      text = await fh.readFile('utf8')
+    } finally {
+      await fh.close()
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new StoreError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+  }
+  let parsed: unknown
+  let reason: string | undefined
+  try {
+    parsed = JSON.parse(text)
+  } catch (e) {
+    reason = `not JSON (${(e as Error).message})`
+  }
+  if (reason === undefined) {
+    const r = check(parsed)
+    if (r.ok) return r.value
+    reason = r.reason
+  }
+  const aside = await moveAside(file, ino, (opts.now ?? (() => new Date()))())
+  throw new StoreError(
+    `corrupt store file ${file}: ${reason}; ` +
+      (aside ? `kept as ${aside}, the next run starts with an empty one` : 'left in place'),
+    { hint: aside ? 'inspect or delete the kept copy' : 'fix or remove the file' },
+  )
+}
+
+/**
+ * Renames the corrupt file aside unless it was replaced meanwhile (another process may
+ * already have moved it and written a good one: that one must not be moved).
+ */
+async function moveAside(file: string, ino: number, now: Date): Promise<string | undefined> {
+  const aside = `${file}.corrupt-${fileTimestamp(now)}`
+  try {
+    if ((await stat(file)).ino !== ino) return undefined
+    await rename(file, aside)
+    return aside
+  } catch {
+    return undefined
+  }
+}
+
+/** Reads a file if present (for callers that need raw text, e.g. the lock). */
+export async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
+  }
+}

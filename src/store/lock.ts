@@ -1,0 +1,238 @@
+/**
+ * Per-profile exclusive lock, so that concurrent `refresh`/`token` processes never spend one
+ * rotating refresh token twice.
+ *
+ * The lock is a file created with O_EXCL (`wx`) that holds the owner's pid, hostname, start
+ * time and a random nonce. Whoever creates it holds the lock; everyone else retries with
+ * backoff (default up to 30 s, then a StoreError naming the lock file). A lock is stale when
+ * its pid is dead on this host (`kill(pid, 0)` → ESRCH), or when it has not been touched for
+ * `staleMs` (the holder refreshes the file's mtime while it runs, so only a hung or vanished
+ * holder, e.g. on another host sharing the home, ages out). A stale lock is broken under a
+ * short "break" lock, after re-reading it, by rename-then-remove: two waiters never both
+ * break it, and no waiter removes a lock another waiter has just taken.
+ *
+ * Callers do the whole read-decide-write cycle inside the lock:
+ *
+ * ```ts
+ * await withProfileLock(home, profile, async () => {
+ *   const tokens = await store.getTokens(profile)          // 1. read under the lock
+ *   if (fresh(tokens)) return tokens                       // 2. decide (maybe a peer refreshed)
+ *   const next = await refreshAtServer(tokens.refresh)     // 3. spend the refresh token once
+ *   await store.saveTokens(profile, merge(tokens, next))   // 4. write before anyone else reads
+ * })
+ * ```
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { link, open, rename, stat, unlink, utimes } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { StoreError } from '../errors.js'
+import { readIfExists } from './atomic-write.js'
+import { ensureDir, storePaths, type Warn } from './paths.js'
+
+export interface LockOptions {
+  /** How long to wait for a held lock before giving up. Default 30 s. */
+  timeoutMs?: number
+  /** A lock untouched for this long is stale whoever holds it. Default 5 min. */
+  staleMs?: number
+  /** Called once when the lock is busy, e.g. to print "waiting for ..." on stderr. */
+  onWait?: (holder: LockInfo | undefined, lockPath: string) => void
+  warn?: Warn
+}
+
+export interface LockInfo {
+  pid: number
+  hostname: string
+  /** ISO time the lock was taken. */
+  createdAt: string
+  nonce: string
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_STALE_MS = 5 * 60_000
+/** A lock file still empty after this long was left by a holder that died while creating it. */
+const EMPTY_GRACE_MS = 5_000
+/** The break lock is held for a few milliseconds; older than this, its holder died. */
+const BREAK_STALE_MS = 10_000
+
+/**
+ * Runs `fn` while holding the lock of `profile` under `home`; releases it in every case.
+ * @example await withProfileLock(deps.home, 'default', () => refreshAndStore())
+ */
+export function withProfileLock<T>(home: string, profile: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  return withFileLock(storePaths(home).lock(profile), fn, opts)
+}
+
+/** Runs `fn` while holding the lock file `lockPath` (created with O_EXCL). */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const held = await acquire(lockPath, opts)
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS
+  // Keep the mtime fresh so a long but alive holder is never judged stale by age.
+  const beat = setInterval(() => void utimes(lockPath, new Date(), new Date()).catch(() => {}), Math.max(staleMs / 3, 50))
+  beat.unref()
+  try {
+    return await fn()
+  } finally {
+    clearInterval(beat)
+    await release(lockPath, held)
+  }
+}
+
+async function acquire(lockPath: string, opts: LockOptions): Promise<LockInfo> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS
+  const warn = opts.warn ?? (() => {})
+  await ensureDir(dirname(lockPath), warn)
+  const deadline = Date.now() + timeoutMs
+  let delay = 10
+  let announced = false
+  for (;;) {
+    const mine = await tryCreate(lockPath)
+    if (mine) return mine
+    const seen = await inspect(lockPath)
+    if (seen && isStale(seen, staleMs)) {
+      if (await breakStale(lockPath, seen)) {
+        warn(`removed a stale lock ${lockPath} (${describe(seen.info)})`)
+        continue
+      }
+    }
+    if (!announced) {
+      announced = true
+      opts.onWait?.(seen?.info, lockPath)
+    }
+    if (Date.now() >= deadline) {
+      throw new StoreError(
+        `timed out after ${Math.round(timeoutMs / 1000)}s waiting for lock ${lockPath}` + (seen?.info ? ` held by ${describe(seen.info)}` : ''),
+        { hint: 'if no tokentool process is running, remove that file' },
+      )
+    }
+    // Exponential backoff with jitter so that waiters do not retry in lockstep.
+    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 0)) * (0.5 + Math.random() / 2))
+    delay = Math.min(delay * 2, 500)
+  }
+}
+
+function describe(info: LockInfo | undefined): string {
+  return info ? `pid ${info.pid} on ${info.hostname} since ${info.createdAt}` : 'an unknown process'
+}
+
+async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
+  const info: LockInfo = {
+    pid: process.pid,
+    hostname: hostname(),
+    createdAt: new Date().toISOString(),
+    nonce: randomBytes(12).toString('hex'),
+  }
+  let fh
+  try {
+    fh = await open(lockPath, 'wx', 0o600)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined
+    throw new StoreError(`cannot create lock ${lockPath}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+  }
+  try {
+    await fh.writeFile(JSON.stringify(info) + '\n', 'utf8')
+  } finally {
+    await fh.close()
+  }
+  return info
+}
+
+interface Seen {
+  /** Raw content: the identity of this particular lock, compared before breaking it. */
+  text: string
+  info: LockInfo | undefined
+  ageMs: number
+}
+
+async function inspect(lockPath: string): Promise<Seen | undefined> {
+  try {
+    const [text, st] = await Promise.all([readIfExists(lockPath), stat(lockPath)])
+    if (text === undefined) return undefined
+    return { text, info: parseInfo(text), ageMs: Date.now() - st.mtimeMs }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
+  }
+}
+
+function parseInfo(text: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>
+    if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.nonce === 'string') {
+      return { pid: v.pid, hostname: v.hostname, createdAt: String(v.createdAt), nonce: v.nonce }
+    }
+  } catch {
+    // a holder that died between create and write leaves an empty file
+  }
+  return undefined
+}
+
+/** Whether a process with this pid exists on this machine (EPERM: it exists, not ours). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
+function isStale(seen: Seen, staleMs: number): boolean {
+  if (!seen.info) return seen.ageMs > EMPTY_GRACE_MS
+  if (seen.info.hostname === hostname() && seen.info.pid !== process.pid && !pidAlive(seen.info.pid)) return true
+  return seen.ageMs > staleMs
+}
+
+/**
+ * Breaks the stale lock whose content was `seen.text`, if it still is. Breakers take turns
+ * through `<lock>.break`; the lock is re-read under it, so a waiter that judged an old lock
+ * stale cannot remove the new lock a faster waiter has taken since. Returns whether removed.
+ */
+async function breakStale(lockPath: string, seen: Seen): Promise<boolean> {
+  const breakPath = lockPath + '.break'
+  const breaker = await tryCreate(breakPath)
+  if (!breaker) {
+    const other = await inspect(breakPath)
+    if (other && (other.ageMs > BREAK_STALE_MS || (other.info && other.info.hostname === hostname() && !pidAlive(other.info.pid)))) {
+      await renameRemove(breakPath, other.text)
+    }
+    return false
+  }
+  try {
+    if ((await readIfExists(lockPath)) !== seen.text) return false
+    return await renameRemove(lockPath, seen.text)
+  } finally {
+    await unlink(breakPath).catch(() => {})
+  }
+}
+
+/**
+ * Renames `path` to a unique name, then removes it if it is the file we meant (same content);
+ * if a different file was caught, it is linked back (link fails rather than overwrite).
+ */
+async function renameRemove(path: string, expected: string): Promise<boolean> {
+  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    await rename(path, aside)
+  } catch {
+    return false
+  }
+  const text = await readIfExists(aside)
+  if (text !== expected) {
+    await link(aside, path).catch(() => {})
+    await unlink(aside).catch(() => {})
+    return false
+  }
+  await unlink(aside).catch(() => {})
+  return true
+}
+
+/** Removes the lock only if it is still ours: a holder that was judged stale must not remove a successor's lock. */
+async function release(lockPath: string, held: LockInfo): Promise<void> {
+  const text = await readIfExists(lockPath).catch(() => undefined)
+  if (text === undefined || parseInfo(text)?.nonce !== held.nonce) return
+  await unlink(lockPath).catch(() => {})
+}

@@ -1,0 +1,93 @@
+/**
+ * Where the store's files live under TOKENTOOL_HOME, profile-name validation, and the
+ * 0700/0600 permission check that repairs what it finds (with a warning) on every read.
+ * @module
+ */
+import { chmod, mkdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { StoreError, UsageError } from '../errors.js'
+
+/** Receives one human line (no prefix, no newline) about something the store fixed by itself. */
+export type Warn = (message: string) => void
+
+export const DIR_MODE = 0o700
+export const FILE_MODE = 0o600
+
+const PROFILE_NAME = /^[A-Za-z0-9._-]+$/
+
+/**
+ * Throws a UsageError unless `name` can be a profile name: letters, digits, `.`, `_`, `-`,
+ * at most 64 characters, and not `.`/`..` — it becomes part of a file name.
+ */
+export function validateProfileName(name: string): string {
+  if (!PROFILE_NAME.test(name) || name === '.' || name === '..' || name.length > 64) {
+    throw new UsageError(
+      `invalid profile name "${name}": use letters, digits, ".", "_" and "-" (at most 64 characters)`,
+    )
+  }
+  return name
+}
+
+export interface StorePaths {
+  home: string
+  /** Profiles' settings (issuer, client...): shareable, holds no tokens. */
+  config: string
+  /** Lock serialising read-modify-write of config.json. */
+  configLock: string
+  /** One JSON file (and one lock) per profile. */
+  tokensDir: string
+  tokens(profile: string): string
+  lock(profile: string): string
+}
+
+export function storePaths(home: string): StorePaths {
+  const root = resolve(home)
+  const tokensDir = join(root, 'tokens')
+  return {
+    home: root,
+    config: join(root, 'config.json'),
+    configLock: join(root, 'config.lock'),
+    tokensDir,
+    tokens: (profile) => join(tokensDir, `${validateProfileName(profile)}.json`),
+    lock: (profile) => join(tokensDir, `${validateProfileName(profile)}.lock`),
+  }
+}
+
+const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
+
+/**
+ * Makes sure `path` (a file or directory that exists) has exactly `mode` and is not a
+ * symlink; chmods it back and warns when it had anything else. Returns false when missing.
+ */
+export async function checkMode(path: string, mode: number, warn: Warn): Promise<boolean> {
+  let st
+  try {
+    st = await stat(path)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw new StoreError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+  }
+  const actual = st.mode & 0o777
+  if (actual !== mode) {
+    try {
+      await chmod(path, mode)
+    } catch (e) {
+      throw new StoreError(
+        `${path} has mode ${octal(actual)} and cannot be changed to ${octal(mode)}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        { cause: e, hint: `fix it with: chmod ${octal(mode)} ${path}` },
+      )
+    }
+    warn(`${path} had mode ${octal(actual)}, others could read it; changed to ${octal(mode)}`)
+  }
+  return true
+}
+
+/** Creates `dir` (and parents) with mode 0700 when missing, else checks and repairs its mode. */
+export async function ensureDir(dir: string, warn: Warn): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: DIR_MODE })
+  } catch (e) {
+    throw new StoreError(`cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+  }
+  await checkMode(dir, DIR_MODE, warn)
+}

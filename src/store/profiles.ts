@@ -1,0 +1,122 @@
+/**
+ * Profiles' settings: issuer, client and request defaults. They live in `config.json`, which
+ * holds no secret and no token so that it can be shared or committed; a literal client
+ * secret goes to `secrets.json` (0600) instead, while a reference (`env:VAR`, `@file`) stays
+ * in config.json unresolved, and is resolved only when a command needs it.
+ * @module
+ */
+import type { ShapeCheck } from './atomic-write.js'
+
+export type ClientAuthMethod = 'basic' | 'post' | 'private_key_jwt' | 'none'
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['basic', 'post', 'private_key_jwt', 'none']
+
+export interface RedirectSettings {
+  /** `127.0.0.1` (default), `localhost` or `[::1]`. */
+  host?: string
+  /** 0 = any free port. */
+  port?: number
+  /** Default `/callback`. */
+  path?: string
+}
+
+export interface ProfileSettings {
+  issuer?: string
+  clientId?: string
+  clientAuth?: ClientAuthMethod
+  /** A literal secret, or a reference kept as given: `env:VAR` or `@path/to/file`. */
+  clientSecret?: string
+  /** private_key_jwt: path of the private key file (PEM or JWK). */
+  clientKey?: string
+  scope?: string
+  audience?: string[]
+  resource?: string[]
+  redirect?: RedirectSettings
+  /** Overrides for servers without discovery, by metadata name: `token_endpoint`, `jwks_uri`, ... */
+  endpoints?: Record<string, string>
+  /** Extra authorization/token request parameters (`--param k=v`). */
+  params?: Record<string, string>
+  /** Extra request headers (`--header k=v`). */
+  headers?: Record<string, string>
+}
+
+/** Whether a client secret setting is a reference (`env:VAR`, `@file`) rather than the secret itself. */
+export function isSecretReference(value: string): boolean {
+  return /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(value) || (value.startsWith('@') && value.length > 1)
+}
+
+export interface ConfigFile {
+  version: 1
+  profiles: Record<string, ProfileSettings>
+}
+
+export interface SecretsFile {
+  version: 1
+  /** Literal client secrets by profile name. */
+  clientSecrets: Record<string, string>
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'scope'] as const
+const LIST_FIELDS = ['audience', 'resource'] as const
+const MAP_FIELDS = ['endpoints', 'params', 'headers'] as const
+
+/** Why `v` is not a valid ProfileSettings, or undefined when it is. Unknown fields are kept (newer versions). */
+export function settingsProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'is not an object'
+  for (const f of STRING_FIELDS) if (v[f] !== undefined && typeof v[f] !== 'string') return `"${f}" is not a string`
+  for (const f of LIST_FIELDS) {
+    const l = v[f]
+    if (l !== undefined && !(Array.isArray(l) && l.every((x) => typeof x === 'string'))) return `"${f}" is not a list of strings`
+  }
+  for (const f of MAP_FIELDS) {
+    const m = v[f]
+    if (m !== undefined && !(isObject(m) && Object.values(m).every((x) => typeof x === 'string'))) return `"${f}" is not an object of strings`
+  }
+  if (v.clientAuth !== undefined && !CLIENT_AUTH_METHODS.includes(v.clientAuth as ClientAuthMethod)) return `"clientAuth" is not one of ${CLIENT_AUTH_METHODS.join(', ')}`
+  const r = v.redirect
+  if (r !== undefined) {
+    if (!isObject(r)) return '"redirect" is not an object'
+    if (r.host !== undefined && typeof r.host !== 'string') return '"redirect.host" is not a string'
+    if (r.path !== undefined && typeof r.path !== 'string') return '"redirect.path" is not a string'
+    if (r.port !== undefined && !(Number.isInteger(r.port) && (r.port as number) >= 0 && (r.port as number) < 65536)) return '"redirect.port" is not a port number'
+  }
+  return undefined
+}
+
+function checkVersion(v: Record<string, unknown>): string | undefined {
+  if (v.version !== 1) return typeof v.version === 'number' && v.version > 1 ? `version ${v.version} is newer than this tokentool understands` : '"version" is not 1'
+  return undefined
+}
+
+export const checkConfig: ShapeCheck<ConfigFile> = (v) => {
+  if (!isObject(v)) return { ok: false, reason: 'not a JSON object' }
+  const bad = checkVersion(v)
+  if (bad) return { ok: false, reason: bad }
+  if (!isObject(v.profiles)) return { ok: false, reason: '"profiles" is not an object' }
+  for (const [name, s] of Object.entries(v.profiles)) {
+    const p = settingsProblem(s)
+    if (p) return { ok: false, reason: `profile "${name}" ${p}` }
+  }
+  return { ok: true, value: v as unknown as ConfigFile }
+}
+
+export const checkSecrets: ShapeCheck<SecretsFile> = (v) => {
+  if (!isObject(v)) return { ok: false, reason: 'not a JSON object' }
+  const bad = checkVersion(v)
+  if (bad) return { ok: false, reason: bad }
+  if (!isObject(v.clientSecrets) || !Object.values(v.clientSecrets).every((x) => typeof x === 'string')) {
+    return { ok: false, reason: '"clientSecrets" is not an object of strings' }
+  }
+  return { ok: true, value: v as unknown as SecretsFile }
+}
+
+export const emptyConfig = (): ConfigFile => ({ version: 1, profiles: {} })
+export const emptySecrets = (): SecretsFile => ({ version: 1, clientSecrets: {} })
+
+/** Splits settings into what config.json may hold and the literal secret (if any) for secrets.json. */
+export function splitSecret(settings: ProfileSettings): { shareable: ProfileSettings; secret: string | undefined } {
+  const { clientSecret, ...rest } = settings
+  if (clientSecret === undefined || isSecretReference(clientSecret)) return { shareable: settings, secret: undefined }
+  return { shareable: rest, secret: clientSecret }
+}

@@ -1,0 +1,254 @@
+/**
+ * The TokenStore: profiles' settings and tokens behind one interface, with a file
+ * implementation under TOKENTOOL_HOME and an in-memory one for in-process tests.
+ *
+ * Files: `config.json` (settings, shareable), `secrets.json` (literal client secrets),
+ * `tokens/<profile>.json` (tokens), `tokens/<profile>.lock` (the profile lock). Directories
+ * 0700, files 0600, checked and repaired on every read; writes are atomic.
+ *
+ * Reading tokens, deciding, talking to the server and writing tokens back must all happen
+ * inside `withLock(profile, ...)`: see lock.ts. `saveSettings`/`updateSettings` serialise
+ * themselves on a separate config lock, so they may be called inside a profile lock (never
+ * the other way round).
+ * @module
+ */
+import { readdir, unlink } from 'node:fs/promises'
+import { StoreError, UsageError } from '../errors.js'
+import { readJsonFile, writeFileAtomic } from './atomic-write.js'
+import { withFileLock, type LockOptions } from './lock.js'
+import { DIR_MODE, checkMode, storePaths, validateProfileName, type Warn } from './paths.js'
+import {
+  checkConfig,
+  checkSecrets,
+  emptyConfig,
+  emptySecrets,
+  splitSecret,
+  type ConfigFile,
+  type ProfileSettings,
+  type SecretsFile,
+} from './profiles.js'
+import { checkTokens, type ProfileTokens } from './tokens.js'
+
+export interface TokenStore {
+  /** Where the store lives (the home directory), for messages. */
+  readonly location: string
+  /** Every profile with settings or tokens, sorted. */
+  listProfiles(): Promise<string[]>
+  /** Settings with the client secret (literal or reference) merged in; undefined when none. */
+  getSettings(profile: string): Promise<ProfileSettings | undefined>
+  /** Replaces a profile's settings (creating the profile). */
+  saveSettings(profile: string, settings: ProfileSettings): Promise<void>
+  /** Read-modify-write of a profile's settings under the config lock; returns what was saved. */
+  updateSettings(profile: string, fn: (current: ProfileSettings | undefined) => ProfileSettings): Promise<ProfileSettings>
+  /** The profile's tokens, undefined when none are stored. Call inside `withLock` when you will write. */
+  getTokens(profile: string): Promise<ProfileTokens | undefined>
+  /** Replaces the profile's tokens atomically. Call inside `withLock`. */
+  saveTokens(profile: string, tokens: ProfileTokens): Promise<void>
+  /** Removes the tokens only (settings stay); false when there were none. Call inside `withLock`. */
+  removeTokens(profile: string): Promise<boolean>
+  /** Removes settings, secret and tokens (takes the profile lock itself); false when none existed. */
+  removeProfile(profile: string): Promise<boolean>
+  /** Runs `fn` holding the profile's exclusive lock (across processes for the file store). */
+  withLock<T>(profile: string, fn: () => Promise<T>, opts?: LockOptions): Promise<T>
+  /** The file that holds the profile's tokens (or a label for the memory store), for messages. */
+  tokensLocation(profile: string): string
+}
+
+export interface FileStoreOptions {
+  /** Receives one line for each permission the store repaired. Default: ignore. */
+  warn?: Warn
+  /** Clock for the `.corrupt-<timestamp>` names. */
+  now?: () => Date
+  /** Defaults for `withLock` (timeout, stale age). */
+  lock?: LockOptions
+}
+
+const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n'
+
+/** The store under `home` (TOKENTOOL_HOME). Nothing is created until something is written. */
+export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore {
+  const paths = storePaths(home)
+  const warn = opts.warn ?? (() => {})
+  const readOpts = { warn, now: opts.now }
+
+  async function checkDirs(): Promise<void> {
+    await checkMode(paths.home, DIR_MODE, warn)
+    await checkMode(paths.tokensDir, DIR_MODE, warn)
+  }
+  const readConfig = async (): Promise<ConfigFile> => {
+    await checkDirs()
+    return (await readJsonFile(paths.config, checkConfig, readOpts)) ?? emptyConfig()
+  }
+  const secretsPath = `${paths.home}/secrets.json`
+  const readSecrets = async (): Promise<SecretsFile> => (await readJsonFile(secretsPath, checkSecrets, readOpts)) ?? emptySecrets()
+  const write = (file: string, value: unknown) => writeFileAtomic(file, json(value), { warn })
+  const configLock = <T>(fn: () => Promise<T>) => withFileLock(paths.configLock, fn, { warn, ...opts.lock })
+
+  /** Writes settings + secret; caller holds the config lock. `settings` undefined removes the profile. */
+  async function storeSettings(profile: string, settings: ProfileSettings | undefined): Promise<void> {
+    const config = await readConfig()
+    const secrets = await readSecrets()
+    const { [profile]: _oldSettings, ...otherProfiles } = config.profiles
+    const { [profile]: oldSecret, ...otherSecrets } = secrets.clientSecrets
+    const split = settings ? splitSecret(settings) : undefined
+    await write(paths.config, { ...config, profiles: split ? { ...otherProfiles, [profile]: split.shareable } : otherProfiles })
+    if (split?.secret !== oldSecret) {
+      await write(secretsPath, { ...secrets, clientSecrets: split?.secret !== undefined ? { ...otherSecrets, [profile]: split.secret } : otherSecrets })
+    }
+  }
+
+  const store: TokenStore = {
+    location: paths.home,
+    tokensLocation: (profile) => paths.tokens(profile),
+
+    async listProfiles() {
+      const names = new Set(Object.keys((await readConfig()).profiles))
+      let files: string[] = []
+      try {
+        files = await readdir(paths.tokensDir)
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.tokensDir}: ${(e as NodeJS.ErrnoException).code ?? e}`)
+      }
+      for (const f of files) {
+        const m = /^([A-Za-z0-9._-]+)\.json$/.exec(f)
+        if (m && !f.startsWith('.')) names.add(m[1]!)
+      }
+      return [...names].sort()
+    },
+
+    async getSettings(profile) {
+      validateProfileName(profile)
+      const settings = (await readConfig()).profiles[profile]
+      const secret = (await readSecrets()).clientSecrets[profile]
+      if (!settings) return undefined
+      return secret !== undefined ? { ...settings, clientSecret: secret } : settings
+    },
+
+    async saveSettings(profile, settings) {
+      validateProfileName(profile)
+      await configLock(() => storeSettings(profile, settings))
+    },
+
+    async updateSettings(profile, fn) {
+      validateProfileName(profile)
+      return configLock(async () => {
+        const next = fn(await store.getSettings(profile))
+        await storeSettings(profile, next)
+        return next
+      })
+    },
+
+    async getTokens(profile) {
+      const file = paths.tokens(profile)
+      await checkDirs()
+      return readJsonFile(file, checkTokens, readOpts)
+    },
+
+    async saveTokens(profile, tokens) {
+      const r = checkTokens(tokens)
+      if (!r.ok) throw new TypeError(`saveTokens: ${r.reason}`) // a bug in the caller, not the user's
+      await write(paths.tokens(profile), tokens)
+    },
+
+    async removeTokens(profile) {
+      try {
+        await unlink(paths.tokens(profile))
+        return true
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
+        throw new StoreError(`cannot remove ${paths.tokens(profile)}: ${(e as NodeJS.ErrnoException).code ?? e}`)
+      }
+    },
+
+    async removeProfile(profile) {
+      validateProfileName(profile)
+      return store.withLock(profile, async () => {
+        const hadTokens = await store.removeTokens(profile)
+        const hadSettings = await configLock(async () => {
+          const config = await readConfig()
+          const secrets = await readSecrets()
+          const had = profile in config.profiles || profile in secrets.clientSecrets
+          if (had) await storeSettings(profile, undefined)
+          return had
+        })
+        return hadTokens || hadSettings
+      })
+    },
+
+    withLock(profile, fn, lockOpts) {
+      return withFileLock(paths.lock(profile), fn, { warn, ...opts.lock, ...lockOpts })
+    },
+  }
+  return store
+}
+
+/** An in-memory TokenStore for in-process tests; its lock serialises callers in this process. */
+export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; tokens?: Record<string, ProfileTokens> } = {}): TokenStore {
+  const settings = new Map(Object.entries(structuredClone(seed.settings ?? {})))
+  const tokens = new Map(Object.entries(structuredClone(seed.tokens ?? {})))
+  const locks = new Map<string, Promise<unknown>>()
+  const copy = <T>(v: T | undefined) => (v === undefined ? undefined : structuredClone(v))
+  const store: TokenStore = {
+    location: 'memory',
+    tokensLocation: (profile) => `memory:tokens/${validateProfileName(profile)}`,
+    async listProfiles() {
+      return [...new Set([...settings.keys(), ...tokens.keys()])].sort()
+    },
+    async getSettings(profile) {
+      return copy(settings.get(validateProfileName(profile)))
+    },
+    async saveSettings(profile, s) {
+      settings.set(validateProfileName(profile), structuredClone(s))
+    },
+    async updateSettings(profile, fn) {
+      const next = fn(copy(settings.get(validateProfileName(profile))))
+      settings.set(profile, structuredClone(next))
+      return next
+    },
+    async getTokens(profile) {
+      return copy(tokens.get(validateProfileName(profile)))
+    },
+    async saveTokens(profile, t) {
+      const r = checkTokens(t)
+      if (!r.ok) throw new TypeError(`saveTokens: ${r.reason}`)
+      tokens.set(validateProfileName(profile), structuredClone(t))
+    },
+    async removeTokens(profile) {
+      return tokens.delete(validateProfileName(profile))
+    },
+    async removeProfile(profile) {
+      return store.withLock(profile, async () => {
+        const a = settings.delete(profile)
+        const b = tokens.delete(profile)
+        return a || b
+      })
+    },
+    async withLock(profile, fn) {
+      validateProfileName(profile)
+      const prev = locks.get(profile) ?? Promise.resolve()
+      const run = prev.then(fn, fn)
+      locks.set(profile, run.catch(() => {}))
+      return run
+    },
+  }
+  return store
+}
+
+/** The store a command uses: `deps.store` when a test injected one, else the files under `deps.home`. */
+export function openStore(deps: {
+  home: string
+  io: { err: NodeJS.WritableStream }
+  now?: () => Date
+  store?: TokenStore
+}): TokenStore {
+  if (deps.store) return deps.store
+  return fileStore(deps.home, {
+    warn: (m) => void deps.io.err.write(`tokentool: warning: ${m}\n`),
+    ...(deps.now ? { now: deps.now } : {}),
+  })
+}
+
+/** A UsageError for a profile that does not exist, with the way out. */
+export function noSuchProfile(profile: string): UsageError {
+  return new UsageError(`no profile "${profile}"`, { hint: 'tokentool profiles list shows the stored ones' })
+}
