@@ -19,4 +19,5 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: CommandEntry[] = [
+  { name: 'cae', summary: 'Decode a Continuous Access Evaluation challenge (WWW-Authenticate)', load: () => import('./cae.js') },
 ]

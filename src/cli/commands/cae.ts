@@ -1,0 +1,69 @@
+/**
+ * `tokentool cae decode [header]`: explains a Continuous Access Evaluation challenge
+ * (a `WWW-Authenticate` value) and prints the commands that answer it. No sign-in needed.
+ * @module
+ */
+import type { Command } from 'commander'
+import { decodeCaeChallenges } from '../../core/cae/decode.js'
+import { WwwAuthenticateSyntaxError } from '../../core/cae/www-authenticate.js'
+import { InputError, UsageError } from '../../errors.js'
+import { renderCaeDecode } from '../../render/cae.js'
+import type { Deps } from '../deps.js'
+import { readFileArg, readStream } from '../input.js'
+
+const EXAMPLE =
+  'Bearer realm="", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwNDEwNjY1MSJ9fX0="'
+
+export function register(parent: Command, deps: Deps): Command {
+  const cae = parent
+    .command('cae')
+    .description('Continuous Access Evaluation: decode claims challenges (WWW-Authenticate)')
+  cae
+    .command('decode')
+    .description(
+      'Decode a WWW-Authenticate value: every challenge and parameter, the claims request decoded and explained, and the commands that answer it',
+    )
+    .argument('[header...]', 'the header value or whole header line (quote it); "-" or piped stdin reads stdin')
+    .option('--file <path>', 'read the header (or a pasted response head) from a file')
+    .addHelpText(
+      'after',
+      `
+Input may be a bare value, a "WWW-Authenticate: ..." line, several header lines or a whole
+response head, the logged form "HTTP 401; Unauthorized WWW-Authenticate=Bearer ...", with
+typographic quotes. Exit 2 names the line and column of the first thing that cannot be parsed.
+
+Examples:
+  $ tokentool cae decode '${EXAMPLE}'
+  $ curl -si https://graph.microsoft.com/v1.0/me -H "Authorization: Bearer $T" | tokentool cae decode
+  $ tokentool --json cae decode --file headers.txt | jq '.challenges[0].claims'
+`,
+    )
+    .action(async (header: string[], o: { file?: string }) => {
+      const text = await readHeaderInput(header, o.file, deps)
+      let result
+      try {
+        result = decodeCaeChallenges(text, { profile: deps.global.profile })
+      } catch (e) {
+        // an unquoted header was split by the shell, which also ate its quotes
+        if (e instanceof WwwAuthenticateSyntaxError && header.length > 1) {
+          throw new InputError(e.message, { hint: 'put the header in single quotes: unquoted, the shell splits it and removes its double quotes' })
+        }
+        throw e
+      }
+      renderCaeDecode(deps.io, result, { json: deps.global.json })
+    })
+  return cae
+}
+
+async function readHeaderInput(args: string[], file: string | undefined, deps: Deps): Promise<string> {
+  const arg = args.length ? args.join(' ') : undefined
+  if (file !== undefined) {
+    if (arg !== undefined && arg !== '-') throw new UsageError('give the header either as an argument or with --file, not both')
+    return readFileArg(file, deps, 'header file')
+  }
+  if (arg === '-' || (arg === undefined && !deps.io.stdinIsTTY)) return readStream(deps.io.in)
+  if (arg === undefined) {
+    throw new UsageError('no WWW-Authenticate value given: pass it as an argument (in single quotes), pipe it on stdin, or use --file')
+  }
+  return arg
+}

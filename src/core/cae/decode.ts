@@ -1,0 +1,88 @@
+/**
+ * `cae decode` in one call: pasted text → every challenge with its params, the decoded
+ * claims request, what it asks in words and the commands that answer it. Pure.
+ * @module
+ */
+import { InputError } from '../../errors.js'
+import { answerCommands, type AnswerCommands } from './answer.js'
+import { decodeClaimsValue, explainClaims, type ClaimsRequest } from './claims.js'
+import { explainErrorCode } from './error-codes.js'
+import { parsePastedChallenges } from './paste.js'
+import type { AuthParam } from './www-authenticate.js'
+
+/** Bearer parameter names: as a scheme they mean a pasted `name value` lost its "=". */
+const LOOKS_LIKE_PARAM = new Set(['realm', 'error', 'error_description', 'error_uri', 'scope', 'claims', 'authorization_uri', 'resource', 'algs'])
+
+export interface DecodedChallenge {
+  /** As written. */
+  scheme: string
+  /** Parameter names lower-cased (they are case-insensitive); the first of a repeated name wins. */
+  params: Record<string, string>
+  token68: string | null
+  /** The decoded `claims` parameter, or null when there is none. */
+  claims: ClaimsRequest | null
+  /** Sentences: what `error` means, then what the claims request asks. */
+  explanation: string[]
+  /** The commands that answer a claims request, or null without one. */
+  commands: AnswerCommands | null
+  /** Where it starts in the input ("column 1", "line 2, column 1"). */
+  at: string
+  /** Oddities that did not stop the parse (a repeated parameter). */
+  warnings: string[]
+  /** The parameters in order, names as written (for the human view). */
+  paramList: AuthParam[]
+}
+
+export interface CaeDecodeResult {
+  challenges: DecodedChallenge[]
+}
+
+/**
+ * Decodes pasted `WWW-Authenticate` text. Throws InputError (exit 2) naming the first thing
+ * that cannot be parsed: the header syntax with its line and column, or a claims value.
+ */
+export function decodeCaeChallenges(text: string, opts: { profile?: string } = {}): CaeDecodeResult {
+  const parsed = parsePastedChallenges(text)
+  const challenges = parsed.map((c, i): DecodedChallenge => {
+    const params: Record<string, string> = {}
+    const warnings: string[] = []
+    for (const p of c.params) {
+      const key = p.name.toLowerCase()
+      if (key in params) warnings.push(`parameter "${key}" appears more than once; the first value is shown in params`)
+      else params[key] = p.value
+    }
+    const name = `challenge ${i + 1} (${c.scheme})`
+    if (LOOKS_LIKE_PARAM.has(c.scheme.toLowerCase())) {
+      warnings.push(`"${c.scheme}" reads as a challenge of its own because no "=" follows it: was "${c.scheme}=..." meant?`)
+    }
+    let claims: ClaimsRequest | null = null
+    const claimsIndex = c.params.findIndex((p) => p.name.toLowerCase() === 'claims')
+    if (claimsIndex >= 0) {
+      try {
+        claims = decodeClaimsValue(c.params[claimsIndex]!.value, `the claims parameter of ${name}`)
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`${e.message} (the parameter is at ${c.paramAt[claimsIndex]})`)
+        throw e
+      }
+    }
+    const explanation: string[] = []
+    const err = params.error
+    if (err !== undefined) {
+      const meaning = explainErrorCode(err)
+      explanation.push(meaning ? `error ${err}: ${meaning}.` : `error ${err}: not an error code tokentool knows.`)
+    }
+    if (claims) explanation.push(...explainClaims(claims))
+    return {
+      scheme: c.scheme,
+      params,
+      token68: c.token68 ?? null,
+      claims,
+      explanation,
+      commands: claims ? answerCommands(claims, opts) : null,
+      at: c.at,
+      warnings,
+      paramList: c.params,
+    }
+  })
+  return { challenges }
+}

@@ -1,0 +1,194 @@
+/**
+ * Turns what people paste into `WWW-Authenticate` field values: a bare value, a whole header
+ * line, several header lines or a response head (`HTTP/1.1 401` status line, other headers,
+ * curl -v `<` prefixes), the form libraries log (`HTTP 401; Unauthorized
+ * WWW-Authenticate=Bearer ...`), values in JSON string quotes, typographic quotes from
+ * documents and values a terminal wrapped over lines. Each value keeps where every character
+ * came from, so errors point at the line and column the user pasted. Pure.
+ * @module
+ */
+import { InputError } from '../../errors.js'
+import { WwwAuthenticateSyntaxError, parseWwwAuthenticate, type Challenge } from './www-authenticate.js'
+
+/** A field value and, for each of its characters, its 0-based line and column in the input. */
+export interface PastedValue {
+  text: string
+  origins: { line: number; col: number }[]
+}
+
+/** Characters documents and chat tools put in place of ASCII ones; replaced one for one. */
+const LOOKALIKES: Record<string, string> = {
+  '\u201c': '"', // “
+  '\u201d': '"', // ”
+  '\u201e': '"', // „
+  '\u201f': '"', // ‟
+  '\u2033': '"', // ″
+  '\uff02': '"', // ＂
+  '\u00a0': ' ', // no-break space
+  '\u2007': ' ',
+  '\u202f': ' ',
+  '\ufeff': ' ', // byte order mark
+}
+
+const HEADER_NAME = /^(?:proxy-)?www-authenticate$/i
+// A header name with its separator; `=` is the logged form (`WWW-Authenticate=Bearer ...`).
+const MARKER = /\b(?:proxy-)?www-authenticate\s*[:=]\s*/i
+const OTHER_HEADER = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:(\s|$)/
+const STATUS_LINE = /^HTTP(?:\/\d(?:\.\d)?)?\s+\d{3}\b/i
+
+class Chars {
+  text = ''
+  origins: { line: number; col: number }[] = []
+  static of(line: string, lineNo: number, from = 0, to = line.length): Chars {
+    const c = new Chars()
+    c.text = line.slice(from, to)
+    for (let i = from; i < to; i++) c.origins.push({ line: lineNo, col: i })
+    return c
+  }
+  append(other: Chars): this {
+    this.text += other.text
+    this.origins.push(...other.origins)
+    return this
+  }
+  slice(from: number, to = this.text.length): Chars {
+    const c = new Chars()
+    c.text = this.text.slice(from, to)
+    c.origins = this.origins.slice(from, to)
+    return c
+  }
+  trim(): Chars {
+    const start = this.text.length - this.text.trimStart().length
+    const end = this.text.trimEnd().length
+    return start >= end ? this.slice(0, 0) : this.slice(start, end)
+  }
+}
+
+/** Whether `text` leaves a quoted string open (counting `\"` inside quotes as escaped). */
+function opensQuote(text: string): boolean {
+  let inside = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inside && c === '\\') i++
+    else if (c === '"') inside = !inside
+  }
+  return inside
+}
+
+/**
+ * The `WWW-Authenticate` values in pasted text. Throws InputError when there is none.
+ * Lines that are other headers, status lines or curl's request/info lines are left out.
+ */
+export function extractHeaderValues(raw: string): PastedValue[] {
+  const lines = [...raw.replace(/\r\n?/g, '\n')].map((c) => LOOKALIKES[c] ?? c).join('').split('\n')
+  const lineCount = countLines(raw)
+
+  // 1. logical lines: obs-fold continuations and terminal-wrapped quoted strings are joined
+  const logical: Chars[] = []
+  lines.forEach((line, lineNo) => {
+    let from = 0
+    const curl = /^[<>*] ?/.exec(line)
+    if (curl) {
+      if (line[0] !== '<') return // curl -v: "> " request headers, "* " info lines
+      from = curl[0].length
+    }
+    const piece = Chars.of(line, lineNo, from)
+    const prev = logical[logical.length - 1]
+    if (prev && opensQuote(prev.text)) prev.append(piece)
+    else if (prev && /^[ \t]/.test(piece.text) && piece.text.trim() !== '') {
+      const rest = piece.trim() // obs-fold: the line break and indent stand for one space
+      prev.append(Object.assign(new Chars(), { text: ' ', origins: [{ ...rest.origins[0]!, col: rest.origins[0]!.col - 1 }] })).append(rest)
+    }
+    else logical.push(piece)
+  })
+
+  // 2. the value in each logical line
+  const values: PastedValue[] = []
+  let skipped = 0
+  for (const l of logical) {
+    const line = l.trim()
+    if (line.text === '') continue
+    // the header name is searched only before the first quote, never inside a quoted value
+    const head = line.text.split('"', 1)[0]!
+    const marker = MARKER.exec(head)
+    let value: Chars
+    if (marker) {
+      value = line.slice(marker.index + marker[0].length).trim()
+    } else if (STATUS_LINE.test(line.text) || OTHER_HEADER.test(line.text)) {
+      skipped++
+      continue
+    } else {
+      value = line
+    }
+    value = unwrapQuotes(value)
+    if (value.text === '') {
+      if (marker) throw new InputError(`the WWW-Authenticate header at ${where(line.origins[0], lineCount)} has an empty value`)
+      continue
+    }
+    values.push({ text: value.text, origins: value.origins })
+  }
+  if (values.length === 0) {
+    throw new InputError(
+      skipped > 0
+        ? 'no WWW-Authenticate header among the pasted lines'
+        : 'no WWW-Authenticate value given (the input is empty)',
+    )
+  }
+  return values
+}
+
+/** `"Bearer realm=\"x\""` (a JSON or log string) and `'Bearer ...'` become the bare value. */
+function unwrapQuotes(v: Chars): Chars {
+  const t = v.text
+  if (t.length >= 2 && t.startsWith("'") && t.endsWith("'")) return v.slice(1, -1).trim()
+  // A field value never starts with a quote (a scheme is a token), so this cannot misread one.
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) {
+    const out = new Chars()
+    for (let i = 1; i < t.length - 1; i++) {
+      if (t[i] === '\\' && (t[i + 1] === '"' || t[i + 1] === '\\') && i + 1 < t.length - 1) i++
+      out.append(v.slice(i, i + 1))
+    }
+    return out.trim()
+  }
+  return v
+}
+
+/** Lines of input, not counting the newline that ends the last one. */
+function countLines(raw: string): number {
+  return raw.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').length
+}
+
+function where(origin: { line: number; col: number } | undefined, lineCount: number): string {
+  if (!origin || origin.line < 0) return 'the end'
+  return lineCount > 1 ? `line ${origin.line + 1}, column ${origin.col + 1}` : `column ${origin.col + 1}`
+}
+
+/** A challenge with the place it came from in the pasted text. */
+export interface PastedChallenge extends Challenge {
+  /** "column 1" or "line 2, column 1" in the pasted text. */
+  at: string
+  /** The same for each param, in order. */
+  paramAt: string[]
+}
+
+/**
+ * Every challenge in pasted text, in order. Errors name the line and column of the input
+ * (not of the extracted value), e.g. `cannot parse WWW-Authenticate at column 17: ...`.
+ */
+export function parsePastedChallenges(raw: string): PastedChallenge[] {
+  const lineCount = countLines(raw)
+  const out: PastedChallenge[] = []
+  for (const v of extractHeaderValues(raw)) {
+    const locate = (i: number) => {
+      // the end of the value is one column past its last character
+      const o = v.origins[i] ?? (v.origins.length ? { ...v.origins[v.origins.length - 1]!, col: v.origins[v.origins.length - 1]!.col + 1 } : undefined)
+      return where(o, lineCount)
+    }
+    try {
+      for (const c of parseWwwAuthenticate(v.text)) out.push({ ...c, at: locate(c.index), paramAt: c.params.map((p) => locate(p.index)) })
+    } catch (e) {
+      if (e instanceof WwwAuthenticateSyntaxError) throw new WwwAuthenticateSyntaxError(e.index, e.reason, locate(e.index))
+      throw e
+    }
+  }
+  return out
+}

@@ -1,0 +1,61 @@
+/**
+ * `cae decode` views: the human one (each challenge, its parameters, the claims request
+ * pretty-printed and explained, the commands that answer it) and the `--json` one.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import type { CaeDecodeResult, DecodedChallenge } from '../core/cae/decode.js'
+import { writeJson } from './json.js'
+import { styleFor } from './style.js'
+
+/** The `--json` document of the contract: `{ "challenges": [{"scheme", "params", "claims", ...}] }`. */
+export function caeDecodeJson(result: CaeDecodeResult) {
+  return {
+    challenges: result.challenges.map((c) => ({
+      scheme: c.scheme,
+      params: c.params,
+      token68: c.token68,
+      claims: c.claims,
+      explanation: c.explanation,
+      commands: c.commands,
+      warnings: c.warnings,
+    })),
+  }
+}
+
+export function renderCaeDecode(io: Pick<IOStreams, 'out' | 'color'>, result: CaeDecodeResult, opts: { json: boolean }): void {
+  if (opts.json) return writeJson(io, caeDecodeJson(result))
+  const n = result.challenges.length
+  io.out.write(result.challenges.map((c, i) => challengeText(c, i, n, io)).join('\n'))
+}
+
+function challengeText(c: DecodedChallenge, i: number, n: number, io: Pick<IOStreams, 'color'>): string {
+  const s = styleFor(io)
+  const lines: string[] = []
+  const title = n > 1 ? `Challenge ${i + 1} of ${n}: ` : 'Challenge: '
+  lines.push(s.bold(`${title}${c.scheme}`))
+  if (c.token68 !== null) lines.push(`  ${s.dim('token68'.padEnd(18))} ${c.token68}`)
+  const width = Math.max(18, ...c.paramList.map((p) => p.name.length))
+  for (const p of c.paramList) {
+    // show empty and quoted-looking values in quotes so `realm=""` stays visible
+    const v = p.value === '' ? '""' : p.value
+    const shown = p.name.toLowerCase() === 'error' ? s.red(v) : v
+    lines.push(`  ${s.dim(p.name.padEnd(width))} ${shown}`)
+  }
+  if (c.token68 === null && c.paramList.length === 0) lines.push(s.dim('  (no parameters)'))
+  for (const w of c.warnings) lines.push(s.yellow(`  warning: ${w}`))
+
+  if (c.claims) {
+    lines.push('', s.bold('  Claims request') + s.dim(' (the claims parameter, decoded):'))
+    for (const l of JSON.stringify(c.claims, null, 2).split('\n')) lines.push(`    ${l}`)
+  }
+  if (c.explanation.length) {
+    lines.push('', s.bold('  What it means:'))
+    for (const e of c.explanation) lines.push(`    - ${e}`)
+  }
+  if (c.commands) {
+    lines.push('', s.bold('  Answer it with') + s.dim(' (refresh first; login when refresh cannot):'))
+    lines.push(`    $ ${s.cyan(c.commands.refresh)}`, `    $ ${s.cyan(c.commands.login)}`)
+  }
+  return lines.join('\n') + '\n'
+}
