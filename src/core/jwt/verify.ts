@@ -1,0 +1,156 @@
+/**
+ * Verifies one compact JWS against a key source: alg policy from the key, key selection by
+ * `kid`, signature by jose (`compactVerify` with `algorithms` pinned), then the checklist of
+ * verify-checks.ts. No I/O of its own: remote keys come through the injected KeySource.
+ * A verifier is built once and reused (the `--batch` path), so options are resolved once.
+ * @module
+ */
+import { compactVerify, errors as joseErrors, type CryptoKey } from 'jose'
+import { InputError } from '../../errors.js'
+import { decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
+import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
+import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
+
+/** One key that may verify a token; key material is imported lazily, once per algorithm. */
+export interface VerifyKey {
+  descriptor: KeyDescriptor
+  kid?: string
+  /** How to name it to a person: `kid "abc" from https://…/jwks`, `RSA public key from pub.pem`. */
+  label: string
+  material(alg: string): Promise<CryptoKey | Uint8Array>
+}
+
+export interface KeyLookup {
+  keys: VerifyKey[]
+  /** Why no key matched, or a note such as "refetched the JWKS after an unknown kid". */
+  note?: string
+}
+
+/** Where keys come from: a file, a secret, a JWKS URL (with rotation), an issuer. */
+export interface KeySource {
+  /** The keys that may have signed a token with this header (matched by `kid` when it has one). */
+  lookup(header: JsonObject): Promise<KeyLookup>
+}
+
+export interface VerifyOptions extends CheckOptions {
+  /** `--alg`: narrows what the key allows; never widens it. */
+  algorithms?: readonly string[]
+}
+
+export interface VerifyResult {
+  valid: boolean
+  checks: Check[]
+  header: JsonObject
+  /** The claims, or the payload text when it is not JSON. */
+  payload: unknown
+}
+
+export type Verifier = (token: string, now: Date) => Promise<VerifyResult>
+
+const NOT_CHECKED = 'not checked: the algorithm was rejected'
+const HEADER_CACHE_MAX = 32
+
+/**
+ * Builds a verifier for `source` and `options`. Throws InputError (exit 2) from the returned
+ * function when the token is not a compact JWS at all.
+ */
+export function createVerifier(source: KeySource, options: VerifyOptions): Verifier {
+  // Tokens of one issuer share their header segment byte for byte: parse each one once.
+  const headers = new Map<string, JsonObject>()
+  const parseHeader = (segment: string): JsonObject => {
+    let h = headers.get(segment)
+    if (h === undefined) {
+      h = decodeJsonSegment(segment, segmentLabel(0, 'jws'))
+      if (headers.size >= HEADER_CACHE_MAX) headers.clear()
+      headers.set(segment, h)
+    }
+    return h
+  }
+  const requested = options.algorithms && options.algorithms.length > 0 ? options.algorithms : undefined
+
+  return async (token, now) => {
+    const split = splitCompact(token)
+    if (split.format === 'jwe') {
+      throw new InputError('this is an encrypted token (JWE, 5 segments): verify checks signed tokens (JWS); use decode to see its header')
+    }
+    const [h, p] = split.segments
+    const header = parseHeader(h)
+    let payloadBytes: Uint8Array | undefined
+    const outcome = await checkSignature(token, header, source, requested, (bytes) => (payloadBytes = bytes))
+    const payload = parsePayload(payloadBytes ?? decodeBase64url(p, segmentLabel(1, 'jws')), header)
+    const checks = computeChecks({ header, payload: payload.claims, outcome, options, now })
+    let valid = true
+    for (const c of checks) if (!c.ok) valid = false
+    return { valid, checks, header, payload: payload.claims ?? payload.text }
+  }
+}
+
+async function checkSignature(
+  token: string,
+  header: JsonObject,
+  source: KeySource,
+  requested: readonly string[] | undefined,
+  onPayload: (bytes: Uint8Array) => void,
+): Promise<SignatureOutcome> {
+  const alg = header.alg
+  if (typeof alg !== 'string' || isNoneAlg(alg)) {
+    return { alg: decideAlg(alg, []), key: { ok: false, detail: 'not looked up: the algorithm was rejected' }, signature: { ok: false, detail: NOT_CHECKED } }
+  }
+  const lookup = await source.lookup(header)
+  const note = lookup.note ? ` (${lookup.note})` : ''
+  if (lookup.keys.length === 0) {
+    const kid = typeof header.kid === 'string' ? `no key with kid "${header.kid}"` : 'no key'
+    return {
+      alg: requested && !requested.includes(alg) ? decideAlg(alg, [{ type: 'public', kty: '?' }], requested) : { ok: true, detail: `${alg} (no key to narrow it)` },
+      key: { ok: false, detail: `${kid} in the key source${note}` },
+      signature: { ok: false, detail: 'not checked: no key' },
+    }
+  }
+  const decision = decideAlg(alg, lookup.keys.map((k) => k.descriptor), requested)
+  if (!decision.ok) {
+    return { alg: decision, key: { ok: false, detail: `${lookup.keys.map((k) => k.label).join('; ')} cannot verify ${alg}` }, signature: { ok: false, detail: NOT_CHECKED } }
+  }
+  const usable = lookup.keys.filter((k) => allowedAlgorithms(k.descriptor, requested).includes(alg))
+  const critOption = critNames(header)
+  let failure = 'the signature does not match the key'
+  for (const key of usable) {
+    try {
+      const material = await key.material(alg)
+      const r = await compactVerify(token, material, { algorithms: [alg], crit: critOption })
+      onPayload(r.payload)
+      return { alg: decision, key: { ok: true, detail: key.label + note }, signature: { ok: true, detail: `valid ${alg} signature` } }
+    } catch (e) {
+      failure = describeJoseFailure(e, failure)
+    }
+  }
+  const tried = usable.length === 1 ? usable[0]!.label : `${usable.length} keys (${usable.map((k) => k.label).join('; ')})`
+  return { alg: decision, key: { ok: true, detail: tried + note }, signature: { ok: false, detail: failure } }
+}
+
+/** Lets jose compute the signature even with a `crit` header: the crit check is a row of its own. */
+function critNames(header: JsonObject): Record<string, boolean> | undefined {
+  if (!Array.isArray(header.crit)) return undefined
+  const out: Record<string, boolean> = {}
+  for (const c of header.crit) if (typeof c === 'string') out[c] = true
+  return out
+}
+
+function describeJoseFailure(e: unknown, fallback: string): string {
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return fallback
+  if (e instanceof Error) return `cannot verify: ${e.message}`
+  return fallback
+}
+
+function parsePayload(bytes: Uint8Array, header: JsonObject): { claims?: unknown; text: string } {
+  const label = segmentLabel(1, 'jws')
+  // RFC 7797 b64:false: the segment itself is the payload (jose hands back those bytes too)
+  const text = decodeUtf8(bytes, label)
+  void header
+  try {
+    const v: unknown = JSON.parse(text)
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { claims: v, text }
+  } catch {
+    // not JSON: RFC 7520's examples sign plain text; the claims checks report "not applicable"
+  }
+  return { text }
+}
