@@ -66,13 +66,23 @@ export function createProcessDeps(): Deps {
     color: false,
     columns: out.isTTY && out.columns ? out.columns : 80,
   }
-  return {
+  let cached: { verbose: boolean; fetch: typeof globalThis.fetch } | undefined
+  const deps: Deps = {
     io,
     env: process.env,
     now: () => new Date(),
-    fetch: async () => (await import('../http/fetch.js')).createFetch(),
+    // one client (one connection pool) per run; `-v` is known only after parsing, hence lazy
+    fetch: async () => {
+      const verbose = deps.global.verbose
+      if (cached?.verbose !== verbose) {
+        const { createFetch } = await import('../http/fetch.js')
+        cached = { verbose, fetch: createFetch(verbose ? { trace: deps.io.err } : {}) }
+      }
+      return cached.fetch
+    },
     home: resolveHome(process.env),
     cwd: process.cwd(),
     global: { json: false, color: false, verbose: false, debug: false, profile: 'default' },
   }
+  return deps
 }

@@ -40,6 +40,14 @@ export function errorCode(err: unknown): string | undefined {
   return undefined
 }
 
+function codedCause(err: unknown): unknown {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    if (typeof (e as { code?: unknown }).code === 'string') return e
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
 function innermostMessage(err: unknown): string {
   let msg = err instanceof Error ? err.message : String(err)
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 6; depth++) {
@@ -57,7 +65,8 @@ export function networkFailure(err: unknown, ctx: NetworkFailureContext): Networ
   const url = typeof ctx.url === 'string' ? new URL(ctx.url) : ctx.url
   const host = url.host
   const code = errorCode(err)
-  const opts = { cause: err }
+  // the innermost error carrying the code, so that a caller inspecting `cause.code` finds it
+  const opts = { cause: codedCause(err) ?? err }
   switch (code) {
     case 'ECONNREFUSED':
       return new NetworkError(`cannot connect to ${host}: connection refused`, {
