@@ -30,10 +30,13 @@ const LOOKALIKES: Record<string, string> = {
   '\ufeff': ' ', // byte order mark
 }
 
-const HEADER_NAME = /^(?:proxy-)?www-authenticate$/i
-// A header name with its separator; `=` is the logged form (`WWW-Authenticate=Bearer ...`).
-const MARKER = /\b(?:proxy-)?www-authenticate\s*[:=]\s*/i
-const OTHER_HEADER = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:(\s|$)/
+// A header name with its separator; `=` is the logged form (`WWW-Authenticate=Bearer ...`),
+// `"WWW-Authenticate": "..."` a JSON log.
+const MARKER = /\b(?:www|proxy)-authenticate"?\s*[:=]\s*/gi
+// another header, also as a JSON member (`"Content-Type": "text/plain",`)
+const OTHER_HEADER = /^"?[!#$%&'*+\-.^_`|~0-9A-Za-z]+"?\s*:(\s|$)/
+// the braces and brackets around a JSON dump of headers
+const PUNCTUATION = /^[{}[\],\s]*$/
 const STATUS_LINE = /^HTTP(?:\/\d(?:\.\d)?)?\s+\d{3}\b/i
 
 class Chars {
@@ -61,6 +64,15 @@ class Chars {
     const end = this.text.trimEnd().length
     return start >= end ? this.slice(0, 0) : this.slice(start, end)
   }
+}
+
+/**
+ * Whether an indented line continues the WWW-Authenticate header above (obs-fold), rather
+ * than being an indented line of its own (a header in a JSON dump or a code block).
+ */
+function isFoldedValue(prev: string, line: string): boolean {
+  const t = line.trim()
+  return t !== '' && findMarker(prev) !== undefined && !OTHER_HEADER.test(t) && !PUNCTUATION.test(t) && !findMarker(t)
 }
 
 /** Whether `text` leaves a quoted string open (counting `\"` inside quotes as escaped). */
@@ -94,7 +106,7 @@ export function extractHeaderValues(raw: string): PastedValue[] {
     const piece = Chars.of(line, lineNo, from)
     const prev = logical[logical.length - 1]
     if (prev && opensQuote(prev.text)) prev.append(piece)
-    else if (prev && /^[ \t]/.test(piece.text) && piece.text.trim() !== '') {
+    else if (prev && /^[ \t]/.test(piece.text) && isFoldedValue(prev.text, piece.text)) {
       const rest = piece.trim() // obs-fold: the line break and indent stand for one space
       prev.append(Object.assign(new Chars(), { text: ' ', origins: [{ ...rest.origins[0]!, col: rest.origins[0]!.col - 1 }] })).append(rest)
     }
@@ -107,13 +119,11 @@ export function extractHeaderValues(raw: string): PastedValue[] {
   for (const l of logical) {
     const line = l.trim()
     if (line.text === '') continue
-    // the header name is searched only before the first quote, never inside a quoted value
-    const head = line.text.split('"', 1)[0]!
-    const marker = MARKER.exec(head)
+    const marker = findMarker(line.text)
     let value: Chars
     if (marker) {
       value = line.slice(marker.index + marker[0].length).trim()
-    } else if (STATUS_LINE.test(line.text) || OTHER_HEADER.test(line.text)) {
+    } else if (STATUS_LINE.test(line.text) || OTHER_HEADER.test(line.text) || PUNCTUATION.test(line.text)) {
       skipped++
       continue
     } else {
@@ -136,8 +146,17 @@ export function extractHeaderValues(raw: string): PastedValue[] {
   return values
 }
 
+/** The header name, searched only outside quoted values (a leading JSON quote aside). */
+function findMarker(text: string): RegExpExecArray | undefined {
+  for (const m of text.matchAll(MARKER)) {
+    if (!text.slice(1, m.index).includes('"')) return m as RegExpExecArray
+  }
+  return undefined
+}
+
 /** `"Bearer realm=\"x\""` (a JSON or log string) and `'Bearer ...'` become the bare value. */
 function unwrapQuotes(v: Chars): Chars {
+  if (/^".*",$/s.test(v.text)) v = v.slice(0, -1) // a member of a JSON object, comma and all
   const t = v.text
   if (t.length >= 2 && t.startsWith("'") && t.endsWith("'")) return v.slice(1, -1).trim()
   // A field value never starts with a quote (a scheme is a token), so this cannot misread one.

@@ -75,19 +75,29 @@ class Parser {
     for (;;) {
       this.skipSeparators() // #rule: empty list elements and extra whitespace are allowed
       if (this.atEnd()) break
-      out.push(this.challenge())
+      out.push(this.challenge(out[out.length - 1]))
     }
     if (out.length === 0) this.fail(this.pos, 'expected an authentication scheme, found only commas and spaces')
     return out
   }
 
-  private challenge(): Challenge {
+  private challenge(prev: Challenge | undefined): Challenge {
     const index = this.pos
     const scheme = this.token()
     if (scheme === '') this.fail(this.pos, `expected an authentication scheme (such as Bearer)${this.found()}`)
     const challenge: Challenge = { scheme, params: [], index }
     const afterScheme = this.pos
     this.skipWs()
+    if (this.peek() === '=' && prev) {
+      // `Bearer realm=, error="x"`: "realm=" was read as a token68, which no param may follow
+      const why = prev.token68?.endsWith('=')
+        ? ` because "${prev.token68}" of the ${prev.scheme} challenge reads as a token68 (write an empty value as "")`
+        : ''
+      this.fail(index, `parameter "${scheme}" cannot start a challenge${why}`)
+    }
+    if (this.peek() === '=' && this.pos === afterScheme) {
+      this.fail(index, `expected an authentication scheme (such as Bearer) before parameter "${scheme}"`)
+    }
     if (this.atEnd() || this.peek() === ',') return challenge
     if (this.pos === afterScheme) this.fail(this.pos, `expected a space after the scheme "${scheme}"${this.found()}`)
 
