@@ -8,9 +8,10 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../errors.js'
+import { pidAlive } from './pid.js'
 import { FILE_MODE, checkMode, ensureDir, type Warn } from './paths.js'
 
 /** Test seam: runs after the temporary file is written and synced, before the rename. */
@@ -44,6 +45,25 @@ export async function writeFileAtomic(
     throw new StoreError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
   }
   await syncDir(dir)
+  await removeOrphanTemps(dir, basename(file))
+}
+
+/**
+ * Removes temporary files of `name` left by writers that died before their rename (their pid
+ * is gone): they are never read, but they may hold a secret, so they should not linger.
+ */
+async function removeOrphanTemps(dir: string, name: string): Promise<void> {
+  const prefix = `.${name}.`
+  let entries: string[]
+  try {
+    entries = await readdir(dir)
+  } catch {
+    return
+  }
+  for (const e of entries) {
+    const m = e.startsWith(prefix) ? /^\.(\d+)\.[0-9a-f]+\.tmp$/.exec(e.slice(prefix.length - 1)) : null
+    if (m && !pidAlive(Number(m[1]))) await unlink(join(dir, e)).catch(() => {})
+  }
 }
 
 /** Makes the rename itself durable; not every platform can fsync a directory, hence best effort. */
@@ -68,7 +88,16 @@ export function fileTimestamp(d: Date): string {
 /**
  * Validates parsed JSON; returns the typed value or a short reason why the shape is wrong.
  */
-export type ShapeCheck<T> = (value: unknown) => { ok: true; value: T } | { ok: false; reason: string }
+export type ShapeCheck<T> = (value: unknown) => { ok: true; value: T } | { ok: false; reason: string; newer?: boolean }
+
+/** The `version` check every store file starts with: 1 is ours; higher is a newer tokentool's. */
+export function versionMismatch(v: Record<string, unknown>): { ok: false; reason: string; newer?: boolean } | undefined {
+  if (v.version === 1) return undefined
+  if (typeof v.version === 'number' && v.version > 1) {
+    return { ok: false, reason: `version ${v.version} is newer than this tokentool understands`, newer: true }
+  }
+  return { ok: false, reason: '"version" is not 1' }
+}
 
 /**
  * Reads and validates a JSON store file. Returns undefined when it does not exist. Repairs a
@@ -106,6 +135,8 @@ export async function readJsonFile<T>(
   if (reason === undefined) {
     const r = check(parsed)
     if (r.ok) return r.value
+    // Written by a newer tokentool: not corrupt, and not ours to move or overwrite.
+    if (r.newer) throw new StoreError(`${file}: ${r.reason}`, { hint: 'upgrade tokentool, or point TOKENTOOL_HOME elsewhere' })
     reason = r.reason
   }
   const aside = await moveAside(file, ino, (opts.now ?? (() => new Date()))())

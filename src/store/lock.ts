@@ -30,6 +30,7 @@ import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreError } from '../errors.js'
 import { readIfExists } from './atomic-write.js'
+import { pidAlive } from './pid.js'
 import { ensureDir, storePaths, type Warn } from './paths.js'
 
 export interface LockOptions {
@@ -168,16 +169,6 @@ function parseInfo(text: string): LockInfo | undefined {
     // a holder that died between create and write leaves an empty file
   }
   return undefined
-}
-
-/** Whether a process with this pid exists on this machine (EPERM: it exists, not ours). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH'
-  }
 }
 
 function isStale(seen: Seen, staleMs: number): boolean {

@@ -5,7 +5,7 @@
  * in config.json unresolved, and is resolved only when a command needs it.
  * @module
  */
-import type { ShapeCheck } from './atomic-write.js'
+import { versionMismatch, type ShapeCheck } from './atomic-write.js'
 
 export type ClientAuthMethod = 'basic' | 'post' | 'private_key_jwt' | 'none'
 export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['basic', 'post', 'private_key_jwt', 'none']
@@ -84,15 +84,10 @@ export function settingsProblem(v: unknown): string | undefined {
   return undefined
 }
 
-function checkVersion(v: Record<string, unknown>): string | undefined {
-  if (v.version !== 1) return typeof v.version === 'number' && v.version > 1 ? `version ${v.version} is newer than this tokentool understands` : '"version" is not 1'
-  return undefined
-}
-
 export const checkConfig: ShapeCheck<ConfigFile> = (v) => {
   if (!isObject(v)) return { ok: false, reason: 'not a JSON object' }
-  const bad = checkVersion(v)
-  if (bad) return { ok: false, reason: bad }
+  const bad = versionMismatch(v)
+  if (bad) return bad
   if (!isObject(v.profiles)) return { ok: false, reason: '"profiles" is not an object' }
   for (const [name, s] of Object.entries(v.profiles)) {
     const p = settingsProblem(s)
@@ -103,8 +98,8 @@ export const checkConfig: ShapeCheck<ConfigFile> = (v) => {
 
 export const checkSecrets: ShapeCheck<SecretsFile> = (v) => {
   if (!isObject(v)) return { ok: false, reason: 'not a JSON object' }
-  const bad = checkVersion(v)
-  if (bad) return { ok: false, reason: bad }
+  const bad = versionMismatch(v)
+  if (bad) return bad
   if (!isObject(v.clientSecrets) || !Object.values(v.clientSecrets).every((x) => typeof x === 'string')) {
     return { ok: false, reason: '"clientSecrets" is not an object of strings' }
   }

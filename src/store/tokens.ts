@@ -7,7 +7,7 @@
  * @module
  */
 import type { NormalizedKeyParts } from '../core/cache-key.js'
-import type { ShapeCheck } from './atomic-write.js'
+import { versionMismatch, type ShapeCheck } from './atomic-write.js'
 
 export interface AccessTokenEntry {
   accessToken: string
@@ -124,7 +124,8 @@ function accessProblem(key: string, e: unknown): string | undefined {
 
 export const checkTokens: ShapeCheck<ProfileTokens> = (v) => {
   if (!isObject(v)) return { ok: false, reason: 'not a JSON object' }
-  if (v.version !== 1) return { ok: false, reason: typeof v.version === 'number' && v.version > 1 ? `version ${v.version} is newer than this tokentool understands` : '"version" is not 1' }
+  const bad = versionMismatch(v)
+  if (bad) return bad
   if (!optString(v.issuer) || !optString(v.clientId)) return { ok: false, reason: '"issuer"/"clientId" is not a string' }
   if (!isObject(v.accessTokens)) return { ok: false, reason: '"accessTokens" is not an object' }
   for (const [k, e] of Object.entries(v.accessTokens)) {

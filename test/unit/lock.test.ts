@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { StoreError } from '../../src/errors.js'
+import { withFileLock, withProfileLock } from '../../src/store/lock.js'
+import { storePaths } from '../../src/store/paths.js'
+
+// Children run the built module (npm run build first), as separate processes do for real.
+const LOCK_JS = JSON.stringify(new URL('../../dist/store/lock.js', import.meta.url).href)
+const tmpHome = () => join(mkdtempSync(join(tmpdir(), 'tokentool-lock-')), 'home')
+const children: ChildProcess[] = []
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+})
+
+function node(script: string): ChildProcess {
+  const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(c)
+  return c
+}
+
+function exited(c: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  let stderr = ''
+  c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  return new Promise((resolve) => c.once('close', (code) => resolve({ code, stderr })))
+}
+
+function printed(c: ChildProcess, word: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    c.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes(word)) resolve()
+    })
+    c.once('exit', (code) => reject(new Error(`child exited (${code}) before printing ${word}`)))
+  })
+}
+
+/** A child that increments counter.json under the profile lock, slowly enough to lose updates without it. */
+function incrementer(home: string): ChildProcess {
+  return node(`
+    import { readFileSync, writeFileSync } from 'node:fs'
+    const { withProfileLock } = await import(${LOCK_JS})
+    const file = ${JSON.stringify(join(home, 'counter.json'))}
+    await withProfileLock(${JSON.stringify(home)}, 'default', async () => {
+      let n = 0
+      try { n = JSON.parse(readFileSync(file, 'utf8')).n } catch {}
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 10))
+      writeFileSync(file, JSON.stringify({ n: n + 1 }))
+    }, { timeoutMs: 60000 })
+  `)
+}
+
+/** A child that takes the lock, says "held", and keeps it until killed (or for holdMs). */
+function holder(home: string, holdMs = 1e9, opts = '{}'): ChildProcess {
+  return node(`
+    const { withProfileLock } = await import(${LOCK_JS})
+    await withProfileLock(${JSON.stringify(home)}, 'default', async () => {
+      process.stdout.write('held\\n')
+      await new Promise((r) => setTimeout(r, ${holdMs}))
+      process.stdout.write('releasing\\n')
+    }, ${opts})
+  `)
+}
+
+describe('withProfileLock across processes', () => {
+  it('20 processes doing read-increment-write under the lock end with exactly 20', async () => {
+    const home = tmpHome()
+    mkdirSync(home, { recursive: true })
+    const results = await Promise.all(Array.from({ length: 20 }, () => exited(incrementer(home))))
+    expect(results.map((r) => r.code)).toEqual(Array(20).fill(0))
+    expect(JSON.parse(readFileSync(join(home, 'counter.json'), 'utf8'))).toEqual({ n: 20 })
+    expect(readdirSync(join(home, 'tokens'))).toEqual([]) // every lock released
+  }, 60_000)
+
+  it('a lock left by a SIGKILLed holder is broken by the next run, even with many waiters at once', async () => {
+    const home = tmpHome()
+    const h = holder(home)
+    await printed(h, 'held')
+    h.kill('SIGKILL')
+    await exited(h)
+    const lockFile = storePaths(home).lock('default')
+    expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: h.pid, hostname: hostname() })
+    mkdirSync(home, { recursive: true })
+    const results = await Promise.all(Array.from({ length: 8 }, () => exited(incrementer(home))))
+    expect(results.map((r) => r.code)).toEqual(Array(8).fill(0))
+    expect(JSON.parse(readFileSync(join(home, 'counter.json'), 'utf8'))).toEqual({ n: 8 })
+    expect(existsSync(lockFile)).toBe(false)
+  }, 60_000)
+
+  it('breaks a dead holder\'s lock in-process too, with a warning naming it', async () => {
+    const home = tmpHome()
+    const h = holder(home)
+    await printed(h, 'held')
+    h.kill('SIGKILL')
+    await exited(h)
+    const warnings: string[] = []
+    const got = await withProfileLock(home, 'default', async () => 'ran', { timeoutMs: 10_000, warn: (m) => warnings.push(m) })
+    expect(got).toBe('ran')
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^removed a stale lock .*default\\.lock \\(pid ${h.pid} on `))])
+  })
+
+  it('does not break the lock of a live holder that keeps it longer than the stale age (heartbeat)', async () => {
+    const home = tmpHome()
+    const h = holder(home, 3000, '{ staleMs: 1500 }')
+    const released = new Promise<void>((resolve) => h.stdout!.on('data', (d: Buffer) => d.toString().includes('releasing') && resolve()))
+    await printed(h, 'held')
+    let sawRelease = false
+    void released.then(() => (sawRelease = true))
+    await withProfileLock(home, 'default', async () => {
+      await released // ordering, not timing: the holder announced its release before we got in
+      expect(sawRelease).toBe(true)
+    }, { timeoutMs: 20_000, staleMs: 1500 })
+  }, 30_000)
+
+  it('gives up after the timeout with a StoreError naming the lock file and its holder', async () => {
+    const home = tmpHome()
+    const h = holder(home)
+    await printed(h, 'held')
+    const waits: string[] = []
+    const err = await withProfileLock(home, 'default', async () => 'no', { timeoutMs: 300, onWait: (_info, path) => waits.push(path) }).catch((e: unknown) => e)
+    const lockFile = storePaths(home).lock('default')
+    expect(err).toBeInstanceOf(StoreError)
+    expect((err as StoreError).message).toContain(`waiting for lock ${lockFile} held by pid ${h.pid} on ${hostname()}`)
+    expect((err as StoreError).hint).toMatch(/remove that file/)
+    expect(waits).toEqual([lockFile])
+  })
+})
+
+describe('withFileLock edge cases (in-process)', () => {
+  const setup = () => {
+    const dir = tmpHome()
+    mkdirSync(dir, { recursive: true })
+    return { dir, lock: join(dir, 'p.lock') }
+  }
+  const past = (file: string, secondsAgo: number) => {
+    const t = new Date(Date.now() - secondsAgo * 1000)
+    utimesSync(file, t, t)
+  }
+
+  it('an empty lock file (holder died while creating it) is broken once it is a few seconds old, not before', async () => {
+    const { lock } = setup()
+    writeFileSync(lock, '')
+    await expect(withFileLock(lock, async () => 1, { timeoutMs: 200 })).rejects.toThrow(StoreError)
+    past(lock, 60)
+    expect(await withFileLock(lock, async () => 2, { timeoutMs: 2000 })).toBe(2)
+  })
+
+  it('a lock from another host is waited for while fresh and broken once older than staleMs', async () => {
+    const { lock } = setup()
+    writeFileSync(lock, JSON.stringify({ pid: 1, hostname: 'elsewhere.example', createdAt: '2026-01-01T00:00:00Z', nonce: 'n' }))
+    await expect(withFileLock(lock, async () => 1, { timeoutMs: 200, staleMs: 60_000 })).rejects.toThrow(/held by pid 1 on elsewhere\.example/)
+    past(lock, 120)
+    expect(await withFileLock(lock, async () => 2, { timeoutMs: 2000, staleMs: 60_000 })).toBe(2)
+  })
+
+  it('releases in finally when fn throws, and never removes a lock that is no longer its own', async () => {
+    const { lock } = setup()
+    await expect(withFileLock(lock, async () => { throw new Error('boom') })).rejects.toThrow('boom')
+    expect(existsSync(lock)).toBe(false)
+    const successor = JSON.stringify({ pid: 99999, hostname: 'elsewhere', createdAt: 'x', nonce: 'theirs' })
+    await withFileLock(lock, async () => writeFileSync(lock, successor))
+    expect(readFileSync(lock, 'utf8')).toBe(successor)
+  })
+
+  it('the lock file is created exclusively and records pid, host, time and a nonce', async () => {
+    const { lock } = setup()
+    await withFileLock(lock, async () => {
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toEqual({ pid: process.pid, hostname: hostname(), createdAt: expect.stringMatching(/^\d{4}-/), nonce: expect.stringMatching(/^[0-9a-f]{24}$/) })
+    })
+  })
+})
