@@ -19,5 +19,8 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: CommandEntry[] = [
+  { name: 'decode', summary: 'Decode a token without verifying it: kind, claims, times, size, embedded tokens', load: () => import('./decode.js') },
   { name: 'cae', summary: 'Decode a Continuous Access Evaluation challenge (WWW-Authenticate)', load: () => import('./cae.js') },
+  { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
+  { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },
 ]

@@ -1,0 +1,232 @@
+/**
+ * `tokentool login`: sign in with the authorization code flow and PKCE through a loopback
+ * redirect (or the device flow with `--device`), store the tokens in the profile, and save
+ * the server, client and request settings there so later commands need no flags.
+ * @module
+ */
+import { createInterface } from 'node:readline'
+import { Option, type Command } from 'commander'
+import { formatDuration, parseDuration } from '../../core/duration.js'
+import { UsageError } from '../../errors.js'
+import { authorizationCodeLogin, type AuthRequest, type LoginUI } from '../../oauth/authorization-code.js'
+import { createOAuthClient, parseHeaders } from '../../oauth/client.js'
+import { deviceLogin, type DeviceUI } from '../../oauth/device.js'
+import { REDIRECT_HOSTS, type RedirectHost } from '../../oauth/loopback.js'
+import type { TokenResult } from '../../oauth/tokens.js'
+import { storeLogin } from '../../oauth/user-session.js'
+import { renderLogin } from '../../render/login.js'
+import { startWaiting } from '../../render/spinner.js'
+import { styleFor } from '../../render/style.js'
+import type { ProfileSettings } from '../../store/profiles.js'
+import { openStore } from '../../store/store.js'
+import { openBrowser } from '../browser.js'
+import type { Deps } from '../deps.js'
+import {
+  addRequestFlags,
+  addServerClientFlags,
+  claimsText,
+  collect,
+  parseParams,
+  resolveClient,
+  type RequestFlags,
+  type ServerClientFlags,
+} from '../oauth-flags.js'
+
+export interface LoginFlags extends ServerClientFlags, RequestFlags {
+  port?: string
+  redirectPath?: string
+  redirectHost?: string
+  open: boolean
+  browserCommand?: string
+  prompt?: string
+  loginHint?: string
+  acrValues?: string
+  maxAge?: string
+  param?: string[]
+  timeout?: string
+  device?: boolean
+}
+
+export function register(parent: Command, deps: Deps): Command {
+  const cmd = parent
+    .command('login')
+    .summary('sign in (authorization code + PKCE, or device flow) and store the tokens')
+    .description(
+      'Sign in through the browser with the authorization code flow and PKCE (S256), the redirect ' +
+        'coming back to a listener on the loopback address (RFC 8252); or, with --device, with the ' +
+        'device authorization grant (RFC 8628). Tokens are stored in the profile, together with the ' +
+        'issuer, client and request settings, so that refresh, token and call need no flags later.\n\n' +
+        'The authorization URL is printed on stderr on a line that begins "Open: ". When the browser ' +
+        'cannot reach this machine, paste the URL it ended on (the failed redirect) at the prompt. ' +
+        'With offline_access in the scope and no --prompt, prompt=consent is sent: OpenID Connect ' +
+        'servers ignore offline_access without it (use --prompt to send something else).',
+    )
+  addServerClientFlags(cmd)
+  addRequestFlags(cmd, 'scopes to ask for (default "openid"; add offline_access for a refresh token)')
+  cmd
+    .option('--device', 'device authorization grant (RFC 8628), for machines without a browser')
+    .option('--port <n>', 'loopback port of the redirect URI (default 0 = any free port)')
+    .option('--redirect-path <path>', 'path of the redirect URI (default /callback)')
+    .addOption(new Option('--redirect-host <host>', 'host of the redirect URI (default 127.0.0.1)').choices([...REDIRECT_HOSTS]))
+    .option('--no-open', 'do not open a browser; follow the "Open:" URL yourself')
+    .option('--browser-command <cmd>', 'open the URL with this command instead of the system browser')
+    .option('--prompt <prompt>', 'OIDC prompt (login, consent, select_account, none)')
+    .option('--login-hint <hint>', 'login_hint (e.g. the user name)')
+    .option('--acr-values <acr>', 'acr_values to request')
+    .option('--max-age <duration>', 'max_age: maximum authentication age (e.g. 10m); auth_time is checked')
+    .option('--param <name=value>', 'extra authorization request parameter (repeatable)', collect)
+    .option('--timeout <duration>', 'how long to wait for the sign-in (default 5m)')
+    .addHelpText(
+      'after',
+      '\nExamples: ' +
+        '  $ tokentool login --issuer https://login.example.com --client-id cli-app --scope "openid offline_access" ' +
+        '  $ tokentool login --profile work --device ' +
+        '  $ tokentool login --issuer https://accounts.google.com --client-id ID --client-secret env:GOOGLE_SECRET --redirect-host localhost --param access_type=offline\n',
+    )
+    .action((o: LoginFlags) => runLogin(o, deps))
+  return cmd
+}
+
+function parsePort(text: string | undefined, saved: number | undefined): number {
+  if (text === undefined) return saved ?? 0
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, got "${text}"`)
+  return Number(text)
+}
+
+export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
+  const profile = deps.global.profile
+  const store = openStore(deps)
+  const saved = await store.getSettings(profile)
+  const client = await resolveClient(o, saved, deps, profile)
+  const scope = o.scope ?? saved?.scope ?? 'openid'
+  const claims = claimsText(o)
+  const resources = o.resource?.length ? o.resource : saved?.resource
+  const audience = o.audience ?? saved?.audience?.[0]
+  const params = o.param ? parseParams(o.param) : Object.entries(saved?.params ?? {})
+  const timeoutSec = parseDuration(o.timeout ?? '5m', '--timeout')
+  if (timeoutSec <= 0) throw new UsageError('--timeout must be longer than 0s')
+  const host = (o.redirectHost ?? saved?.redirect?.host ?? '127.0.0.1') as RedirectHost
+  if (!REDIRECT_HOSTS.includes(host)) throw new UsageError(`redirect host must be one of ${REDIRECT_HOSTS.join(', ')}`)
+  const port = parsePort(o.port, saved?.redirect?.port)
+  const path = o.redirectPath ?? saved?.redirect?.path ?? '/callback'
+  if (!path.startsWith('/')) throw new UsageError(`--redirect-path must start with "/": ${path}`)
+
+  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, client, deps)
+  let result: TokenResult
+  if (o.device) {
+    result = await deviceLogin(oc, { scope, claims, resources, audience, extra: params }, timeoutSec, deviceUI(deps))
+  } else {
+    const req: AuthRequest = {
+      scope,
+      prompt: o.prompt,
+      loginHint: o.loginHint,
+      acrValues: o.acrValues,
+      maxAge: o.maxAge !== undefined ? parseDuration(o.maxAge, '--max-age') : undefined,
+      claims,
+      resources,
+      audience,
+      extra: params,
+    }
+    const pasted = pastedLines(deps)
+    try {
+      result = await authorizationCodeLogin(oc, req, { host, port, path, timeoutSec }, browserUI(deps, o, pasted.lines))
+    } finally {
+      pasted.close()
+    }
+  }
+
+  const issuer = oc.metadata.issuer
+  await storeLogin(store, profile, result, { issuer, clientId: client.clientId, scope, audience, resource: resources, claims }, deps.now())
+  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, o, { issuer, clientId: client.clientId, clientSecret: client.clientSecretSetting, scope }, oc.discovered ? {} : client.endpoints))
+  renderLogin(
+    deps.io,
+    {
+      action: 'Signed in',
+      profile,
+      issuer,
+      tokenType: result.tokenType,
+      accessToken: result.accessToken,
+      expiresAt: result.expiresAt,
+      scope: result.scope ?? scope,
+      idToken: result.idToken,
+      idTokenClaims: result.idTokenClaims,
+      refreshTokenStored: result.refreshToken !== undefined,
+      storedIn: store.tokensLocation(profile),
+    },
+    { json: deps.global.json, now: deps.now() },
+  )
+}
+
+/** What the profile remembers after a successful login: the flags given now over what it had. */
+export function settingsAfterLogin(
+  cur: ProfileSettings | undefined,
+  o: LoginFlags,
+  got: { issuer: string; clientId: string; clientSecret: string | undefined; scope: string },
+  endpoints: Record<string, string>,
+): ProfileSettings {
+  const next: ProfileSettings = { ...cur, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
+  if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
+  if (o.audience) next.audience = [o.audience]
+  if (o.resource?.length) next.resource = o.resource
+  if (o.param?.length) next.params = Object.fromEntries(parseParams(o.param))
+  if (o.header?.length) next.headers = { ...cur?.headers, ...parseHeaders(o.header) }
+  if (Object.keys(endpoints).length) next.endpoints = { ...cur?.endpoints, ...endpoints }
+  const redirect = { ...cur?.redirect }
+  if (o.redirectHost) redirect.host = o.redirectHost
+  if (o.port !== undefined) redirect.port = Number(o.port)
+  if (o.redirectPath) redirect.path = o.redirectPath
+  if (Object.keys(redirect).length) next.redirect = redirect
+  return next
+}
+
+/** Lines typed or piped on stdin: a pasted redirect URL. A closed stdin simply ends them. */
+function pastedLines(deps: Deps): { lines: AsyncIterable<string>; close(): void } {
+  const rl = createInterface({ input: deps.io.in, crlfDelay: Infinity, terminal: false })
+  return {
+    lines: rl,
+    close() {
+      rl.close()
+      ;(deps.io.in as NodeJS.ReadStream).pause?.()
+    },
+  }
+}
+
+function browserUI(deps: Deps, o: LoginFlags, pasted: AsyncIterable<string>): LoginUI {
+  const err = deps.io.err
+  const s = styleFor({ color: deps.io.stderrIsTTY && deps.io.color })
+  return {
+    showUrl(url) {
+      err.write(`Open: ${url.href}\n`)
+    },
+    async openBrowser(url) {
+      if (!o.open) return
+      // not awaited: the listener is up, a slow launcher must not hold the wait back
+      void openBrowser(url.href, o.browserCommand).then((problem) => {
+        if (problem) err.write(`${s.yellow('!')} could not open a browser (${problem}); open the URL above yourself\n`)
+      })
+    },
+    waiting(redirectUri, timeoutSec) {
+      if (deps.io.stdinIsTTY) err.write(s.dim('If your browser cannot reach this machine, paste the URL it ends on here and press Enter.\n'))
+      return startWaiting({ ...deps.io, color: deps.io.stderrIsTTY && deps.io.color }, `Waiting for the sign-in to come back to ${redirectUri.href}`, timeoutSec)
+    },
+    refused(status, page) {
+      err.write(`${s.yellow('!')} ignored a request to the redirect listener (HTTP ${status}: ${page.title.toLowerCase()}); still waiting\n`)
+    },
+    pasted,
+  }
+}
+
+function deviceUI(deps: Deps): DeviceUI {
+  const err = deps.io.err
+  const s = styleFor({ color: deps.io.stderrIsTTY && deps.io.color })
+  return {
+    show(code) {
+      err.write(`Verify: ${code.verificationUriComplete ?? code.verificationUri}\n`)
+      err.write(`Code: ${s.bold(code.userCode)}\n`)
+      if (code.verificationUriComplete) err.write(s.dim(`(or open ${code.verificationUri} and enter the code; it expires in ${formatDuration(code.expiresIn)})\n`))
+    },
+    waiting(timeoutSec) {
+      return startWaiting({ ...deps.io, color: deps.io.stderrIsTTY && deps.io.color }, 'Waiting for the code to be entered', timeoutSec)
+    },
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `tokentool refresh`: spend the profile's refresh token (or `--refresh-token`) for new
+ * tokens, under the profile lock, storing a rotated refresh token before the lock is
+ * released; `--scope` narrows, `--claims` asks for claims.
+ * @module
+ */
+import type { Command } from 'commander'
+import { createOAuthClient } from '../../oauth/client.js'
+import { refreshProfile } from '../../oauth/user-session.js'
+import { renderLogin } from '../../render/login.js'
+import { openStore } from '../../store/store.js'
+import type { Deps } from '../deps.js'
+import { addRequestFlags, addServerClientFlags, claimsText, resolveClient, type RequestFlags, type ServerClientFlags } from '../oauth-flags.js'
+import { resolveSecretArg } from '../secret-arg.js'
+
+export interface RefreshFlags extends ServerClientFlags, RequestFlags {
+  refreshToken?: string
+}
+
+export function register(parent: Command, deps: Deps): Command {
+  const cmd = parent
+    .command('refresh')
+    .summary("exchange the profile's refresh token for new tokens")
+    .description(
+      "Uses the profile's refresh token (or --refresh-token) at the token endpoint. A rotated refresh\n" +
+        'token replaces the stored one atomically, under a per-profile lock: concurrent refresh or ' +
+        'token runs for one profile never spend one refresh token twice. A refresh token the server ' +
+        'rejects (invalid_grant) is removed from the profile; sign in again with login.',
+    )
+  addRequestFlags(cmd, 'narrow the scope of the new access token (a subset of the granted scope)')
+  cmd.option('--refresh-token <token>', 'use this refresh token instead of the stored one (also @file, env:VAR)')
+  addServerClientFlags(cmd)
+  cmd
+    .addHelpText(
+      'after',
+      '\nExamples: ' +
+        '  $ tokentool refresh ' +
+        '  $ tokentool refresh --profile work --scope "openid profile"\n' +
+        "  $ tokentool refresh --claims 'eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzAwMDAwMDAwIn19fQ'\n",
+    )
+    .action((o: RefreshFlags) => runRefresh(o, deps))
+  return cmd
+}
+
+export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
+  const profile = deps.global.profile
+  const store = openStore(deps)
+  const saved = await store.getSettings(profile)
+  const client = await resolveClient(o, saved, deps, profile)
+  const claims = claimsText(o)
+  const resources = o.resource?.length ? o.resource : undefined
+  const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
+  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, client, deps)
+  const result = await refreshProfile(
+    store,
+    profile,
+    oc,
+    { refreshToken, scope: o.scope, claims, resources, audience: o.audience },
+    // the cache key names what the new access token answers: the narrowed scope, else the profile's
+    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims },
+    deps.now,
+    { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
+  )
+  renderLogin(
+    deps.io,
+    {
+      action: 'Refreshed',
+      profile,
+      issuer: oc.metadata.issuer,
+      tokenType: result.tokenType,
+      accessToken: result.accessToken,
+      expiresAt: result.expiresAt,
+      scope: result.scope,
+      idToken: result.idToken,
+      idTokenClaims: result.idTokenClaims,
+      refreshTokenStored: result.refreshTokenStored,
+      rotated: result.rotated,
+      storedIn: store.tokensLocation(profile),
+    },
+    { json: deps.global.json, now: deps.now() },
+  )
+}

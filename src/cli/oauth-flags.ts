@@ -1,0 +1,121 @@
+/**
+ * Flags that `login` and `refresh` share (server, client, request shaping), and how they
+ * combine with the profile: a flag wins, else what the profile saved at login, else the
+ * contract's default. Login saves what it was given so that later commands need no flags.
+ * @module
+ */
+import { Option, type Command } from 'commander'
+import { mergeClientCapabilities, parseClaimsArg } from '../core/cae/claims.js'
+import { UsageError } from '../errors.js'
+import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth/client.js'
+import type { ProfileSettings } from '../store/profiles.js'
+import type { Deps } from './deps.js'
+import { resolveSecretArg } from './secret-arg.js'
+
+export const collect = (v: string, prev: string[] = []) => [...prev, v]
+
+export interface ServerClientFlags {
+  issuer?: string
+  clientId?: string
+  clientSecret?: string
+  header?: string[]
+  authorizationEndpoint?: string
+  tokenEndpoint?: string
+  jwksUri?: string
+  deviceAuthorizationEndpoint?: string
+  userinfoEndpoint?: string
+  revocationEndpoint?: string
+  introspectionEndpoint?: string
+}
+
+export interface RequestFlags {
+  scope?: string
+  claims?: string
+  cae?: boolean
+  resource?: string[]
+  audience?: string
+}
+
+const camel = (field: string) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+
+export function addServerClientFlags(cmd: Command): Command {
+  cmd
+    .option('--issuer <url>', 'authorization server issuer (OpenID discovery); saved in the profile')
+    .option('--client-id <id>', 'OAuth client id; saved in the profile')
+    .option('--client-secret <secret>', 'client secret for a confidential client (also @file, env:VAR, TOKENTOOL_CLIENT_SECRET)')
+    .option('--header <name=value>', 'extra request header for the server, e.g. Origin=https://app.example (repeatable)', collect)
+  for (const field of ENDPOINT_FIELDS) {
+    cmd.addOption(new Option(`${flagFor(field)} <url>`, `${field} for a server without discovery`).hideHelp(field !== 'authorization_endpoint' && field !== 'token_endpoint' && field !== 'jwks_uri' && field !== 'device_authorization_endpoint'))
+  }
+  return cmd
+}
+
+export function addRequestFlags(cmd: Command, scopeHelp: string): Command {
+  return cmd
+    .option('--scope <scopes>', scopeHelp)
+    .option('--claims <json>', 'claims request: JSON, or the base64 claims value of a WWW-Authenticate challenge')
+    .option('--cae', 'announce the client capability cp1 (xms_cc) for continuous access evaluation')
+    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect)
+    .option('--audience <aud>', 'audience parameter (Auth0 and others)')
+}
+
+/** Endpoint flags as metadata names. */
+export function endpointFlags(o: ServerClientFlags): Endpoints {
+  const out: Endpoints = {}
+  for (const f of ENDPOINT_FIELDS) {
+    const v = (o as Record<string, unknown>)[camel(f)]
+    if (typeof v === 'string') out[f] = v
+  }
+  return out
+}
+
+/** The server and client to use: flags over the profile. */
+export interface ResolvedClient {
+  issuer?: string | undefined
+  clientId: string
+  clientSecret?: string | undefined
+  /** The secret as the user wrote it (`env:VAR` / `@file` kept), for the profile. */
+  clientSecretSetting?: string | undefined
+  endpoints: Endpoints
+  headers: Record<string, string>
+}
+
+export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings | undefined, deps: Pick<Deps, 'env' | 'cwd'>, profile: string): Promise<ResolvedClient> {
+  const clientId = o.clientId ?? saved?.clientId
+  const endpoints = { ...(saved?.endpoints as Endpoints | undefined), ...endpointFlags(o) }
+  const issuer = o.issuer ?? saved?.issuer
+  if (!issuer && !endpoints.token_endpoint) {
+    throw new UsageError(saved ? `profile "${profile}" has no issuer: give --issuer URL` : `no issuer: give --issuer URL (profile "${profile}" does not exist yet)`, {
+      hint: 'login saves it in the profile for later commands',
+    })
+  }
+  if (!clientId) throw new UsageError(`no client id: give --client-id (profile "${profile}" has none saved)`)
+  const setting = o.clientSecret ?? (deps.env.TOKENTOOL_CLIENT_SECRET ? undefined : saved?.clientSecret)
+  const secret = o.clientSecret !== undefined
+    ? await resolveSecretArg(o.clientSecret, deps, '--client-secret')
+    : deps.env.TOKENTOOL_CLIENT_SECRET || (saved?.clientSecret ? await resolveSecretArg(saved.clientSecret, deps, `the client secret of profile "${profile}"`) : undefined)
+  return {
+    issuer,
+    clientId,
+    clientSecret: secret || undefined,
+    clientSecretSetting: setting,
+    endpoints,
+    headers: { ...saved?.headers, ...parseHeaders(o.header ?? []) },
+  }
+}
+
+/** `--claims` and `--cae` as the JSON text sent in the request, or undefined. */
+export function claimsText(o: RequestFlags): string | undefined {
+  let claims = o.claims !== undefined ? parseClaimsArg(o.claims) : undefined
+  if (o.cae) claims = mergeClientCapabilities(claims, ['cp1'])
+  return claims ? JSON.stringify(claims) : undefined
+}
+
+/** `--param k=v` pairs. */
+export function parseParams(values: readonly string[]): [string, string][] {
+  return values.map((v) => {
+    const i = v.indexOf('=')
+    if (i <= 0) throw new UsageError(`--param must look like name=value: ${v}`)
+    return [v.slice(0, i), v.slice(i + 1)] as [string, string]
+  })
+}

@@ -1,0 +1,141 @@
+/**
+ * The user's session in a profile: storing what a login returned, and refreshing under the
+ * profile lock so that a rotating refresh token is spent exactly once even when many
+ * tokentool processes run at the same time. The tokens a user holds (from login, device flow
+ * or refresh) share one cache key shape, so `token` finds what `login` stored.
+ * @module
+ */
+import { cacheKey, normalizeKeyParts, type CacheKeyParts } from '../core/cache-key.js'
+import { AuthServerError, UsageError } from '../errors.js'
+import type { TokenStore } from '../store/store.js'
+import { withAccessToken, withIdToken, withRefreshToken, type ProfileTokens } from '../store/tokens.js'
+import type { OAuthClient } from './client.js'
+import { refreshGrant, type RefreshResult } from './refresh.js'
+import type { GrantParams, TokenResult } from './tokens.js'
+
+/**
+ * The grant name in the cache key of every token obtained on the user's behalf, whatever
+ * the grant that produced it: a refreshed token answers the same request as the login's.
+ */
+export const USER_GRANT = 'authorization_code'
+
+/** What shaped a user token, as the cache key sees it. */
+export interface UserTokenShape {
+  issuer: string
+  clientId: string
+  scope?: string | undefined
+  audience?: string | readonly string[] | undefined
+  resource?: string | readonly string[] | undefined
+  /** Claims request (JSON text or object). */
+  claims?: unknown
+}
+
+export function userCacheKeyParts(s: UserTokenShape): CacheKeyParts {
+  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims }
+}
+
+/** Pure: the profile's tokens with `result` stored (access, refresh unless none came, ID token). */
+export function mergeTokenResult(
+  current: ProfileTokens | undefined,
+  result: TokenResult,
+  shape: UserTokenShape,
+  now: Date,
+  opts: { replaceSession: boolean },
+): ProfileTokens {
+  const at = Math.floor(now.getTime() / 1000)
+  const parts = userCacheKeyParts(shape)
+  // a new login starts a new session: tokens of the old one must not linger
+  let next: ProfileTokens = opts.replaceSession || current?.issuer !== shape.issuer || current?.clientId !== shape.clientId
+    ? { version: 1, accessTokens: {} }
+    : current
+  next = { ...next, issuer: shape.issuer, clientId: shape.clientId }
+  next = withAccessToken(next, {
+    accessToken: result.accessToken,
+    tokenType: result.tokenType,
+    ...(result.expiresAt !== undefined ? { expiresAt: result.expiresAt } : {}),
+    ...(result.scope !== undefined ? { scope: result.scope } : {}),
+    cacheKey: cacheKey(parts),
+    shape: normalizeKeyParts(parts),
+    obtainedAt: at,
+  }, now)
+  if (result.refreshToken) {
+    const scope = result.scope ?? next.refreshToken?.scope ?? shape.scope
+    next = withRefreshToken(next, { value: result.refreshToken, obtainedAt: at, ...(scope ? { scope } : {}) })
+  }
+  if (result.idToken) {
+    const exp = result.idTokenClaims?.exp
+    next = withIdToken(next, { value: result.idToken, obtainedAt: at, ...(typeof exp === 'number' ? { expiresAt: exp } : {}) })
+  }
+  return next
+}
+
+/** Stores a login's tokens in the profile (under its lock). */
+export async function storeLogin(store: TokenStore, profile: string, result: TokenResult, shape: UserTokenShape, now: Date): Promise<void> {
+  await store.withLock(profile, async () => {
+    const current = await store.getTokens(profile)
+    await store.saveTokens(profile, mergeTokenResult(current, result, shape, now, { replaceSession: true }))
+  })
+}
+
+export interface ProfileRefresh extends GrantParams {
+  /** Use this refresh token instead of the stored one (`--refresh-token`). */
+  refreshToken?: string | undefined
+}
+
+export interface ProfileRefreshResult extends RefreshResult {
+  /** Whether a refresh token is stored in the profile afterwards. */
+  refreshTokenStored: boolean
+}
+
+/**
+ * Refreshes the profile's session: under the profile lock, read the stored refresh token,
+ * spend it, store what came back (a rotated refresh token replaces the old one before the
+ * lock is released). A stored refresh token the server rejects with `invalid_grant` is
+ * removed, so later runs do not keep spending it.
+ */
+export async function refreshProfile(
+  store: TokenStore,
+  profile: string,
+  oc: OAuthClient,
+  req: ProfileRefresh,
+  shape: Omit<UserTokenShape, 'issuer'>,
+  now: () => Date,
+  lockOpts: { onWait?: () => void } = {},
+): Promise<ProfileRefreshResult> {
+  const issuer = oc.metadata.issuer
+  const fullShape: UserTokenShape = { ...shape, issuer }
+  return store.withLock(
+    profile,
+    async () => {
+      const current = await store.getTokens(profile)
+      const stored = current?.refreshToken?.value
+      const refreshToken = req.refreshToken ?? stored
+      if (!refreshToken) {
+        throw new UsageError(`profile "${profile}" has no refresh token`, {
+          hint: `sign in with: tokentool login --profile ${profile} --scope "openid offline_access"`,
+        })
+      }
+      let result: RefreshResult
+      try {
+        result = await refreshGrant(oc, { ...req, refreshToken })
+      } catch (err) {
+        if (err instanceof AuthServerError && err.error === 'invalid_grant' && req.refreshToken === undefined && current) {
+          await store.saveTokens(profile, withRefreshToken(current, undefined))
+          throw new AuthServerError(err.error, err.errorDescription, {
+            cause: err,
+            status: err.status,
+            hint: `the stored refresh token was rejected and removed; sign in again with: tokentool login --profile ${profile}`,
+          })
+        }
+        throw err
+      }
+      // keep the refresh token we spent when the server does not rotate
+      const withRt: TokenResult = { ...result, refreshToken: result.refreshToken ?? refreshToken }
+      const sameSession = current !== undefined && current.issuer === issuer && current.clientId === shape.clientId
+      const next = mergeTokenResult(sameSession ? current : undefined, withRt, fullShape, now(), { replaceSession: false })
+      await store.saveTokens(profile, next)
+      return { ...result, refreshTokenStored: true }
+    },
+    lockOpts.onWait ? { onWait: lockOpts.onWait } : {},
+  )
+}

@@ -1,0 +1,83 @@
+/**
+ * Views of a login or refresh result: the human summary (token kinds, expiries, scopes; the
+ * refresh token is only said to be stored, never shown) and the `--json` document of the
+ * contract.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import { decodeJwt } from '../core/jwt/split.js'
+import { relative } from '../core/time.js'
+import { writeJson } from './json.js'
+import { styleFor } from './style.js'
+
+export interface LoginView {
+  /** "Signed in" / "Refreshed". */
+  action: string
+  profile: string
+  issuer: string
+  tokenType: string
+  accessToken: string
+  expiresAt?: number | undefined
+  scope?: string | undefined
+  idToken?: string | undefined
+  idTokenClaims?: Record<string, unknown> | undefined
+  refreshTokenStored: boolean
+  /** Refresh only: whether the server rotated the refresh token. */
+  rotated?: boolean | undefined
+  /** Where the tokens were stored, for the human view. */
+  storedIn?: string | undefined
+}
+
+/** The `--json` document: `{ token_type, access_token, expires_at, scope, id_token, refresh_token_stored, id_token_claims }`. */
+export function loginJson(v: LoginView): Record<string, unknown> {
+  return {
+    token_type: v.tokenType,
+    access_token: v.accessToken,
+    expires_at: v.expiresAt ?? null,
+    scope: v.scope ?? null,
+    id_token: v.idToken ?? null,
+    refresh_token_stored: v.refreshTokenStored,
+    ...(v.rotated !== undefined ? { refresh_token_rotated: v.rotated } : {}),
+    id_token_claims: v.idTokenClaims ?? null,
+  }
+}
+
+/** "JWT (at+jwt, RS256)" or "opaque". */
+export function tokenShape(token: string): string {
+  try {
+    const parts = decodeJwt(token)
+    if (parts.format === 'jwe') return 'encrypted JWT (JWE)'
+    const typ = typeof parts.header.typ === 'string' ? `${parts.header.typ}, ` : ''
+    return `JWT (${typ}${String(parts.header.alg)})`
+  } catch {
+    return 'opaque'
+  }
+}
+
+function expiry(at: number | undefined, now: Date): string {
+  if (at === undefined) return 'no expiry given'
+  const delta = at - Math.floor(now.getTime() / 1000)
+  const iso = new Date(at * 1000).toISOString().replace('.000Z', 'Z')
+  return `${delta > 0 ? 'expires' : 'expired'} ${relative(delta)} (${iso})`
+}
+
+export function renderLogin(io: IOStreams, v: LoginView, opts: { json: boolean; now: Date }): void {
+  if (opts.json) return writeJson(io, loginJson(v))
+  const s = styleFor(io)
+  const rows: [string, string][] = [
+    ['access token', `${tokenShape(v.accessToken)}, ${v.tokenType}, ${expiry(v.expiresAt, opts.now)}`],
+  ]
+  if (v.idToken) {
+    const c = v.idTokenClaims ?? {}
+    const who = typeof c.sub === 'string' ? `, sub ${c.sub}` : ''
+    rows.push(['ID token', `${tokenShape(v.idToken)}, ${expiry(typeof c.exp === 'number' ? c.exp : undefined, opts.now)}${who}`])
+  }
+  const rt = v.refreshTokenStored ? (v.rotated ? 'rotated by the server; the new one is stored' : 'stored') : 'none (add offline_access to --scope for one)'
+  rows.push(['refresh token', rt])
+  rows.push(['scope', v.scope ?? '(not stated by the server)'])
+  const width = Math.max(...rows.map(([k]) => k.length))
+  const lines = [`${s.green('✓')} ${v.action} at ${v.issuer} (profile ${s.bold(v.profile)})`]
+  for (const [k, val] of rows) lines.push(`  ${s.dim(k.padEnd(width))}  ${val}`)
+  if (v.storedIn) lines.push(`  ${s.dim('stored in'.padEnd(width))}  ${v.storedIn}`)
+  io.out.write(lines.join('\n') + '\n')
+}
