@@ -125,7 +125,7 @@ function fromJws(parts: JwsParts, size: SizeResult, now: Date): DecodedToken {
   const { header, payload } = parts
   const kindInfo = detectKind(header, payload)
   const times = describeTimes(payload, now)
-  const { nested, truncated } = findNested(payload)
+  const { nested, truncated } = findNested(payload, now)
   const result: DecodedToken = {
     kind: kindInfo.kind,
     kindInfo,

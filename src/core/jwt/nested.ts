@@ -8,6 +8,7 @@
 import { TokentoolError } from '../../errors.js'
 import { detectKind, type TokenKind } from './kind.js'
 import { decodeJwt, type JsonObject } from './split.js'
+import { describeTimes, type TimesResult } from './times.js'
 
 /** How deep embedded tokens are followed (a token in a token in a token). */
 export const MAX_NESTED_DEPTH = 3
@@ -27,6 +28,8 @@ export interface NestedToken {
   /** `null` for a JWE (encrypted). */
   payload: JsonObject | null
   signature?: { bytes: number }
+  /** Its time claims, when a `now` was given. */
+  times?: TimesResult
 }
 
 export interface NestedResult {
@@ -43,7 +46,7 @@ export function looksLikeCompactJwt(s: string): boolean {
 }
 
 /** Every embedded JWT in `payload`, depth-first, in document order. */
-export function findNested(payload: JsonObject, maxDepth = MAX_NESTED_DEPTH, maxCount = MAX_NESTED_COUNT): NestedResult {
+export function findNested(payload: JsonObject, now?: Date, maxDepth = MAX_NESTED_DEPTH, maxCount = MAX_NESTED_COUNT): NestedResult {
   const out: NestedToken[] = []
   let truncated = false
 
@@ -71,6 +74,7 @@ export function findNested(payload: JsonObject, maxDepth = MAX_NESTED_DEPTH, max
       header: parts.header,
       payload: parts.payload,
       signature: { bytes: parts.signature.length },
+      ...(now ? { times: describeTimes(parts.payload, now) } : {}),
     })
     walk(parts.payload, `${path} > `, depth + 1, 0)
   }

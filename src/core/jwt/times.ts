@@ -89,7 +89,7 @@ export function describeTimes(payload: JsonObject, now: Date): TimesResult {
   let state: TokenTimeState = claims.exp && claims.exp.state !== 'invalid' ? 'valid' : 'no_expiry'
   if (claims.nbf?.state === 'not_yet_valid') state = 'not_yet_valid'
   if (claims.exp?.state === 'expired') state = 'expired'
-  const result: TimesResult = { now: now.toISOString().replace('.000Z', 'Z'), state, claims }
+  const result: TimesResult = { now: new Date(epochSeconds(now) * 1000).toISOString().replace('.000Z', 'Z'), state, claims }
   const { exp, iat } = payload
   if (typeof exp === 'number' && typeof iat === 'number' && claims.exp?.state !== 'invalid' && claims.iat?.state !== 'invalid') {
     result.lifetimeSeconds = Math.round(exp - iat)

@@ -1,0 +1,170 @@
+/**
+ * A small aligned table for terminals: a key column, a value column that wraps (and is cut with
+ * an ellipsis past a few lines), and an optional dimmed note column that is dropped when the
+ * terminal is too narrow. Lighter than cli-table3, which `decode` must not load.
+ * @module
+ */
+
+export interface Cell {
+  text: string
+  /** Applied to each laid-out line of the cell (colour); must not change its visible width. */
+  style?: (s: string) => string
+}
+
+export interface TableOptions {
+  /** Terminal width; the table never goes wider. */
+  width: number
+  /** Spaces before each row. */
+  indent?: number
+  /** Widest the key column may get; longer keys are cut with an ellipsis. */
+  maxKeyWidth?: number
+  /** Lines a value may wrap to before it is cut with an ellipsis. */
+  maxValueLines?: number
+  /** Narrowest the value column may get before the note column is dropped. */
+  minValueWidth?: number
+  /** Values up to this wide count as typical and get room before the notes do. */
+  typicalValueWidth?: number
+  /** Widest the note column may get. */
+  maxNoteWidth?: number
+}
+
+export type Row = [key: Cell, value: Cell, note?: Cell]
+
+const ELLIPSIS = '…'
+const GAP = '  '
+
+/** Visible width in terminal columns: code points, with wide (CJK, emoji) ones counted as two. */
+export function visibleWidth(s: string): number {
+  let w = 0
+  for (const ch of s) w += charWidth(ch)
+  return w
+}
+
+function charWidth(ch: string): number {
+  const c = ch.codePointAt(0)!
+  if (c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x300 && c < 0x370) || c === 0x200b) return 0
+  if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) return 2
+  return 1
+}
+
+/** Cuts `s` to at most `width` columns, ending with an ellipsis when it was cut. */
+export function truncate(s: string, width: number): string {
+  if (visibleWidth(s) <= width) return s
+  if (width <= 0) return ''
+  return cutTo(s, width - 1) + ELLIPSIS
+}
+
+/** The longest prefix of `s` at most `width` columns wide. */
+function cutTo(s: string, width: number): string {
+  let out = ''
+  let w = 0
+  for (const ch of s) {
+    const cw = charWidth(ch)
+    if (w + cw > width) break
+    out += ch
+    w += cw
+  }
+  return out
+}
+
+/** Pads `s` with spaces to `width` columns. */
+export function pad(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - visibleWidth(s)))
+}
+
+/**
+ * Wraps text to `width` columns: at spaces where that keeps lines reasonably full, hard breaks
+ * elsewhere (tokens and URLs have no spaces). At most `maxLines` lines; the last is cut with an
+ * ellipsis when text remains. Control characters are shown escaped, so a claim cannot move the cursor.
+ */
+export function wrap(text: string, width: number, maxLines = Infinity): string[] {
+  const w = Math.max(1, width)
+  const lines: string[] = []
+  for (const para of sanitize(text).split('\n')) {
+    let rest = para
+    while (visibleWidth(rest) > w) {
+      const cut = breakAt(rest, w)
+      lines.push(rest.slice(0, cut).trimEnd())
+      rest = rest.slice(cut).replace(/^ +/, '')
+    }
+    lines.push(rest)
+  }
+  if (lines.length > maxLines) {
+    const kept = lines.slice(0, Math.max(1, maxLines))
+    const last = kept[kept.length - 1]!
+    kept[kept.length - 1] = cutTo(last, w - 1) + ELLIPSIS
+    return kept
+  }
+  return lines
+}
+
+/** Index (in UTF-16 units) where a line of at most `width` columns ends. */
+function breakAt(s: string, width: number): number {
+  let w = 0
+  let i = 0
+  let lastSpace = -1
+  for (const ch of s) {
+    const cw = charWidth(ch)
+    if (w + cw > width) break
+    if (ch === ' ') lastSpace = i
+    w += cw
+    i += ch.length
+  }
+  if (i === 0) i = s.codePointAt(0)! > 0xffff ? 2 : 1 // a character wider than the column: emit it anyway
+  // Break at a space only when it keeps at least half the line.
+  return lastSpace > 0 && lastSpace >= i / 2 ? lastSpace + 1 : i
+}
+
+/** Control characters (other than newline) as visible escapes: `\u001b` → `␛`-free text. */
+export function sanitize(s: string): string {
+  return s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\t') return '  '
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  })
+}
+
+/** Lays the rows out to fit `opts.width` and returns the text (each line ends with a newline). */
+export function renderTable(rows: readonly Row[], opts: TableOptions): string {
+  if (rows.length === 0) return ''
+  const indent = ' '.repeat(opts.indent ?? 0)
+  const width = Math.max(20, opts.width)
+  const maxKey = opts.maxKeyWidth ?? 24
+  const keyWidth = Math.min(maxKey, Math.max(...rows.map((r) => visibleWidth(sanitize(r[0].text)))))
+  const room = width - indent.length - keyWidth - GAP.length
+  const noteNatural = Math.max(0, ...rows.map((r) => (r[2] ? visibleWidth(r[2].text) : 0)))
+  const valueWidths = rows.map((r) => Math.max(...sanitize(r[1].text).split('\n').map(visibleWidth)))
+  const valueNatural = Math.max(...valueWidths)
+  let noteWidth = Math.min(opts.maxNoteWidth ?? 44, noteNatural)
+  let valueWidth = room
+  if (noteWidth > 0) {
+    // Values first: wide enough for every value that is not an outlier (those wrap anyway);
+    // the notes take what is left, or go when too little is.
+    const typical = Math.max(0, ...valueWidths.filter((w) => w <= (opts.typicalValueWidth ?? 52)))
+    const minValue = opts.minValueWidth ?? 30
+    valueWidth = Math.max(minValue, Math.min(Math.max(typical, room - noteWidth - GAP.length), room - 16))
+    noteWidth = Math.min(noteWidth, room - valueWidth - GAP.length)
+    if (noteWidth < 12) {
+      noteWidth = 0
+      valueWidth = room
+    }
+  }
+  valueWidth = Math.max(8, valueWidth)
+  const valueCol = Math.min(valueWidth, Math.max(1, valueNatural))
+  let out = ''
+  for (const [key, value, note] of rows) {
+    const k = truncate(sanitize(key.text), keyWidth)
+    const vLines = wrap(value.text, valueWidth, opts.maxValueLines ?? 6)
+    const n = note && noteWidth > 0 ? truncate(sanitize(note.text), noteWidth) : ''
+    vLines.forEach((line, i) => {
+      const keyPart = i === 0 ? style(key, pad(k, keyWidth)) : ' '.repeat(keyWidth)
+      let text = indent + keyPart + GAP + style(value, line)
+      if (i === 0 && n) text += ' '.repeat(Math.max(0, valueCol - visibleWidth(line))) + GAP + style(note!, n)
+      out += text.trimEnd() + '\n'
+    })
+  }
+  return out
+}
+
+function style(cell: Cell, s: string): string {
+  return cell.style && s.trim() !== '' ? cell.style(s) : s
+}
