@@ -94,6 +94,7 @@ describe('parseWwwAuthenticate: RFC 9110 §11.6.1', () => {
     ['Bearer realm="x" error="y"', 18, 'expected "," or the end after the value of parameter "realm", found "e"'],
     ['Bearer realm=;', 14, 'expected a value (a token or a quoted string) for parameter "realm", found ";"'],
     ['Bearer realm=, error="x"', 16, 'parameter "error" cannot start a challenge because "realm=" of the Bearer challenge reads as a token68 (write an empty value as "")'],
+    ['Bearer realm=x, error "y"', 23, 'expected "=" after parameter name "error", found "\\""'],
     ['Negotiate abc, x=y', 16, 'parameter "x" cannot start a challenge'],
     ['Bearer realm="abc', 14, 'the quoted string that starts here has no closing quote (")'],
     ['Bearer realm="abc\\', 14, 'no closing quote'],

@@ -95,6 +95,10 @@ class Parser {
         : ''
       this.fail(index, `parameter "${scheme}" cannot start a challenge${why}`)
     }
+    if (this.peek() === '"' && prev && this.pos > afterScheme) {
+      // `Bearer realm="", error "x"`: no challenge can go on with a quoted string
+      this.fail(this.pos, `expected "=" after parameter name "${scheme}"${this.found()}`)
+    }
     if (this.peek() === '=' && this.pos === afterScheme) {
       this.fail(index, `expected an authentication scheme (such as Bearer) before parameter "${scheme}"`)
     }
