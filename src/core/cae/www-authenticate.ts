@@ -225,7 +225,7 @@ export function quoteString(value: string): string {
 }
 
 /** Serialises challenges back to a field value (quoted strings where needed). */
-export function formatChallenges(challenges: readonly (Omit<Challenge, 'index' | 'params'> & { params: Omit<AuthParam, 'index'>[] })[]): string {
+export function formatChallenges(challenges: readonly (Omit<Challenge, 'index' | 'params'> & { params: readonly Omit<AuthParam, 'index'>[] })[]): string {
   return challenges
     .map((c) => {
       if (c.token68 !== undefined) return `${c.scheme} ${c.token68}`
