@@ -1,0 +1,205 @@
+/**
+ * `tokentool verify [token]`: verifies a JWT's signature against a key source and checks its
+ * claims, shown as a checklist (or `--json`); `--batch` verifies one token per stdin line and
+ * streams NDJSON. Exit 0 only when every check passed, 1 when one failed.
+ * @module
+ */
+import { once } from 'node:events'
+import { StringDecoder } from 'node:string_decoder'
+import { Option, type Command } from 'commander'
+import { InputError, TokenInvalidError, UsageError } from '../../errors.js'
+import { parseDuration } from '../../core/duration.js'
+import { parseTime } from '../../core/time.js'
+import { normalizeTokenText } from '../../core/token-text.js'
+import { SUPPORTED_ALGS } from '../../core/jwt/alg-policy.js'
+import { clockSkewWarning } from '../../core/jwt/clock.js'
+import type { ClaimRequirement } from '../../core/jwt/verify-checks.js'
+import { createVerifier, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
+import { batchErrorLine, batchLine, renderVerify, type VerifyReport } from '../../render/verify.js'
+import type { Deps } from '../deps.js'
+import { readTokenInput } from '../input.js'
+import { resolveKeySource, type KeySourceFlags } from '../keys.js'
+
+interface VerifyFlags extends KeySourceFlags {
+  file?: string
+  alg: string[]
+  clockSkew: string
+  iss?: string
+  aud: string[]
+  typ?: string
+  sub?: string
+  scope: string[]
+  claim: string[]
+  maxAge?: string
+  now?: string
+  batch?: boolean
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v]
+/** A line longer than this is not a token; refusing it keeps `--batch` memory bounded. */
+const MAX_LINE = 1024 * 1024
+
+export function register(parent: Command, deps: Deps): Command {
+  return parent
+    .command('verify')
+    .description('Verify a JWT: signature against a key, algorithm policy, exp/nbf/iat, iss, aud and more, as a checklist')
+    .argument('[token]', 'the JWT; "-" or piped stdin reads stdin')
+    .option('--file <path>', 'read the token from a file')
+    .option('--issuer <url>', 'key source: OpenID discovery of this issuer → its jwks_uri (also the default --iss)')
+    .option('--jwks <url|file>', 'key source: a JWK Set URL or file')
+    .option('--key <file>', 'key source: PEM public key, X.509 certificate, JWK or JWK Set')
+    .option('--secret <s>', 'key source: HMAC secret (also @file, env:VAR)')
+    .option('--alg <alg>', `allowed algorithm, repeatable; narrows what the key allows (${SUPPORTED_ALGS.slice(0, 12).join(', ')}, ...)`, collect, [])
+    .option('--clock-skew <dur>', 'leeway for exp, nbf, iat and --max-age', '60s')
+    .option('--iss <issuer>', 'required iss (default: --issuer)')
+    .option('--aud <aud>', 'required audience (repeatable: any one of them)', collect, [])
+    .option('--typ <typ>', 'required typ header, e.g. at+jwt')
+    .option('--sub <sub>', 'required sub')
+    .option('--scope <scope>', 'required scope(s), in "scope" or "scp" (repeatable, or space-separated)', collect, [])
+    .option('--claim <name=value>', 'required claim value, JSON when it parses (repeatable)', collect, [])
+    .option('--max-age <dur>', 'auth_time must be no older than this')
+    .option('--now <time>', 'check as of this time (ISO 8601 or unix seconds) instead of the clock')
+    .addOption(new Option('--batch', 'one token per stdin line, one NDJSON result per line; exit 1 if any failed').conflicts(['file']))
+    .addHelpText(
+      'after',
+      `
+The allowed algorithms come from the key (its JWK "alg", or what its type allows) and --alg,
+never from the token: "none" is never accepted, an HMAC secret never verifies RS/ES/PS/EdDSA and
+a public key never verifies HS*. jwk/jku/x5u/x5c headers are ignored. An unknown kid refetches
+a remote JWKS once (key rotation), at most once per 30s.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad input or flags, 3 network failure.
+
+Examples:
+  $ tokentool verify --issuer https://login.example.com --aud api://orders "$TOKEN"
+  $ tokentool verify --key public.pem --typ at+jwt --scope orders.read --json token.jwt
+  $ cut -f2 tokens.tsv | tokentool verify --batch --jwks https://example.com/jwks.json > results.ndjson
+`,
+    )
+    .action(async (token: string | undefined, flags: VerifyFlags) => {
+      const options = parseOptions(flags)
+      const fixedNow = flags.now !== undefined ? parseTime(flags.now) : undefined
+      if (flags.batch && token !== undefined && token !== '-') throw new UsageError('--batch reads tokens from stdin, one per line: do not pass a token argument')
+      // Read the token before any network call, so bad input fails fast with exit 2.
+      const text = flags.batch ? undefined : await readTokenInput(token, flags.file, deps)
+      const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
+      const warnings: string[] = []
+      if (keys.serverDate) {
+        const w = clockSkewWarning(keys.serverDate, deps.now(), options.clockSkew, keys.serverName ?? 'server')
+        if (w) warnings.push(w)
+      }
+      const verifier = createVerifier(keys.source, options)
+      if (flags.batch) {
+        for (const w of warnings) deps.io.err.write(`tokentool: warning: ${w}\n`)
+        return runBatch(verifier, fixedNow, deps)
+      }
+      const now = fixedNow ?? deps.now()
+      const result = await verifier(text!, now)
+      const report: VerifyReport = {
+        ...result,
+        clock: { now: now.toISOString(), source: fixedNow ? '--now' : 'local', leeway: options.clockSkew },
+        keySource: keys.description,
+        warnings,
+      }
+      renderVerify(deps.io, report, { json: deps.global.json })
+      if (!result.valid) {
+        const failed = result.checks.filter((c) => !c.ok)
+        throw new TokenInvalidError(`token is not valid: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+      }
+    })
+}
+
+/** Flags → the options of core/jwt/verify, validated once (exit 2 on a bad value). */
+export function parseOptions(flags: VerifyFlags): VerifyOptions {
+  const o: VerifyOptions = { clockSkew: parseDuration(flags.clockSkew, '--clock-skew') }
+  for (const a of flags.alg) {
+    if (a.toLowerCase() === 'none') throw new UsageError('--alg none: unsigned tokens are never accepted')
+    if (!SUPPORTED_ALGS.includes(a)) throw new UsageError(`--alg ${a} is not a supported JWS algorithm (${SUPPORTED_ALGS.join(', ')})`)
+  }
+  if (flags.alg.length > 0) o.algorithms = flags.alg
+  const iss = flags.iss ?? flags.issuer
+  if (iss !== undefined) o.iss = iss
+  if (flags.aud.length > 0) o.aud = flags.aud
+  if (flags.typ !== undefined) o.typ = flags.typ
+  if (flags.sub !== undefined) o.sub = flags.sub
+  const scopes = flags.scope.flatMap((s) => s.split(/\s+/)).filter(Boolean)
+  if (scopes.length > 0) o.scopes = scopes
+  if (flags.claim.length > 0) o.claims = flags.claim.map((c) => parseClaimFlag(c))
+  if (flags.maxAge !== undefined) o.maxAge = parseDuration(flags.maxAge, '--max-age')
+  return o
+}
+
+/** `name=value`: the value as JSON when it parses (`admin=true`, `level=2`), else a string. */
+export function parseClaimFlag(text: string, flag = '--claim'): ClaimRequirement {
+  const i = text.indexOf('=')
+  if (i <= 0) throw new UsageError(`${flag} "${text}": expected name=value`)
+  const name = text.slice(0, i)
+  const raw = text.slice(i + 1)
+  let value: unknown = raw
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    // a plain string
+  }
+  return { name, value }
+}
+
+/**
+ * `--batch`: stdin chunk by chunk, one token per line, one NDJSON line out per token. Output is
+ * written once per input chunk (a pipe gives 64 KiB at a time; a person typing, a line) and
+ * waits for `drain`, so memory stays flat however long the input is.
+ */
+async function runBatch(verifier: Verifier, fixedNow: Date | undefined, deps: Deps): Promise<void> {
+  const out = deps.io.out
+  const decoder = new StringDecoder('utf8')
+  let rest = ''
+  let lineNo = 0
+  let total = 0
+  let failed = 0
+  let pending = ''
+
+  const handle = async (raw: string): Promise<void> => {
+    lineNo++
+    const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw
+    if (text.trim() === '') return
+    total++
+    let line: string
+    try {
+      const r = await verifier(normalizeTokenText(text), fixedNow ?? deps.now())
+      if (!r.valid) failed++
+      line = batchLine(lineNo, r)
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e
+      failed++
+      line = batchErrorLine(lineNo, e.message)
+    }
+    pending += line
+  }
+  const flush = async (): Promise<void> => {
+    if (pending === '') return
+    const ok = out.write(pending)
+    pending = ''
+    if (!ok) await once(out, 'drain')
+  }
+
+  for await (const chunk of deps.io.in) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer))
+    let start = 0
+    let nl: number
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      await handle(text.slice(start, nl))
+      start = nl + 1
+      if (pending.length >= 65536) await flush()
+    }
+    rest = text.slice(start)
+    if (rest.length > MAX_LINE) {
+      // skip the rest of this over-long line rather than buffer it
+      throw new InputError(`--batch: line ${lineNo + 1} is longer than ${MAX_LINE} bytes: not a token`)
+    }
+    await flush()
+  }
+  rest += decoder.end()
+  if (rest !== '') await handle(rest)
+  await flush()
+  if (failed > 0) throw new TokenInvalidError(`${failed} of ${total} token${total === 1 ? '' : 's'} failed verification`)
+}

@@ -1,0 +1,60 @@
+/**
+ * The views of `verify`: a checklist (one row per check, pass/fail/skip with the reason), the
+ * clock and leeway used, the key source, warnings; the `--json` document; and the compact
+ * NDJSON line of `--batch`. Readable without colour: every row starts with PASS/FAIL/SKIP.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import type { Check } from '../core/jwt/verify-checks.js'
+import type { VerifyResult } from '../core/jwt/verify.js'
+import { formatDuration } from '../core/duration.js'
+import { writeJson } from './json.js'
+import { styleFor } from './style.js'
+
+export interface VerifyReport extends VerifyResult {
+  clock: { now: string; source: 'local' | '--now'; leeway: number }
+  keySource: string
+  warnings: string[]
+}
+
+/** The `--json` document: the contract's fields first. */
+export function verifyJson(r: VerifyReport): Record<string, unknown> {
+  return { valid: r.valid, checks: r.checks, header: r.header, payload: r.payload, clock: r.clock, keySource: r.keySource, warnings: r.warnings }
+}
+
+export function renderVerify(io: Pick<IOStreams, 'out' | 'err' | 'color'>, r: VerifyReport, opts: { json: boolean }): void {
+  for (const w of r.warnings) io.err.write(`tokentool: warning: ${w}\n`)
+  if (opts.json) return writeJson(io, verifyJson(r))
+  const s = styleFor(io)
+  const width = Math.max(...r.checks.map((c) => c.name.length))
+  const lines = r.checks.map((c) => `${mark(c, s)}  ${c.name.padEnd(width)}  ${c.skipped ? s.dim(c.detail) : c.detail}`)
+  const failed = r.checks.filter((c) => !c.ok).length
+  const verdict = r.valid
+    ? s.green.bold('VALID: every check passed')
+    : s.red.bold(`INVALID: ${failed} check${failed === 1 ? '' : 's'} failed`)
+  const clock = `clock     ${r.clock.now} (${r.clock.source === '--now' ? 'from --now' : 'this machine'}), leeway ${formatDuration(r.clock.leeway)} for exp/nbf/iat/max-age`
+  io.out.write([verdict, '', ...lines, '', s.dim(clock), s.dim(`key from  ${r.keySource}`), ''].join('\n'))
+}
+
+function mark(c: Check, s: ReturnType<typeof styleFor>): string {
+  if (c.skipped) return s.dim('SKIP')
+  return c.ok ? s.green('PASS') : s.red('FAIL')
+}
+
+/**
+ * One `--batch` output line, built by hand: it runs once per token, so no intermediate objects
+ * beyond what JSON.stringify of the small pieces needs.
+ */
+export function batchLine(line: number, r: VerifyResult): string {
+  let checks = ''
+  for (const c of r.checks) {
+    if (checks !== '') checks += ','
+    checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${JSON.stringify(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
+  }
+  return `{"line":${line},"valid":${r.valid},"checks":[${checks}]}\n`
+}
+
+/** A `--batch` line for input that is not a token at all (malformed: exit 2 when alone). */
+export function batchErrorLine(line: number, message: string): string {
+  return `{"line":${line},"valid":false,"error":${JSON.stringify(message)}}\n`
+}
