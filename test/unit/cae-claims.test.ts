@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import {
+  claimsParameter,
   decodeBase64Loose,
   decodeClaimsValue,
   epochToIso,
@@ -155,6 +156,16 @@ describe('mergeClientCapabilities', () => {
         for (const k of Object.keys(obj)) expect(k in merged).toBe(true)
       }),
     )
+  })
+})
+
+describe('claimsParameter (for login/refresh/token --claims/--cae)', () => {
+  it('sends nothing without --claims and --cae, cp1 alone with --cae, the merge with both', () => {
+    expect(claimsParameter({})).toBeUndefined()
+    expect(claimsParameter({ cae: true })).toBe('{"access_token":{"xms_cc":{"values":["cp1"]}}}')
+    expect(claimsParameter({ claims: NBF_CLAIMS })).toBe('{"access_token":{"nbf":{"essential":true,"value":"1604106651"}}}')
+    expect(claimsParameter({ claims: NBF_CLAIMS, cae: true })).toBe('{"access_token":{"nbf":{"essential":true,"value":"1604106651"},"xms_cc":{"values":["cp1"]}}}')
+    expect(() => claimsParameter({ claims: 'nope', cae: true })).toThrow(UsageError)
   })
 })
 

@@ -201,3 +201,16 @@ function explainAsk(a: ClaimAsk): string {
     }
   }
 }
+
+/**
+ * The `claims` request parameter for a token request (for `login`, `refresh`, `token`):
+ * `--claims` (JSON or a challenge's base64 value) merged with the `cp1` capability when
+ * `--cae` is set, as compact JSON; undefined when there is neither. UsageError on a bad
+ * `--claims`.
+ * @example claimsParameter({ cae: true }) // '{"access_token":{"xms_cc":{"values":["cp1"]}}}'
+ */
+export function claimsParameter(opts: { claims?: string | undefined; cae?: boolean | undefined }): string | undefined {
+  const given = opts.claims === undefined ? undefined : parseClaimsArg(opts.claims)
+  const request = opts.cae ? mergeClientCapabilities(given, [CAE_CAPABILITY]) : given
+  return request === undefined ? undefined : JSON.stringify(request)
+}

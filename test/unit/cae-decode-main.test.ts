@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { main } from '../../src/cli/main.js'
+import { testDeps } from '../helpers/test-io.js'
+
+const CLAIMS = 'eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwNDEwNjY1MSJ9fX0='
+
+/** `tokentool cae decode` in-process: any input ends in exit 0 with a view, or exit 2 with one stderr line. */
+describe('cae decode (in-process) with any input', () => {
+  it('the issue example: exit 0, nothing on stderr', async () => {
+    const t = testDeps()
+    const code = await main(['cae', 'decode', `Bearer realm="", error="insufficient_claims", claims="${CLAIMS}"`], t.deps)
+    expect(code).toBe(0)
+    expect(t.stderr()).toBe('')
+    expect(t.stdout()).toContain('2020-10-31T01:10:51Z')
+  })
+
+  it('any text ends in exit 0 or exit 2 with one line on stderr, never an unexpected error', async () => {
+    const pasteish = fc.string({ unit: fc.constantFrom(...'WWW-Authenticate: HTTP/1.1 401=Bearer realm"x",\\\n\t\u201c\u201dclaims=eyJ9'), maxLength: 60 })
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 60 }), pasteish), fc.boolean(), async (text, json) => {
+        const t = testDeps({}, { input: text })
+        const code = await main([...(json ? ['--json'] : []), 'cae', 'decode'], t.deps)
+        expect([0, 2]).toContain(code)
+        if (code === 0) {
+          expect(t.stderr()).toBe('')
+          if (json) expect(Array.isArray((JSON.parse(t.stdout()) as { challenges: unknown[] }).challenges)).toBe(true)
+        } else {
+          expect(t.stdout()).toBe('')
+          expect(t.stderr()).toMatch(/^tokentool: [^\n]+\n$/)
+          expect(t.stderr()).not.toContain('unexpected error')
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
