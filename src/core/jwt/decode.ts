@@ -217,6 +217,7 @@ function fromPlaintext(plaintext: string, jwe: JweInfo, size: SizeResult, now: D
     result.notes.push('decrypted JWE; header, claims and signature shown are those of the nested JWS')
   }
   result.jwe = decrypted
+  result.format = 'jwe'
   result.kindInfo = { ...result.kindInfo, label: `${result.kindInfo.label} (encrypted, decrypted with --key)` }
   return result
 }

@@ -97,6 +97,6 @@ export function findNested(payload: JsonObject, now?: Date, maxDepth = MAX_NESTE
 /** `a.b`, or `a["odd key"]` when the key is not a plain identifier; a token inside a token gets ` > `. */
 function joinPath(base: string, key: string): string {
   const seg = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`
-  if (base === '' || base.endsWith('> ')) return seg
+  if (base === '' || base.endsWith('> ')) return base + seg
   return seg.startsWith('[') ? base + seg : `${base}.${seg}`
 }

@@ -1,0 +1,34 @@
+/** Tokens for decode tests, signed for real with jose (keys made once per test file). */
+import { CompactEncrypt, SignJWT, exportPKCS8, exportJWK, generateKeyPair, type JWTPayload } from 'jose'
+
+export const NOW = new Date('2026-01-01T00:00:00Z')
+export const NOW_S = Math.floor(NOW.getTime() / 1000)
+
+export const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
+
+/** An unsigned-looking JWS from raw parts (for shapes jose will not sign). */
+export const rawJws = (header: unknown, payload: unknown, sig = 'c2lnbmF0dXJl') => `${b64(header)}.${b64(payload)}.${sig}`
+
+let rsa: Awaited<ReturnType<typeof generateKeyPair>> | undefined
+export async function rsaKeys() {
+  rsa ??= await generateKeyPair('RS256', { extractable: true })
+  return rsa
+}
+
+export async function sign(payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+  const { privateKey } = await rsaKeys()
+  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', ...header }).sign(privateKey)
+}
+
+export async function hs256(payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', ...header }).sign(new TextEncoder().encode('a-realm-secret-of-32-bytes-long!!'))
+}
+
+/** A JWE for the RSA key, its content `plaintext`; and the private key as PEM and JWK. */
+export async function encrypt(plaintext: string, header: Record<string, unknown> = {}) {
+  const keys = await generateKeyPair('RSA-OAEP-256', { extractable: true })
+  const jwe = await new CompactEncrypt(new TextEncoder().encode(plaintext))
+    .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', ...header })
+    .encrypt(keys.publicKey)
+  return { jwe, pem: await exportPKCS8(keys.privateKey), jwk: await exportJWK(keys.privateKey), publicJwk: await exportJWK(keys.publicKey) }
+}
