@@ -1,8 +1,9 @@
 /**
  * The device authorization grant (RFC 8628): ask for a user code, show where to enter it,
- * and poll the token endpoint. openid-client's poll loop honours `interval` (5 s when the
- * server gives none, §3.2) and adds 5 s on each `slow_down` (§3.5); `expired_token` and
- * `access_denied` end it as AuthServerErrors.
+ * and poll the token endpoint every `interval` seconds (5 when the server gives none, §3.2),
+ * 5 more after each `slow_down` (§3.5); `expired_token` and `access_denied` end it as
+ * AuthServerErrors. The loop is ours (not openid-client's) so that `--timeout` and Ctrl-C
+ * stop it at once rather than at its next 5-second tick.
  * @module
  */
 import * as client from 'openid-client'
@@ -11,6 +12,36 @@ import { formatDuration } from '../core/duration.js'
 import type { OAuthClient } from './client.js'
 import { toTokenResult, tokenEndpointParams, type TokenResult } from './tokens.js'
 import { toTokentoolError } from './errors.js'
+
+export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+/** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
+export const DEFAULT_INTERVAL = 5
+
+/**
+ * After a failed poll: the interval for the next one, or undefined when polling must stop.
+ * `authorization_pending` keeps it, `slow_down` adds 5 s (RFC 8628 §3.5); anything else ends.
+ */
+export function nextPollInterval(current: number, err: unknown): number | undefined {
+  if (!(err instanceof client.ResponseBodyError)) return undefined
+  if (err.error === 'authorization_pending') return current
+  if (err.error === 'slow_down') return current + 5
+  return undefined
+}
+
+function sleep(seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, seconds * 1000)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
 
 export interface DeviceRequest {
   scope: string
@@ -63,9 +94,21 @@ export async function deviceLogin(oc: OAuthClient, req: DeviceRequest, timeoutSe
   const stop = ui.waiting(waitSec)
   const signal = AbortSignal.timeout(waitSec * 1000)
   try {
-    // resource/audience go to the token endpoint too: the token request is where they shape the token
-    const res = await client.pollDeviceAuthorizationGrant(oc.config, started, tokenEndpointParams({ resources: req.resources }), { signal })
-    return toTokenResult(res, oc.now())
+    // resources go to the token endpoint too: the token request is where they shape the token
+    const params = tokenEndpointParams({ resources: req.resources })
+    params.set('device_code', started.device_code)
+    let interval = started.interval ?? DEFAULT_INTERVAL
+    for (;;) {
+      await sleep(interval, signal)
+      try {
+        const res = await client.genericGrantRequest(oc.config, DEVICE_GRANT, params)
+        return toTokenResult(res, oc.now())
+      } catch (err) {
+        const next = nextPollInterval(interval, err)
+        if (next === undefined) throw err
+        interval = next
+      }
+    }
   } catch (err) {
     if (signal.aborted) {
       const why = byTimeout ? `timed out after ${formatDuration(waitSec)}` : `the code expired after ${formatDuration(started.expires_in)}`

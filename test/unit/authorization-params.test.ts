@@ -48,3 +48,18 @@ describe('tokenEndpointParams', () => {
     expect(p.toString()).toBe('scope=openid&claims=%7B%7D&resource=https%3A%2F%2Fr')
   })
 })
+
+describe('nextPollInterval (RFC 8628 §3.5)', async () => {
+  const { nextPollInterval } = await import('../../src/oauth/device.js')
+  const { ResponseBodyError } = await import('openid-client')
+  const bodyError = (error: string) =>
+    new ResponseBodyError('x', { cause: { error }, response: new Response('{}', { status: 400 }) })
+  it('keeps the interval while pending, adds 5 s on slow_down, stops on anything else', () => {
+    expect(nextPollInterval(5, bodyError('authorization_pending'))).toBe(5)
+    expect(nextPollInterval(5, bodyError('slow_down'))).toBe(10)
+    expect(nextPollInterval(10, bodyError('slow_down'))).toBe(15)
+    expect(nextPollInterval(5, bodyError('expired_token'))).toBeUndefined()
+    expect(nextPollInterval(5, bodyError('access_denied'))).toBeUndefined()
+    expect(nextPollInterval(5, new Error('network'))).toBeUndefined()
+  })
+})
