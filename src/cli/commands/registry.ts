@@ -25,4 +25,5 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
   { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },
   { name: 'profiles', summary: 'List, show and remove stored profiles (settings and tokens)', load: () => import('./profiles.js') },
+  { name: 'simulate', summary: 'Simulate a session under a refresh-token expiry policy: events, timeline, revocation exposure', load: () => import('./simulate.js') },
 ]
