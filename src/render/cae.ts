@@ -5,7 +5,7 @@
  */
 import type { IOStreams } from '../cli/deps.js'
 import type { CaeDecodeResult, DecodedChallenge } from '../core/cae/decode.js'
-import { writeJson } from './json.js'
+import { printable, safeJson } from '../core/cae/printable.js'
 import { styleFor } from './style.js'
 
 /** The `--json` document of the contract: `{ "challenges": [{"scheme", "params", "claims", ...}] }`. */
@@ -24,7 +24,8 @@ export function caeDecodeJson(result: CaeDecodeResult) {
 }
 
 export function renderCaeDecode(io: Pick<IOStreams, 'out' | 'color'>, result: CaeDecodeResult, opts: { json: boolean }): void {
-  if (opts.json) return writeJson(io, caeDecodeJson(result))
+  // safeJson, not writeJson: the same JSON, with C1/bidi characters of the input escaped too
+  if (opts.json) return void io.out.write(safeJson(caeDecodeJson(result), 2) + '\n')
   const n = result.challenges.length
   io.out.write(result.challenges.map((c, i) => challengeText(c, i, n, io)).join('\n'))
 }
@@ -33,29 +34,29 @@ function challengeText(c: DecodedChallenge, i: number, n: number, io: Pick<IOStr
   const s = styleFor(io)
   const lines: string[] = []
   const title = n > 1 ? `Challenge ${i + 1} of ${n}: ` : 'Challenge: '
-  lines.push(s.bold(`${title}${c.scheme}`))
+  lines.push(s.bold(`${title}${printable(c.scheme)}`))
   if (c.token68 !== null) lines.push(`  ${s.dim('token68'.padEnd(18))} ${c.token68}`)
   const width = Math.max(18, ...c.paramList.map((p) => p.name.length))
   for (const p of c.paramList) {
-    // show empty and quoted-looking values in quotes so `realm=""` stays visible
-    const v = p.value === '' ? '""' : p.value
+    // an empty value shows as "" so that `realm=""` stays visible; values may hold ESC: printable()
+    const v = p.value === '' ? '""' : printable(p.value)
     const shown = p.name.toLowerCase() === 'error' ? s.red(v) : v
-    lines.push(`  ${s.dim(p.name.padEnd(width))} ${shown}`)
+    lines.push(`  ${s.dim(printable(p.name).padEnd(width))} ${shown}`)
   }
   if (c.token68 === null && c.paramList.length === 0) lines.push(s.dim('  (no parameters)'))
-  for (const w of c.warnings) lines.push(s.yellow(`  warning: ${w}`))
+  for (const w of c.warnings) lines.push(s.yellow(`  warning: ${printable(w)}`))
 
   if (c.claims) {
     lines.push('', s.bold('  Claims request') + s.dim(' (the claims parameter, decoded):'))
-    for (const l of JSON.stringify(c.claims, null, 2).split('\n')) lines.push(`    ${l}`)
+    for (const l of JSON.stringify(c.claims, null, 2).split('\n')) lines.push(`    ${printable(l)}`)
   }
   if (c.explanation.length) {
     lines.push('', s.bold('  What it means:'))
-    for (const e of c.explanation) lines.push(`    - ${e}`)
+    for (const e of c.explanation) lines.push(`    - ${printable(e)}`)
   }
   if (c.commands) {
     lines.push('', s.bold('  Answer it with') + s.dim(' (refresh first; login when refresh cannot):'))
-    lines.push(`    $ ${s.cyan(c.commands.refresh)}`, `    $ ${s.cyan(c.commands.login)}`)
+    lines.push(`    $ ${s.cyan(printable(c.commands.refresh))}`, `    $ ${s.cyan(printable(c.commands.login))}`)
   }
   return lines.join('\n') + '\n'
 }

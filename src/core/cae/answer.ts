@@ -4,6 +4,7 @@
  * @module
  */
 import type { ClaimsRequest } from './claims.js'
+import { safeJson } from './printable.js'
 
 /** `text` as one POSIX shell word: single quotes, with `'` written as `'\''`. */
 export function shellQuote(text: string): string {
@@ -26,7 +27,9 @@ export interface AnswerCommands {
  */
 export function answerCommands(claims: ClaimsRequest, opts: { profile?: string } = {}): AnswerCommands {
   const profile = opts.profile && opts.profile !== 'default' ? ` --profile ${shellQuote(opts.profile)}` : ''
-  const arg = shellQuote(JSON.stringify(claims))
+  // safeJson: DEL, C1 and bidi characters as \u escapes, same JSON, harmless on a terminal
+  const json = safeJson(claims)
+  const arg = shellQuote(json)
   return {
     refresh: `tokentool${profile} refresh --claims ${arg}`,
     login: `tokentool${profile} login --claims ${arg}`,

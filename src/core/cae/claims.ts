@@ -5,6 +5,7 @@
  * @module
  */
 import { InputError, UsageError } from '../../errors.js'
+import { printable, safeJson } from './printable.js'
 
 /** A claims request: `{ "access_token": { "nbf": { "essential": true, "value": "..." } } }`. */
 export type ClaimsRequest = Record<string, unknown>
@@ -24,7 +25,7 @@ export function decodeBase64Loose(text: string, what = 'the value'): Uint8Array 
   const pad = compact.length - body.length
   if (!B64_CHARS.test(body)) {
     const i = [...body].findIndex((c) => !/[A-Za-z0-9+/_-]/.test(c))
-    throw new InputError(`${what} is not base64 or base64url: ${JSON.stringify(body[i])} at position ${i + 1}`)
+    throw new InputError(`${what} is not base64 or base64url: ${safeJson(body[i])} at position ${i + 1}`)
   }
   if (body.length % 4 === 1 || pad > 2 || (pad > 0 && (body.length + pad) % 4 !== 0)) {
     throw new InputError(`${what} is not base64 or base64url: its length (${body.length} characters without padding) is not possible`)
@@ -38,7 +39,7 @@ function parseClaimsJson(json: string, what: string): ClaimsRequest {
   try {
     value = JSON.parse(json)
   } catch (e) {
-    throw new InputError(`${what} is not JSON: ${(e as Error).message}`)
+    throw new InputError(`${what} is not JSON: ${printable((e as Error).message)}`)
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(`${what} is JSON but not an object (a claims request is {"access_token": {...}})`)

@@ -4,6 +4,7 @@
  * @module
  */
 import { InputError } from '../../errors.js'
+import { safeJson } from './printable.js'
 
 /** One `name=value` of a challenge. `name` is as written; compare it case-insensitively. */
 export interface AuthParam {
@@ -206,7 +207,7 @@ class Parser {
   private found(): string {
     const c = this.s[this.pos]
     if (c === undefined) return ', found the end'
-    return `, found ${JSON.stringify(c)}`
+    return `, found ${safeJson(c)}`
   }
 
   private fail(index: number, reason: string): never {
