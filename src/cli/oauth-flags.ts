@@ -5,7 +5,7 @@
  * @module
  */
 import { Option, type Command } from 'commander'
-import { mergeClientCapabilities, parseClaimsArg } from '../core/cae/claims.js'
+import { claimsParameter } from '../core/cae/claims.js'
 import { UsageError } from '../errors.js'
 import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth/client.js'
 import type { ProfileSettings } from '../store/profiles.js'
@@ -105,11 +105,7 @@ export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings
 }
 
 /** `--claims` and `--cae` as the JSON text sent in the request, or undefined. */
-export function claimsText(o: RequestFlags): string | undefined {
-  let claims = o.claims !== undefined ? parseClaimsArg(o.claims) : undefined
-  if (o.cae) claims = mergeClientCapabilities(claims, ['cp1'])
-  return claims ? JSON.stringify(claims) : undefined
-}
+export const claimsText = (o: RequestFlags): string | undefined => claimsParameter(o)
 
 /** `--param k=v` pairs. */
 export function parseParams(values: readonly string[]): [string, string][] {
