@@ -21,6 +21,8 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   { name: 'decode', summary: 'Decode a token without verifying it: kind, claims, times, size, embedded tokens', load: () => import('./decode.js') },
   { name: 'verify', summary: 'Verify a JWT against a key, JWKS or issuer: signature, algorithm, exp/nbf, iss, aud, ... as a checklist', load: () => import('./verify.js') },
+  { name: 'sign', summary: 'Mint a signed JWT for testing (private key or HMAC secret)', load: () => import('./sign.js') },
+  { name: 'keygen', summary: 'Generate a signing key: private JWK with a thumbprint kid, and the public JWKS', load: () => import('./keygen.js') },
   { name: 'cae', summary: 'Decode a Continuous Access Evaluation challenge (WWW-Authenticate)', load: () => import('./cae.js') },
   { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
   { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },
