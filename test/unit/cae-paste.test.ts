@@ -37,6 +37,21 @@ describe('extractHeaderValues: what people paste', () => {
     expect(values(head)).toEqual(['Basic realm="legacy"', VALUE])
   })
 
+  it('curl -i output: the body after the blank line is left out, up to the next response', () => {
+    const out = [
+      'HTTP/1.1 100 Continue',
+      '',
+      'HTTP/2 401',
+      'content-type: application/json',
+      `www-authenticate: ${VALUE}`,
+      '',
+      '{"error":{"code":"InvalidAuthenticationToken","message":"Continuous access evaluation resulted in challenge"}}',
+      'Basic not="a header"',
+    ].join('\r\n')
+    expect(values(out)).toEqual([VALUE])
+    expect(values('WWW-Authenticate: Basic realm="a"\n\nWWW-Authenticate: Basic realm="b"\n')).toEqual(['Basic realm="a"', 'Basic realm="b"'])
+  })
+
   it('curl -v output: "<" response lines kept, ">" request and "*" info lines left out', () => {
     const curl = ['* Connected to graph.microsoft.com', '> GET /v1.0/me HTTP/2', '> authorization: Bearer eyJ0eXAi', '< HTTP/2 401', `< www-authenticate: ${VALUE}`].join('\n')
     expect(values(curl)).toEqual([VALUE])

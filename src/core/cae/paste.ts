@@ -96,6 +96,9 @@ export function extractHeaderValues(raw: string): PastedValue[] {
 
   // 1. logical lines: obs-fold continuations and terminal-wrapped quoted strings are joined
   const logical: Chars[] = []
+  // after a response head, a blank line starts the body (curl -i): skipped up to the next status line
+  let inHead = false
+  let inBody = false
   lines.forEach((line, lineNo) => {
     let from = 0
     const curl = /^[<>*] ?/.exec(line)
@@ -104,6 +107,15 @@ export function extractHeaderValues(raw: string): PastedValue[] {
       from = curl[0].length
     }
     const piece = Chars.of(line, lineNo, from)
+    const bare = piece.text.trim()
+    // a status line, or a WWW-Authenticate line pasted after a blank one, is a head again
+    if (STATUS_LINE.test(bare) || findMarker(bare)) [inHead, inBody] = [true, false]
+    if (inBody) return
+    if (bare === '') {
+      if (inHead && !opensQuote(logical[logical.length - 1]?.text ?? '')) inBody = true
+      return
+    }
+    if (findMarker(bare) || OTHER_HEADER.test(bare)) inHead = true
     const prev = logical[logical.length - 1]
     if (prev && opensQuote(prev.text)) prev.append(piece)
     else if (prev && /^[ \t]/.test(piece.text) && isFoldedValue(prev.text, piece.text)) {
