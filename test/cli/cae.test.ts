@@ -110,6 +110,15 @@ describe('tokentool cae decode', () => {
     expect(r.stdout).toContain(`$ tokentool --profile work refresh --claims ${ANSWER}`)
   })
 
+  it('cae without a subcommand, or with an unknown one, is a usage error', async () => {
+    const none = await runCli(['cae'])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toBe("tokentool: cae needs a subcommand: decode (see 'tokentool cae --help')\n")
+    const unknown = await runCli(['cae', 'decdoe', 'x'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("unknown cae subcommand 'decdoe'")
+  })
+
   it('help lists decode with examples', async () => {
     const r = await runCli(['cae', 'decode', '--help'])
     expect(r.code).toBe(0)

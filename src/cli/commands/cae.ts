@@ -18,6 +18,13 @@ export function register(parent: Command, deps: Deps): Command {
   const cae = parent
     .command('cae')
     .description('Continuous Access Evaluation: decode claims challenges (WWW-Authenticate)')
+    .allowExcessArguments()
+    .action((_opts: unknown, cmd: Command) => {
+      // without an action commander shows the help and main() reports success: exit 2 instead
+      const [name] = cmd.args
+      if (name !== undefined) throw new UsageError(`unknown cae subcommand '${name}' (the subcommand is: decode)`)
+      throw new UsageError("cae needs a subcommand: decode (see 'tokentool cae --help')")
+    })
   cae
     .command('decode')
     .description(
