@@ -56,8 +56,8 @@ export function storePaths(home: string): StorePaths {
 const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
 
 /**
- * Makes sure `path` (a file or directory that exists) has exactly `mode` and is not a
- * symlink; chmods it back and warns when it had anything else. Returns false when missing.
+ * Makes sure `path` (a file or directory that exists) has exactly `mode`; chmods it back
+ * and warns when it had anything else. Returns false when it does not exist.
  */
 export async function checkMode(path: string, mode: number, warn: Warn): Promise<boolean> {
   let st
