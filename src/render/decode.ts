@@ -49,7 +49,9 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
   const out: string[] = []
   const section = (title: string) => c.bold.underline(title)
 
-  if (t.format !== 'opaque') out.push(notVerifiedBanner(c, width), '')
+  // Nothing readable, nothing to trust or distrust: an opaque token or a JWE not decrypted.
+  const decoded = t.payload !== null
+  if (decoded) out.push(notVerifiedBanner(c, width), '')
 
   const summary: Row[] = [
     [{ text: 'Kind' }, { text: t.kindInfo.label, style: c.bold }],
@@ -93,7 +95,7 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
     out.push(section(`Embedded tokens (${t.nested.length})`))
     for (const n of t.nested) out.push(nestedView(n, c, width))
   }
-  if (t.format !== 'opaque' && t.warnings.length + t.nested.length > 0) out.push(c.red('Signature not verified. Check it and the claims with: tokentool verify'))
+  if (decoded && t.warnings.length + t.nested.length > 0) out.push(c.red('Signature not verified. Check it and the claims with: tokentool verify'))
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
 }
 
@@ -120,7 +122,7 @@ function statusCell(times: TimesResult, c: ChalkInstance): Cell {
     case 'valid':
       return { text: `valid, ${exp!.relative}${lifetime}${at}`, style: c.green }
     default:
-      return { text: `no expiry (no exp claim)${at}`, style: c.yellow }
+      return { text: `no expiry: no exp claim${at}`, style: c.yellow }
   }
 }
 

@@ -111,8 +111,8 @@ function breakAt(s: string, width: number): number {
     i += ch.length
   }
   if (i === 0) i = s.codePointAt(0)! > 0xffff ? 2 : 1 // a character wider than the column: emit it anyway
-  // Break at a space only when it keeps at least half the line.
-  return lastSpace > 0 && lastSpace >= i / 2 ? lastSpace + 1 : i
+  // Break at a space unless that leaves the line nearly empty (a long word is broken instead).
+  return lastSpace > 0 && lastSpace >= i / 4 ? lastSpace + 1 : i
 }
 
 /** Control characters (other than newline) as visible escapes: `\u001b` → `␛`-free text. */

@@ -181,7 +181,7 @@ function fromJwe(parts: JweParts, size: SizeResult, opts: DecodeOptions): Decode
     size,
     times: null,
     warnings,
-    notes: [`the claims are encrypted${cty}; decrypt with: tokentool decode --key private-key.pem <token>`],
+    notes: [`the claims are encrypted${cty}: decrypt them with --key <private key file>`],
     nested: [],
     jwe,
   }
