@@ -190,7 +190,7 @@ export function presetNamed(name: string): Preset {
 /** A duration of zero or more seconds. */
 function duration(text: string, flag: string): number {
   const s = parseDuration(text, flag)
-  if (!Number.isFinite(s) || s > MAX_HORIZON) throw new UsageError(`${flag}: "${text}" is too long to simulate`)
+  if (!Number.isFinite(s) || s > MAX_HORIZON) throw new UsageError(`${flag}: "${text}" is longer than the 100 years tokentool simulates`)
   return s
 }
 
