@@ -117,8 +117,8 @@ async function runWithoutCommand(program: Command, deps: Deps): Promise<number> 
 function reportError(err: unknown, deps: Deps, argv: readonly string[]): number {
   const debug = deps.global.debug || argv.includes('--debug')
   if (err instanceof CommanderError) {
-    // commander printed its message already (help, version, unknown option, missing argument)
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok
+    // commander printed its message already. --help and --version exit 0; help shown because
+    // a subcommand was missing (`tokentool profiles`) is a usage error like any other.
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage
   }
   const code = exitCodeFor(err)
