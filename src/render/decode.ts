@@ -79,7 +79,9 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
   }
   if (t.signature) {
     const alg = t.signature.alg ? ` (${t.signature.alg})` : ''
-    out.push(`${c.bold('Signature')}  ${t.signature.bytes} bytes${alg} · ${c.red.bold('NOT VERIFIED')}`, '')
+    const facts = `${t.signature.bytes} bytes${alg}`
+    const sep = 'Signature  '.length + facts.length + ' · NOT VERIFIED'.length <= width ? ' · ' : '\n           '
+    out.push(`${c.bold('Signature')}  ${facts}${sep}${c.red.bold('NOT VERIFIED')}`, '')
   }
   if (t.warnings.length) {
     out.push(section('Warnings'))
@@ -103,9 +105,10 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
 function notVerifiedBanner(c: ChalkInstance, width: number): string {
   const text = 'SIGNATURE NOT VERIFIED'
   const tail = 'decoded only: check it with tokentool verify'
-  if (c.level > 0) return `${c.bgRed.whiteBright.bold(` ${text} `)} ${c.red(tail)}`
-  const line = `!! ${text} !! ${tail}`
-  return line.length <= width ? line : `!! ${text} !!\n   ${tail}`
+  const head = c.level > 0 ? c.bgRed.whiteBright.bold(` ${text} `) : `!! ${text} !!`
+  const headWidth = text.length + (c.level > 0 ? 2 : 6)
+  if (headWidth + 1 + tail.length <= width) return `${head} ${c.red(tail)}`
+  return [head, ...wrap(tail, width - 3).map((l) => `   ${c.red(l)}`)].join('\n')
 }
 
 const boldKey = (c: ChalkInstance) => (r: Row): Row => (r[2] ? [{ ...r[0], style: c.bold }, r[1], r[2]] : [{ ...r[0], style: c.bold }, r[1]])

@@ -1,0 +1,37 @@
+/** `decode` must start fast: it may not load jose (except for --key), undici, openid-client, inquirer or cli-table3. */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/run-cli.js'
+import { b64, encrypt } from '../helpers/jwt-fixtures.js'
+
+function loaderImport(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokentool-loads-'))
+  const hooks = join(dir, 'hooks.mjs')
+  writeFileSync(hooks, `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/')) process.stderr.write('LOADED ' + r.url + '\\n'); return r }\n`)
+  const reg = join(dir, 'register.mjs')
+  writeFileSync(reg, `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`)
+  return reg
+}
+
+const packagesLoaded = (stderr: string) =>
+  [...new Set([...stderr.matchAll(/^LOADED .*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]))].sort()
+
+describe('decode start-up', () => {
+  it('loads only commander and chalk', async () => {
+    const jwt = `${b64({ alg: 'RS256' })}.${b64({ sub: 'x' })}.c2ln`
+    const r = await runCli(['decode', jwt], { env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
+    expect(r.code).toBe(0)
+    expect(packagesLoaded(r.stderr)).toEqual(['chalk', 'commander'])
+  })
+  it('loads jose only to decrypt with --key', async () => {
+    const { jwe, pem } = await encrypt('{"sub":"x"}')
+    const dir = mkdtempSync(join(tmpdir(), 'tokentool-key-'))
+    writeFileSync(join(dir, 'k.pem'), pem)
+    const r = await runCli(['decode', '--key', join(dir, 'k.pem'), jwe], { env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
+    expect(r.code).toBe(0)
+    expect(packagesLoaded(r.stderr)).toEqual(['chalk', 'commander', 'jose'])
+  })
+})
