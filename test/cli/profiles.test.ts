@@ -63,6 +63,14 @@ describe('tokentool profiles list', () => {
     for (const s of SECRETS) expect(r.stdout).not.toContain(s.slice(-8))
   })
 
+  it('"profiles" alone is "profiles list"', async () => {
+    const home = seed()
+    const [alone, list] = await Promise.all([run(home, ['profiles']), run(home, ['profiles', 'list'])])
+    expect(alone.code).toBe(0)
+    expect(alone.stdout).toContain('* default')
+    expect(alone.stdout).toBe(list.stdout)
+  })
+
   it('--json gives one document; --profile and TOKENTOOL_PROFILE select', async () => {
     const home = seed()
     for (const [args, env] of [[['--json', '--profile', 'ci', 'profiles', 'list'], {}], [['profiles', 'list', '--json'], { TOKENTOOL_PROFILE: 'ci' }]] as const) {

@@ -20,14 +20,14 @@ Profiles live in TOKENTOOL_HOME (default $XDG_CONFIG_HOME/tokentool): settings i
 literal client secrets in secrets.json, tokens in tokens/<profile>.json; all mode 0600.
 
 Examples:
-  $ tokentool profiles list
+  $ tokentool profiles                     # same as: tokentool profiles list
   $ tokentool --profile ci profiles show --json | jq .tokens.accessTokens
   $ tokentool profiles remove old-tenant
 `,
     )
 
   profiles
-    .command('list')
+    .command('list', { isDefault: true }) // `tokentool profiles` alone lists them
     .description('every stored profile: issuer, client id, stored tokens and when the access token expires')
     .addHelpText('after', '\nExamples:\n  $ tokentool profiles list\n  $ tokentool --json profiles list | jq -r ".profiles[].name"\n')
     .action(async () => {
