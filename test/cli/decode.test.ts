@@ -218,6 +218,32 @@ describe('tokentool decode: kinds', () => {
   })
 })
 
+describe('tokentool decode: the kinds a user meets', () => {
+  it.each([
+    [{ alg: 'RS256', typ: 'JWT' }, { iss: 'https://op', sub: 'u', aud: 'rp', nonce: 'n', exp: NOW_S + 60 }, 'id_token', /Kind\s+ID token\nWhy\s+has nonce/],
+    [{ alg: 'RS256', typ: 'logout+jwt' }, { iss: 'https://op', aud: 'rp', sid: 's', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }, 'logout_token', /Kind\s+logout token/],
+    [{ alg: 'RS256', typ: 'JWT' }, { iss: 'https://op', aud: 'rp', sid: 's', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }, 'logout_token', /Why\s+events claim holds the back-channel logout event/],
+    [{ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' } }, { htm: 'POST', htu: 'https://as/token', jti: 'j', iat: NOW_S }, 'dpop_proof', /Kind\s+DPoP proof \(RFC 9449\)/],
+    [{ alg: 'RS256', typ: 'token-introspection+jwt' }, { iss: 'https://as', aud: 'rs', token_introspection: { active: true } }, 'introspection_response', /Kind\s+token introspection response \(RFC 9701\)/],
+    [{ alg: 'RS256', typ: 'secevent+jwt' }, { iss: 'https://tx', events: { 'https://schemas.openid.net/secevent/caep/event-type/session-revoked': {} } }, 'security_event', /Kind\s+security event token/],
+    [{ alg: 'PS256' }, { iss: 'client-1', sub: 'client-1', aud: 'https://as/token', jti: 'j', exp: NOW_S + 60 }, 'client_assertion', /Kind\s+client assertion \(RFC 7523\)/],
+    [{ alg: 'RS256', typ: 'JWT' }, { iss: 'https://x', sub: 'y' }, 'jwt', /Kind\s+JWT \(kind not recognised\)/],
+  ])('%j %j → %s', async (header, payload, kind, human) => {
+    const t = rawJws(header, payload)
+    const j = JSON.parse((await runCli(['decode', t, '--json', '--now', NOW])).stdout)
+    expect(j.kind).toBe(kind)
+    const r = await runCli(['decode', t, '--now', NOW])
+    expectClean(r)
+    expect(r.stdout).toMatch(human)
+  })
+  it('--key on a token that is not a JWE is noted on stderr and ignored', async () => {
+    const r = await runCli(['decode', token, '--key', '/nonexistent.pem', '--json'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('tokentool: note: --key is only used to decrypt a JWE; this token is not one\n')
+    expect(JSON.parse(r.stdout).kind).toBe('access_token')
+  })
+})
+
 describe('tokentool decode --help', () => {
   it('documents the flags with examples', async () => {
     const r = await runCli(['decode', '--help'])
