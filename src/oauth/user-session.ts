@@ -136,6 +136,7 @@ export async function refreshProfile(
       await store.saveTokens(profile, next)
       return { ...result, refreshTokenStored: true }
     },
-    lockOpts.onWait ? { onWait: lockOpts.onWait } : {},
+    // many processes may queue behind one another (a CI fan-out); a dead holder is detected by pid anyway
+    { timeoutMs: 60_000, ...(lockOpts.onWait ? { onWait: lockOpts.onWait } : {}) },
   )
 }
