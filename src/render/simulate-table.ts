@@ -28,14 +28,14 @@ const d = (seconds: number): string => (seconds === Infinity ? 'never' : formatD
 export function renderSimulation(result: SimulationResult, opts: SimulationViewOptions): string {
   const { policy, session } = result
   const parts = [
-    renderSummary(result, opts.style),
+    renderSummary(result, opts.style, opts.width),
     renderEventTable(session, policy, opts),
     renderTimeline({ session, active: activityOf(policy), horizon: policy.horizon }, { width: opts.width, style: opts.style }),
   ]
   return parts.join('\n')
 }
 
-export function renderSummary(result: SimulationResult, s: ChalkInstance): string {
+export function renderSummary(result: SimulationResult, s: ChalkInstance, width = 80): string {
   const { policy, session } = result
   const rows: Array<[string, string]> = []
   rows.push(['Policy', describePolicy(policy)])
@@ -44,8 +44,12 @@ export function renderSummary(result: SimulationResult, s: ChalkInstance): strin
   rows.push(['Overhang', describeOverhang(session)])
   const promise = describePromise(result)
   if (promise) rows.push(['Promise', promise])
-  const width = Math.max(...rows.map(([k]) => k.length)) + 2
-  let out = rows.map(([k, v]) => s.bold(k.padEnd(width)) + v).join('\n') + '\n'
+  const keyWidth = Math.max(...rows.map(([k]) => k.length)) + 2
+  const indent = ' '.repeat(keyWidth)
+  let out =
+    rows
+      .map(([k, v]) => s.bold(k.padEnd(keyWidth)) + wrapText(v, Math.max(30, width - keyWidth)).join('\n' + indent))
+      .join('\n') + '\n'
   if (result.exposure) out += '\n' + renderExposure(result.exposure.revokeAt, result.exposure.rows, s)
   return out
 }
@@ -103,6 +107,20 @@ function describePromise(result: SimulationResult): string | null {
     return `${head}; simulated ${session.tokensIssued}: the refresh token expired at ${d(session.sessionEnd.at)}, before the client's refresh at ${d(session.reauthRequiredAt)} (a token is valid only while t < its expiry)`
   }
   return `${head}; simulated ${session.tokensIssued} with these flags`
+}
+
+/** Breaks text at spaces into lines of at most `width` characters (a longer word stands alone). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line ? `${line} ${word}` : word
+  }
+  lines.push(line)
+  return lines
 }
 
 const EXPOSURE_LABEL: Record<ExposureRow['kind'], (r: ExposureRow) => string> = {

@@ -33,10 +33,12 @@ const CHAR = { active: '#', idle: '.', refresh: '=', access: '~', none: ' ' } as
 const MARKERS: Array<{ type: SimEvent['type']; char: string; label: string }> = [
   { type: 'session-end', char: 'E', label: 'session end' },
   { type: 'revoke', char: 'X', label: 'revocation' },
-  { type: 'reauth-required', char: '!', label: 'refresh fails, log in again' },
+  { type: 'reauth-required', char: '!', label: 'log in again' },
   { type: 'login', char: 'L', label: 'login' },
   { type: 'refresh', char: 'R', label: 'refresh' },
 ]
+
+const HORIZON = { char: 'H', label: 'horizon' }
 
 const NICE_STEPS = [1, 5, 10, 15, 30, 60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 90 * 86400, 180 * 86400, 365 * 86400]
 
@@ -65,16 +67,18 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions): str
   rows.push(label('active') + lane(activeCov, CHAR.active, CHAR.idle, s.green, s.dim))
   rows.push(label('refresh token') + lane(refreshCov, CHAR.refresh, CHAR.none, s.cyan))
   rows.push(label('access token') + lane(accessCov, CHAR.access, CHAR.none, s.yellow))
-  rows.push(label('events') + markers(session.events, cols, colOf, s))
+  const markerLane = markers(session.events, cols, colOf, s)
+  rows.push(label('events') + markerLane)
 
   const perColumn = roughly(span / cols)
+  const marks = markerLane.replace(/\x1b\[[0-9;]*m/g, '')
   const legend = [
     `${CHAR.active} active`,
     `${CHAR.idle} idle`,
     `${CHAR.refresh} refresh token valid`,
     `${CHAR.access} access token valid`,
-    ...MARKERS.map((m) => `${m.char} ${m.label}`),
-    `H horizon`,
+    // only the markers that appear
+    ...[...MARKERS, HORIZON].filter((m) => marks.includes(m.char)).map((m) => `${m.char} ${m.label}`),
     `1 column = ${perColumn}`,
   ]
   rows.push(...wrap(legend, Math.max(MIN_CHART, Math.floor(opts.width) - LABEL_WIDTH)).map((line) => label('') + s.dim(line)))
@@ -124,7 +128,7 @@ function markers(events: readonly SimEvent[], cols: number, colOf: (t: number) =
       while (col < cols - 1 && (cells[col]?.rank ?? 0) > refreshRank) col++
     }
     const held = cells[col]
-    const char = e.type === 'session-end' && e.reason === 'horizon' ? 'H' : charOf.get(e.type)!
+    const char = e.type === 'session-end' && e.reason === 'horizon' ? HORIZON.char : charOf.get(e.type)!
     if (!held || held.rank <= rank) cells[col] = { char, rank }
   }
   const paint = (c: string): string => (c === 'R' || c === 'L' ? s.bold(c) : c === 'X' ? s.magenta.bold(c) : s.red.bold(c))
