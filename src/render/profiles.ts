@@ -6,7 +6,7 @@
  */
 import type { IOStreams } from '../cli/deps.js'
 import type { NormalizedKeyParts } from '../core/cache-key.js'
-import { relative } from '../core/time.js'
+import { epochSeconds, relative } from '../core/time.js'
 import { maskSecret } from '../http/redact.js'
 import { isSecretReference, type ProfileSettings } from '../store/profiles.js'
 import { hasTokens, latestAccessToken, type ProfileTokens } from '../store/tokens.js'
@@ -76,7 +76,6 @@ export interface ProfileShowView {
 }
 
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z')
-const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000)
 
 export function showSecret(value: string, reveal: boolean): ShownSecret {
   return { preview: maskSecret(value), length: [...value].length, ...(reveal ? { value } : {}) }
@@ -99,7 +98,7 @@ function storedToken(e: { value: string; obtainedAt: number; expiresAt?: number;
   return {
     obtainedAt: iso(e.obtainedAt),
     expiresAt: e.expiresAt !== undefined ? iso(e.expiresAt) : null,
-    expired: e.expiresAt !== undefined ? e.expiresAt <= nowSeconds(now) : null,
+    expired: e.expiresAt !== undefined ? e.expiresAt <= epochSeconds(now) : null,
     ...(withScope ? { scope: e.scope ?? null } : {}),
     token: showSecret(e.value, reveal),
   }
@@ -135,7 +134,7 @@ export function profileShowView(o: {
       kind: looksLikeJwt(e.accessToken) ? 'JWT' : 'opaque',
       scope: e.scope ?? null,
       expiresAt: e.expiresAt !== undefined ? iso(e.expiresAt) : null,
-      expired: e.expiresAt !== undefined ? e.expiresAt <= nowSeconds(o.now) : null,
+      expired: e.expiresAt !== undefined ? e.expiresAt <= epochSeconds(o.now) : null,
       obtainedAt: iso(e.obtainedAt),
       shape: e.shape ?? null,
       token: showSecret(e.accessToken, o.reveal),
@@ -163,13 +162,13 @@ export function profileShowView(o: {
 /** "expires in 42m (2026-…Z)" / "expired 3h ago (…)". */
 function when(isoTime: string | null, now: Date): string {
   if (isoTime === null) return 'no expiry known'
-  const delta = Math.floor(Date.parse(isoTime) / 1000) - nowSeconds(now)
+  const delta = epochSeconds(new Date(isoTime)) - epochSeconds(now)
   return `${delta > 0 ? 'expires' : 'expired'} ${relative(delta)} (${isoTime})`
 }
 
 /** "3h ago (2026-…Z)". */
 function ago(isoTime: string, now: Date): string {
-  return `${relative(Math.floor(Date.parse(isoTime) / 1000) - nowSeconds(now))} (${isoTime})`
+  return `${relative(epochSeconds(new Date(isoTime)) - epochSeconds(now))} (${isoTime})`
 }
 
 const shown = (s: ShownSecret) => s.value ?? s.preview

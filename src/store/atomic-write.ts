@@ -12,7 +12,7 @@ import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../errors.js'
 import { pidAlive } from './pid.js'
-import { FILE_MODE, checkMode, ensureDir, type Warn } from './paths.js'
+import { FILE_MODE, checkMode, ensureDir, errnoOf, type Warn } from './paths.js'
 
 /** Test seam: runs after the temporary file is written and synced, before the rename. */
 export interface AtomicWriteHooks {
@@ -42,7 +42,7 @@ export async function writeFileAtomic(
   } catch (e) {
     await unlink(temp).catch(() => {})
     if (e instanceof StoreError) throw e
-    throw new StoreError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+    throw new StoreError(`cannot write ${file}: ${errnoOf(e)}`, { cause: e })
   }
   await syncDir(dir)
   await removeOrphanTemps(dir, basename(file))
@@ -90,6 +90,8 @@ export function fileTimestamp(d: Date): string {
  */
 export type ShapeCheck<T> = (value: unknown) => { ok: true; value: T } | { ok: false; reason: string; newer?: boolean }
 
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
 /** The `version` check every store file starts with: 1 is ours; higher is a newer tokentool's. */
 export function versionMismatch(v: Record<string, unknown>): { ok: false; reason: string; newer?: boolean } | undefined {
   if (v.version === 1) return undefined
@@ -123,7 +125,7 @@ export async function readJsonFile<T>(
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new StoreError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+    throw new StoreError(`cannot read ${file}: ${errnoOf(e)}`, { cause: e })
   }
   let parsed: unknown
   let reason: string | undefined

@@ -31,7 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreError } from '../errors.js'
 import { readIfExists } from './atomic-write.js'
 import { pidAlive } from './pid.js'
-import { ensureDir, storePaths, type Warn } from './paths.js'
+import { ensureDir, errnoOf, storePaths, type Warn } from './paths.js'
 
 export interface LockOptions {
   /** How long to wait for a held lock before giving up. Default 30 s. */
@@ -131,7 +131,7 @@ async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
     fh = await open(lockPath, 'wx', 0o600)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined
-    throw new StoreError(`cannot create lock ${lockPath}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+    throw new StoreError(`cannot create lock ${lockPath}: ${errnoOf(e)}`, { cause: e })
   }
   try {
     await fh.writeFile(JSON.stringify(info) + '\n', 'utf8')

@@ -53,6 +53,11 @@ export function storePaths(home: string): StorePaths {
   }
 }
 
+/** The errno code of a failed fs call (`ENOENT`, `EACCES`...), for one-line messages. */
+export function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? String(e)
+}
+
 const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
 
 /**
@@ -65,7 +70,7 @@ export async function checkMode(path: string, mode: number, warn: Warn): Promise
     st = await stat(path)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw new StoreError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+    throw new StoreError(`cannot read ${path}: ${errnoOf(e)}`, { cause: e })
   }
   const actual = st.mode & 0o777
   if (actual !== mode) {
@@ -73,7 +78,7 @@ export async function checkMode(path: string, mode: number, warn: Warn): Promise
       await chmod(path, mode)
     } catch (e) {
       throw new StoreError(
-        `${path} has mode ${octal(actual)} and cannot be changed to ${octal(mode)}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        `${path} has mode ${octal(actual)} and cannot be changed to ${octal(mode)}: ${errnoOf(e)}`,
         { cause: e, hint: `fix it with: chmod ${octal(mode)} ${path}` },
       )
     }
@@ -87,7 +92,7 @@ export async function ensureDir(dir: string, warn: Warn): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: DIR_MODE })
   } catch (e) {
-    throw new StoreError(`cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e })
+    throw new StoreError(`cannot create ${dir}: ${errnoOf(e)}`, { cause: e })
   }
   await checkMode(dir, DIR_MODE, warn)
 }

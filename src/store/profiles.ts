@@ -5,7 +5,7 @@
  * in config.json unresolved, and is resolved only when a command needs it.
  * @module
  */
-import { versionMismatch, type ShapeCheck } from './atomic-write.js'
+import { isObject, versionMismatch, type ShapeCheck } from './atomic-write.js'
 
 export type ClientAuthMethod = 'basic' | 'post' | 'private_key_jwt' | 'none'
 export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['basic', 'post', 'private_key_jwt', 'none']
@@ -54,8 +54,6 @@ export interface SecretsFile {
   /** Literal client secrets by profile name. */
   clientSecrets: Record<string, string>
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'scope'] as const
 const LIST_FIELDS = ['audience', 'resource'] as const

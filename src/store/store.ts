@@ -16,7 +16,7 @@ import { readdir, unlink } from 'node:fs/promises'
 import { StoreError, UsageError } from '../errors.js'
 import { readJsonFile, writeFileAtomic } from './atomic-write.js'
 import { withFileLock, type LockOptions } from './lock.js'
-import { DIR_MODE, checkMode, storePaths, validateProfileName, type Warn } from './paths.js'
+import { DIR_MODE, checkMode, errnoOf, storePaths, validateProfileName, type Warn } from './paths.js'
 import {
   checkConfig,
   checkSecrets,
@@ -63,6 +63,12 @@ export interface FileStoreOptions {
   lock?: LockOptions
 }
 
+/** A malformed value handed to saveTokens is a bug in the caller, not the user's doing. */
+function assertTokens(t: ProfileTokens): void {
+  const r = checkTokens(t)
+  if (!r.ok) throw new TypeError(`saveTokens: ${r.reason}`)
+}
+
 const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n'
 
 /** The store under `home` (TOKENTOOL_HOME). Nothing is created until something is written. */
@@ -107,7 +113,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       try {
         files = await readdir(paths.tokensDir)
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.tokensDir}: ${(e as NodeJS.ErrnoException).code ?? e}`)
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.tokensDir}: ${errnoOf(e)}`)
       }
       for (const f of files) {
         const m = /^([A-Za-z0-9._-]+)\.json$/.exec(f)
@@ -145,8 +151,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     },
 
     async saveTokens(profile, tokens) {
-      const r = checkTokens(tokens)
-      if (!r.ok) throw new TypeError(`saveTokens: ${r.reason}`) // a bug in the caller, not the user's
+      assertTokens(tokens)
       await write(paths.tokens(profile), tokens)
     },
 
@@ -156,7 +161,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
         return true
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
-        throw new StoreError(`cannot remove ${paths.tokens(profile)}: ${(e as NodeJS.ErrnoException).code ?? e}`)
+        throw new StoreError(`cannot remove ${paths.tokens(profile)}: ${errnoOf(e)}`)
       }
     },
 
@@ -209,8 +214,7 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
       return copy(tokens.get(validateProfileName(profile)))
     },
     async saveTokens(profile, t) {
-      const r = checkTokens(t)
-      if (!r.ok) throw new TypeError(`saveTokens: ${r.reason}`)
+      assertTokens(t)
       tokens.set(validateProfileName(profile), structuredClone(t))
     },
     async removeTokens(profile) {

@@ -7,7 +7,8 @@
  * @module
  */
 import type { NormalizedKeyParts } from '../core/cache-key.js'
-import { versionMismatch, type ShapeCheck } from './atomic-write.js'
+import { epochSeconds } from '../core/time.js'
+import { isObject, versionMismatch, type ShapeCheck } from './atomic-write.js'
 
 export interface AccessTokenEntry {
   accessToken: string
@@ -65,13 +66,13 @@ export function hasTokens(t: ProfileTokens | undefined): boolean {
 export function usableAccessToken(t: ProfileTokens | undefined, key: string, now: Date, minTtlSeconds = 60): AccessTokenEntry | undefined {
   const e = t?.accessTokens[key]
   if (!e || e.expiresAt === undefined) return undefined
-  return e.expiresAt - Math.floor(now.getTime() / 1000) > minTtlSeconds ? e : undefined
+  return e.expiresAt - epochSeconds(now) > minTtlSeconds ? e : undefined
 }
 
 /** Returns a copy with `entry` stored under its cache key and expired entries dropped. */
 export function withAccessToken(t: ProfileTokens | undefined, entry: AccessTokenEntry, now: Date): ProfileTokens {
   const base = t ?? emptyTokens()
-  const nowSec = Math.floor(now.getTime() / 1000)
+  const nowSec = epochSeconds(now)
   const kept = Object.fromEntries(
     Object.entries(base.accessTokens).filter(([, e]) => e.expiresAt === undefined || e.expiresAt > nowSec),
   )
@@ -98,7 +99,6 @@ export function latestAccessToken(t: ProfileTokens | undefined): AccessTokenEntr
   return best
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const optNumber = (v: unknown) => v === undefined || typeof v === 'number'
 const optString = (v: unknown) => v === undefined || typeof v === 'string'
 

@@ -65,6 +65,15 @@ function holder(home: string, holdMs = 1e9, opts = '{}'): ChildProcess {
   `)
 }
 
+/** A holder SIGKILLed while it held the lock: its lock file stays behind. */
+async function deadHolder(home: string): Promise<ChildProcess> {
+  const h = holder(home)
+  await printed(h, 'held')
+  h.kill('SIGKILL')
+  await exited(h)
+  return h
+}
+
 describe('withProfileLock across processes', () => {
   it('20 processes doing read-increment-write under the lock end with exactly 20', async () => {
     const home = tmpHome()
@@ -77,10 +86,7 @@ describe('withProfileLock across processes', () => {
 
   it('a lock left by a SIGKILLed holder is broken by the next run, even with many waiters at once', async () => {
     const home = tmpHome()
-    const h = holder(home)
-    await printed(h, 'held')
-    h.kill('SIGKILL')
-    await exited(h)
+    const h = await deadHolder(home)
     const lockFile = storePaths(home).lock('default')
     expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ pid: h.pid, hostname: hostname() })
     mkdirSync(home, { recursive: true })
@@ -92,10 +98,7 @@ describe('withProfileLock across processes', () => {
 
   it('breaks a dead holder\'s lock in-process too, with a warning naming it', async () => {
     const home = tmpHome()
-    const h = holder(home)
-    await printed(h, 'held')
-    h.kill('SIGKILL')
-    await exited(h)
+    const h = await deadHolder(home)
     const warnings: string[] = []
     const got = await withProfileLock(home, 'default', async () => 'ran', { timeoutMs: 10_000, warn: (m) => warnings.push(m) })
     expect(got).toBe('ran')
