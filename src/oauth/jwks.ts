@@ -137,6 +137,7 @@ export interface KidLookup {
 export class JwksResolver {
   private current: FetchedJwks | undefined
   private lastRefetchMs = Number.NEGATIVE_INFINITY
+  private refetching: Promise<FetchedJwks> | undefined
   /** Number of HTTP fetches made (for tests and `-v`). */
   fetches = 0
 
@@ -161,11 +162,17 @@ export class JwksResolver {
     if (kid === undefined) return { keys: jwks.keys, refetched: false, cooledDown: false }
     const found = jwks.keys.filter((k) => k.kid === kid)
     if (found.length > 0) return { keys: found, refetched: false, cooledDown: false }
-    const nowMs = this.deps.now().getTime()
-    if (nowMs - this.lastRefetchMs < this.cooldownMs) return { keys: [], refetched: false, cooledDown: true }
-    this.lastRefetchMs = nowMs
-    this.current = await fetchJwks(this.url, this.deps)
-    this.fetches++
-    return { keys: this.current.jwks.keys.filter((k) => k.kid === kid), refetched: true, cooledDown: false }
+    // Concurrent lookups (the --batch window) share one refetch instead of each being refused.
+    if (!this.refetching) {
+      const nowMs = this.deps.now().getTime()
+      if (nowMs - this.lastRefetchMs < this.cooldownMs) return { keys: [], refetched: false, cooledDown: true }
+      this.lastRefetchMs = nowMs
+      this.refetching = fetchJwks(this.url, this.deps).finally(() => (this.refetching = undefined))
+      this.current = await this.refetching
+      this.fetches++
+    } else {
+      await this.refetching
+    }
+    return { keys: this.current!.jwks.keys.filter((k) => k.kid === kid), refetched: true, cooledDown: false }
   }
 }
