@@ -139,11 +139,13 @@ export function renderTable(rows: readonly Row[], opts: TableOptions): string {
   if (noteWidth > 0) {
     // Values first: wide enough for every value that is not an outlier (those wrap anyway);
     // the notes take what is left, or go when too little is.
-    const typical = Math.max(0, ...valueWidths.filter((w) => w <= (opts.typicalValueWidth ?? 52)))
+    const typical = Math.max(0, ...valueWidths.filter((w) => w <= (opts.typicalValueWidth ?? 56)))
     const minValue = opts.minValueWidth ?? 30
     valueWidth = Math.max(minValue, Math.min(Math.max(typical, room - noteWidth - GAP.length), room - 16))
     noteWidth = Math.min(noteWidth, room - valueWidth - GAP.length)
-    if (noteWidth < 12) {
+    // Notes cut short everywhere help no one: show them only when most fit whole.
+    const notes = rows.flatMap((r) => (r[2] ? [visibleWidth(r[2].text)] : []))
+    if (noteWidth < 12 || notes.filter((w) => w <= noteWidth).length < 0.8 * notes.length) {
       noteWidth = 0
       valueWidth = room
     }

@@ -16,11 +16,12 @@ const tok = (payload: object, header: object = { alg: 'RS256', typ: 'JWT' }) => 
 
 describe('humanView', () => {
   it('is readable without colour and says loudly that nothing was verified', () => {
-    const v = humanView(tok({ sub: 'alice', exp: NOW_S + 60 }), plain, 80)
+    const v = humanView(tok({ sub: 'alice', exp: NOW_S + 60 }), plain, 120)
     expect(v).not.toMatch(/\u001b\[/)
     expect(v.split('\n')[0]).toBe('!! SIGNATURE NOT VERIFIED !! decoded only: check it with tokentool verify')
     expect(v).toMatch(/Signature  9 bytes \(RS256\) · NOT VERIFIED/)
-    expect(v).toMatch(/sub\s+alice\s+subject/)
+    expect(v).toMatch(/sub\s+alice\s+subject \(whom the token is about\)/) // the glossary, when there is room
+    expect(humanView(tok({ sub: 'alice', exp: NOW_S + 60 }), plain, 60)).toMatch(/sub\s+alice\n/) // and none when not
   })
   it('colours times by state: expired red, not yet valid yellow, valid green', () => {
     const expired = humanView(tok({ exp: NOW_S - 60 }), colour, 100)

@@ -54,6 +54,14 @@ describe('renderTable', () => {
     for (const line of out.trimEnd().split('\n')) expect(visibleWidth(line)).toBeLessThanOrEqual(30)
     expect(out).toContain('openid profile email')
   })
+  it('drops the notes when most of them would be cut short', () => {
+    const rs = [
+      [{ text: 'a' }, { text: 'v'.repeat(40) }, { text: 'a note that is long enough' }],
+      [{ text: 'b' }, { text: 'w' }, { text: 'another longish note here' }],
+    ]
+    expect(renderTable(rs as never, { width: 70 })).toBe(`a  ${'v'.repeat(40)}\nb  w\n`)
+    expect(renderTable(rs as never, { width: 80 })).toContain('a note that is long enough')
+  })
   it('keeps every line within the width for any content (property)', () => {
     const cell = fc.string({ maxLength: 200 }).map((text) => ({ text }))
     fc.assert(
