@@ -1,0 +1,74 @@
+/**
+ * The views of `discover`: the issuer, its endpoints, what it supports (with the RFC that
+ * defines each feature), and its signing keys; or the `--json` document. Readable without
+ * colour: every support line says yes or no.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import { ENDPOINTS, grantLabel, type DiscoverySummary } from '../core/discovery-summary.js'
+import { formatDuration } from '../core/duration.js'
+import { writeJson } from './json.js'
+import { styleFor } from './style.js'
+
+export function renderDiscover(io: Pick<IOStreams, 'out' | 'err' | 'color'>, d: DiscoverySummary, opts: { json: boolean }): void {
+  for (const w of d.warnings) io.err.write(`tokentool: warning: ${w}\n`)
+  if (opts.json) return writeJson(io, d)
+  io.out.write(discoverText(d, styleFor(io)))
+}
+
+type Style = ReturnType<typeof styleFor>
+
+export function discoverText(d: DiscoverySummary, s: Style): string {
+  const out: string[] = []
+  const kind = d.kind === 'openid' ? 'OpenID Connect discovery' : 'RFC 8414 authorization server metadata'
+  out.push(`${s.bold('issuer')}    ${d.issuer}  ${s.green('✓ matches')}`)
+  out.push(`${s.bold('document')}  ${d.discoveryUrl}  ${s.dim(`(${kind})`)}`)
+  if (d.clockSkewSeconds !== undefined) {
+    const skew = d.clockSkewSeconds
+    // an HTTP Date has whole seconds: a difference of 1s is rounding, not skew
+    const text = Math.abs(skew) <= 1 ? 'in step with this machine' : `issuer is ${formatDuration(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} this machine`
+    out.push(`${s.bold('clock')}     ${text} ${s.dim('(HTTP Date)')}`)
+  }
+
+  out.push('', s.bold('Endpoints'))
+  const names = ENDPOINTS.filter((e) => d.endpoints[e])
+  const w = Math.max(...names.map((e) => endpointLabel(e).length), 0)
+  for (const e of names) out.push(`  ${endpointLabel(e).padEnd(w)}  ${d.endpoints[e]}`)
+
+  const p = d.supports
+  const yes = (ok: boolean, detail = '') => (ok ? s.green('yes') : s.yellow('no')) + (detail ? ` ${detail}` : '')
+  const rows: [string, string, string][] = [
+    ['grants', p.grants.map(grantLabel).join(', ') + (p.grantsAdvertised ? '' : ' (not advertised: RFC 8414 default)'), ''],
+    ['PKCE', p.pkce.length ? p.pkce.join(', ') : s.yellow('not advertised'), 'RFC 7636'],
+    ['token exchange', yes(p.tokenExchange), 'RFC 8693'],
+    ['introspection', yes(p.introspection), 'RFC 7662'],
+    ['revocation', yes(p.revocation), 'RFC 7009'],
+    ['device flow', yes(p.deviceFlow), 'RFC 8628'],
+    ['DPoP', yes(p.dpop.supported, p.dpop.algs.length ? `(${p.dpop.algs.join(', ')})` : ''), 'RFC 9449'],
+    ['iss in responses', yes(p.issParameter), 'RFC 9207'],
+    ['PAR', yes(p.par), 'RFC 9126'],
+    ['claims parameter', yes(p.claimsParameter), 'OIDC Core §5.5'],
+  ]
+  if (p.clientAuthMethods.length) rows.push(['client auth', p.clientAuthMethods.join(', '), ''])
+  if (p.responseTypes.length) rows.push(['response types', p.responseTypes.join(', '), ''])
+  if (p.scopes.length) rows.push(['scopes', p.scopes.join(' '), ''])
+  out.push('', s.bold('Supports'))
+  const rw = Math.max(...rows.map((r) => r[0].length))
+  for (const [k, v, ref] of rows) out.push(`  ${k.padEnd(rw)}  ${v}${ref ? `  ${s.dim(ref)}` : ''}`)
+
+  out.push('', s.bold(`Keys (${d.keys.length})`))
+  if (d.keys.length === 0) {
+    out.push(`  ${s.dim(d.endpoints.jwks_uri ? 'the JWKS is empty' : 'no jwks_uri')}`)
+  } else {
+    const header = ['KID', 'KTY', 'ALG', 'USE', 'THUMBPRINT (SHA-256)']
+    const cells = d.keys.map((k) => [k.kid ?? '-', k.crv ? `${k.kty} ${k.crv}` : k.kty, k.alg ?? '-', k.use ?? '-', k.thumbprint])
+    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
+    const line = (c: string[]) => '  ' + c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join('  ')
+    out.push(s.dim(line(header)), ...cells.map(line))
+  }
+  return out.join('\n') + '\n'
+}
+
+function endpointLabel(e: string): string {
+  return e === 'jwks_uri' ? 'jwks' : e.replace(/_endpoint$/, '').replace(/_/g, ' ')
+}
