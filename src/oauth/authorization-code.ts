@@ -6,7 +6,7 @@
  * @module
  */
 import * as client from 'openid-client'
-import { AuthServerError, NetworkError } from '../errors.js'
+import { AuthServerError, NetworkError, UsageError } from '../errors.js'
 import { formatDuration } from '../core/duration.js'
 import type { OAuthClient } from './client.js'
 import { toTokentoolError } from './errors.js'
@@ -105,7 +105,7 @@ export async function authorizationCodeLogin(
   ui: LoginUI,
 ): Promise<LoginResult> {
   if (!oc.metadata.authorization_endpoint) {
-    throw new NetworkError('the server has no authorization_endpoint', { hint: 'give --authorization-endpoint' })
+    throw new UsageError('the server has no authorization_endpoint', { hint: 'give --authorization-endpoint, or use --device' })
   }
   const state = client.randomState()
   const openid = isOpenId(req.scope)

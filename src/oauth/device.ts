@@ -7,7 +7,7 @@
  * @module
  */
 import * as client from 'openid-client'
-import { NetworkError } from '../errors.js'
+import { NetworkError, UsageError } from '../errors.js'
 import { formatDuration } from '../core/duration.js'
 import type { OAuthClient } from './client.js'
 import { toTokenResult, tokenEndpointParams, type TokenResult } from './tokens.js'
@@ -70,7 +70,7 @@ export interface DeviceUI {
 /** Runs the device flow; `timeoutSec` caps the wait below the code's own lifetime. */
 export async function deviceLogin(oc: OAuthClient, req: DeviceRequest, timeoutSec: number, ui: DeviceUI): Promise<TokenResult> {
   if (!oc.metadata.device_authorization_endpoint) {
-    throw new NetworkError('the server has no device_authorization_endpoint (it does not support the device flow)', {
+    throw new UsageError('the server has no device_authorization_endpoint (it does not support the device flow)', {
       hint: 'give --device-authorization-endpoint, or sign in with the browser flow',
     })
   }
