@@ -104,7 +104,7 @@ function describePromise(result: SimulationResult): string | null {
     return `${head}; simulated ${session.tokensIssued}: each set is replaced ${d(p.refreshBefore)} before it expires, so it serves ${d(serves)}, and ${d(p.absolute)} / ${d(serves)} = ${(p.absolute / serves).toFixed(2)} rounds up to ${session.tokensIssued}`
   }
   if (session.sessionEnd.reason === 'sliding' && session.reauthRequiredAt !== null) {
-    return `${head}; simulated ${session.tokensIssued}: the refresh token expired at ${d(session.sessionEnd.at)}, before the client's refresh at ${d(session.reauthRequiredAt)} (a token is valid only while t < its expiry)`
+    return `${head}; simulated ${session.tokensIssued}: the refresh token expired at ${d(session.sessionEnd.at)} and the client's refresh at ${d(session.reauthRequiredAt)} came too late (a token is valid only while t < its expiry)`
   }
   return `${head}; simulated ${session.tokensIssued} with these flags`
 }
@@ -153,7 +153,7 @@ const EVENT_TEXT: Record<SimEvent['type'], (e: SimEvent, session: Session) => st
   active: () => 'client active',
   inactive: () => 'client idle',
   'access-expired': (e, session) =>
-    session.sessionEnd.reason !== 'horizon' && e.at > session.sessionEnd.at ? 'last access token expires' : 'access token expires (client idle)',
+    session.sessionEnd.reason !== 'horizon' && e.at > session.sessionEnd.at ? 'last access token expires' : 'access token expired, idle',
   revoke: () => 'revocation',
   'session-end': (e) =>
     e.reason === 'horizon' ? 'horizon reached, session alive' : e.reason === 'revoked' ? 'session ends: revoked' : `session ends: ${e.reason} limit`,
