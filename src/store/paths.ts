@@ -61,8 +61,9 @@ export function errnoOf(e: unknown): string {
 const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
 
 /**
- * Makes sure `path` (a file or directory that exists) has exactly `mode`; chmods it back
- * and warns when it had anything else. Returns false when it does not exist.
+ * Makes sure `path` (a file or directory that exists) belongs to this user and has exactly
+ * `mode`; chmods it back and warns when it had anything else. Returns false when it does
+ * not exist. Refuses (StoreError) another user's path and a sticky shared directory.
  */
 export async function checkMode(path: string, mode: number, warn: Warn): Promise<boolean> {
   let st
@@ -71,6 +72,15 @@ export async function checkMode(path: string, mode: number, warn: Warn): Promise
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
     throw new StoreError(`cannot read ${path}: ${errnoOf(e)}`, { cause: e })
+  }
+  // Never chmod what is not ours, nor a shared directory such as /tmp (TOKENTOOL_HOME=/tmp
+  // as root would otherwise lock every other user out of it).
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) {
+    throw new StoreError(`${path} belongs to another user (uid ${st.uid})`, { hint: 'point TOKENTOOL_HOME at a directory of your own' })
+  }
+  if (st.isDirectory() && (st.mode & 0o1000) !== 0) {
+    throw new StoreError(`${path} is a shared directory (sticky bit set), not a private store`, { hint: 'point TOKENTOOL_HOME at a directory of your own, e.g. $HOME/.config/tokentool' })
   }
   const actual = st.mode & 0o777
   if (actual !== mode) {

@@ -97,9 +97,20 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     const { [profile]: _oldSettings, ...otherProfiles } = config.profiles
     const { [profile]: oldSecret, ...otherSecrets } = secrets.clientSecrets
     const split = settings ? splitSecret(settings) : undefined
-    await write(paths.config, { ...config, profiles: split ? { ...otherProfiles, [profile]: split.shareable } : otherProfiles })
-    if (split?.secret !== oldSecret) {
+    const writeConfig = () => write(paths.config, { ...config, profiles: split ? { ...otherProfiles, [profile]: split.shareable } : otherProfiles })
+    const writeSecrets = async () => {
+      if (split?.secret === oldSecret) return
       await write(secretsPath, { ...secrets, clientSecrets: split?.secret !== undefined ? { ...otherSecrets, [profile]: split.secret } : otherSecrets })
+    }
+    // Two files cannot change in one step: order the writes so that a crash between them
+    // leaves the old setting or the new one in effect (a reference in config.json wins over
+    // a leftover literal, see getSettings), never a lost secret.
+    if (split?.secret !== undefined) {
+      await writeSecrets()
+      await writeConfig()
+    } else {
+      await writeConfig()
+      await writeSecrets()
     }
   }
 
@@ -127,7 +138,8 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       const settings = (await readConfig()).profiles[profile]
       const secret = (await readSecrets()).clientSecrets[profile]
       if (!settings) return undefined
-      return secret !== undefined ? { ...settings, clientSecret: secret } : settings
+      // a reference in config.json is the setting; a literal lives only in secrets.json
+      return secret !== undefined && settings.clientSecret === undefined ? { ...settings, clientSecret: secret } : settings
     },
 
     async saveSettings(profile, settings) {
@@ -167,6 +179,8 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
 
     async removeProfile(profile) {
       validateProfileName(profile)
+      // nothing to remove: answer without creating the directories a lock needs
+      if (!(await store.getSettings(profile)) && !(await store.getTokens(profile)) && !(profile in (await readSecrets()).clientSecrets)) return false
       return store.withLock(profile, async () => {
         const hadTokens = await store.removeTokens(profile)
         const hadSettings = await configLock(async () => {

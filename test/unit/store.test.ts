@@ -97,6 +97,32 @@ describe('fileStore: files and modes', () => {
     expect(JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')).clientSecrets).toEqual({})
   })
 
+  it('refuses a shared sticky directory such as /tmp as its home instead of chmodding it', async () => {
+    const home = tmp()
+    mkdirSync(home)
+    chmodSync(home, 0o1777)
+    const { store } = withWarnings(home)
+    await expect(store.listProfiles()).rejects.toThrow(`${home} is a shared directory (sticky bit set), not a private store`)
+    expect(statSync(home).mode & 0o7777).toBe(0o1777)
+  })
+
+  it('a reference in config.json wins over a literal left in secrets.json by an interrupted change', async () => {
+    const home = tmp()
+    const { store } = withWarnings(home)
+    await store.saveSettings('a', { clientId: 'a', clientSecret: 'literal-s3cret' })
+    const config = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'))
+    config.profiles.a.clientSecret = 'env:A_SECRET' // as if the process died before cleaning secrets.json
+    writeFileSync(join(home, 'config.json'), JSON.stringify(config), { mode: 0o600 })
+    expect(await store.getSettings('a')).toEqual({ clientId: 'a', clientSecret: 'env:A_SECRET' })
+  })
+
+  it('removing a profile that does not exist creates nothing', async () => {
+    const home = tmp()
+    const { store } = withWarnings(home)
+    expect(await store.removeProfile('ghost')).toBe(false)
+    expect(existsSync(home)).toBe(false)
+  })
+
   it('lists profiles with settings or tokens, and removes one completely', async () => {
     const home = tmp()
     const { store } = withWarnings(home)
