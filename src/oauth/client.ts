@@ -79,6 +79,9 @@ export async function createOAuthClient(
   const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, clientAuth(metadata, spec.clientSecret))
   config[client.customFetch] = wrapFetch(fetchImpl, spec.headers ?? {})
   if (allLoopback(metadata)) client.allowInsecureRequests(config)
+  // openid-client checks an ID token's claims but, trusting TLS (OIDC Core §3.1.3.7), not its
+  // signature; tokentool is a debugger: check the signature against the issuer's JWKS too
+  if (metadata.jwks_uri) client.enableNonRepudiationChecks(config)
   return { config, metadata, discovered, now: deps.now }
 }
 
