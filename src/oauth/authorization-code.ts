@@ -143,7 +143,7 @@ export async function authorizationCodeLogin(
         tokenEndpointParams({ resources: req.resources }),
       )
     } catch (err) {
-      throw toTokentoolError(err, { what: 'sign-in', url: oc.metadata.token_endpoint })
+      throw toTokentoolError(err, { what: `code exchange at ${oc.metadata.token_endpoint}`, url: oc.metadata.token_endpoint })
     }
     const result = { ...toTokenResult(tokens, oc.now()), redirectUri }
     pending.reply(okPage('tokentool has your tokens.'))

@@ -79,7 +79,7 @@ export async function deviceLogin(oc: OAuthClient, req: DeviceRequest, timeoutSe
   try {
     started = await client.initiateDeviceAuthorization(oc.config, params)
   } catch (err) {
-    throw toTokentoolError(err, { what: 'device authorization', url: oc.metadata.device_authorization_endpoint })
+    throw toTokentoolError(err, { what: `device authorization at ${oc.metadata.device_authorization_endpoint}`, url: oc.metadata.device_authorization_endpoint })
   }
   ui.show({
     userCode: started.user_code,
@@ -114,7 +114,7 @@ export async function deviceLogin(oc: OAuthClient, req: DeviceRequest, timeoutSe
       const why = byTimeout ? `timed out after ${formatDuration(waitSec)}` : `the code expired after ${formatDuration(started.expires_in)}`
       throw new NetworkError(`${why} with nobody entering the code ${started.user_code}`, { hint: 'run again, or raise --timeout' })
     }
-    throw toTokentoolError(err, { what: 'device flow', url: oc.metadata.token_endpoint })
+    throw toTokentoolError(err, { what: `device flow at ${oc.metadata.token_endpoint}`, url: oc.metadata.token_endpoint })
   } finally {
     stop()
   }

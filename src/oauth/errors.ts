@@ -71,6 +71,11 @@ function clientErrorMessage(err: client.ClientError): string {
     }
     case 'OAUTH_TIMEOUT':
       return 'timed out'
+    case 'OAUTH_INVALID_RESPONSE':
+      if (cause instanceof Error && /signature verification failed/i.test(cause.message)) {
+        return "the ID token's signature does not verify against the issuer's keys (jwks_uri)"
+      }
+      return `invalid response${cause instanceof Error ? ` (${cause.message})` : ''}`
     case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
       return 'only https is allowed for a non-loopback server'
     default: {

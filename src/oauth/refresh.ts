@@ -26,6 +26,6 @@ export async function refreshGrant(oc: OAuthClient, req: RefreshRequest): Promis
     const result = toTokenResult(res, oc.now())
     return { ...result, rotated: result.refreshToken !== undefined && result.refreshToken !== refreshToken }
   } catch (err) {
-    throw toTokentoolError(err, { what: 'refresh', url: oc.metadata.token_endpoint })
+    throw toTokentoolError(err, { what: `refresh at ${oc.metadata.token_endpoint}`, url: oc.metadata.token_endpoint })
   }
 }
