@@ -10,6 +10,7 @@ import type { Deps } from '../cli/deps.js'
 import { NetworkError, UsageError } from '../errors.js'
 import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
+import { redactText, redactUrl } from '../http/redact.js'
 
 export interface DiscoveryMetadata {
   issuer: string
@@ -77,7 +78,7 @@ export async function discoverIssuer(
   const where = response.url || wellKnown(issuerUrl, 'oidc')
   if (response.status !== 200) {
     await response.body?.cancel()
-    const redirect = response.status >= 300 && response.status < 400 ? ` to ${response.headers.get('location') ?? '?'}` : ''
+    const redirect = response.status >= 300 && response.status < 400 ? ` to ${redactUrl(response.headers.get('location') ?? '?')}` : ''
     throw new NetworkError(`discovery at ${where} returned HTTP ${response.status}${redirect}, expected 200`)
   }
   const serverDate = parseDate(response.headers.get('date'))
@@ -118,7 +119,8 @@ function wellKnown(issuer: URL, algorithm: 'oidc' | 'oauth2'): string {
 }
 
 function mismatch(expected: string, got: string, where: string): NetworkError {
-  return new NetworkError(`issuer mismatch: asked for ${JSON.stringify(expected)} but the document at ${where} says ${JSON.stringify(got)}`, {
+  // the server's value is echoed: through redact, like everything a server sends back
+  return new NetworkError(`issuer mismatch: asked for ${JSON.stringify(expected)} but the document at ${where} says ${redactText(JSON.stringify(got))}`, {
     hint: 'the issuer must match exactly, including any trailing slash',
   })
 }
@@ -163,10 +165,10 @@ function checkEndpoints(metadata: oauth.AuthorizationServer, where: string): voi
     try {
       url = new URL(String(value))
     } catch {
-      throw new NetworkError(`discovery document at ${where}: "${name}" is not a URL: ${JSON.stringify(value)}`)
+      throw new NetworkError(`discovery document at ${where}: "${name}" is not a URL: ${redactText(JSON.stringify(value))}`)
     }
     if (!isSecureOrLoopback(url)) {
-      throw new NetworkError(`discovery document at ${where}: "${name}" must use https (http only for loopback): ${url.href}`)
+      throw new NetworkError(`discovery document at ${where}: "${name}" must use https (http only for loopback): ${redactUrl(url.href)}`)
     }
   }
 }
