@@ -173,4 +173,14 @@ describe('redact (properties)', () => {
       }),
     )
   })
+
+  it('header maps', () => {
+    fc.assert(
+      fc.property(secretArb, fc.constantFrom('Bearer', 'Basic', 'DPoP'), fc.constantFrom('authorization', 'Authorization', 'cookie', 'set-cookie', 'x-api-key'), (secret, scheme, name) => {
+        const value = /authorization/i.test(name) ? `${scheme} ${secret}` : name.endsWith('cookie') ? `sid=${secret}; Path=/` : secret
+        const out = redactHeaders({ [name]: value, 'content-type': 'text/plain' }).map(([k, v]) => `${k}: ${v}`).join('\n')
+        expect(containsSecret(out, secret)).toBe(false)
+      }),
+    )
+  })
 })
