@@ -164,7 +164,7 @@ const EVENT_TEXT: Record<SimEvent['type'], (e: SimEvent, session: Session) => st
 export function renderEventTable(session: Session, policy: Policy, opts: SimulationViewOptions): string {
   const s = opts.style
   const header = ['time', 'event', 'access token expires', 'refresh token expires']
-  const cells = (e: SimEvent): string[] => [d(e.at), EVENT_TEXT[e.type](e, session), accessCell(e), refreshCell(e, policy)]
+  const cells = (e: SimEvent): string[] => [d(e.at), EVENT_TEXT[e.type](e, session), accessCell(e), refreshCell(e, policy, session)]
   const events = session.events
   let shown: Array<SimEvent | number> = [...events]
   if (!opts.all && events.length > MAX_ROWS) {
@@ -187,10 +187,11 @@ function accessCell(e: SimEvent): string {
   return e.accessExpiresAt <= e.at ? `${d(e.accessExpiresAt)} (expired)` : d(e.accessExpiresAt)
 }
 
-function refreshCell(e: SimEvent, p: Policy): string {
+function refreshCell(e: SimEvent, p: Policy, session: Session): string {
   const exp = e.refreshExpiresAt
   if (exp === Infinity) return 'never'
-  if (exp <= e.at) return `${d(exp)} (${p.revokeAt === exp ? 'revoked' : 'expired'})`
+  const revoked = session.sessionEnd.reason === 'revoked' && exp === session.sessionEnd.at
+  if (exp <= e.at) return `${d(exp)} (${revoked ? 'revoked' : 'expired'})`
   if (p.absolute !== null && exp === p.absolute) return `${d(exp)} (absolute)`
   return d(exp)
 }
