@@ -51,10 +51,16 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
   const tracer = opts.trace ? new Tracer(opts.trace) : undefined
   let seq = 0
 
-  const tokentoolFetch = async (input: Parameters<Fetch>[0], init: RequestInit = {}): Promise<Response> => {
+  const tokentoolFetch = async (input: Parameters<Fetch>[0], givenInit: RequestInit = {}): Promise<Response> => {
     const id = ++seq
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
-    const method = (init.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')).toUpperCase()
+    let init = givenInit
+    if (typeof input !== 'string' && !(input instanceof URL)) {
+      // a Request (possibly from another undici copy): carry its parts over explicitly
+      init = { method: input.method, headers: input.headers, ...(input.body ? { body: await input.arrayBuffer() } : {}), ...givenInit }
+      input = input.url
+    }
+    const url = new URL(input)
+    const method = (init.method ?? 'GET').toUpperCase()
     const deadline = AbortSignal.timeout(timeoutMs)
     const callerSignal = init.signal ?? undefined
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline
@@ -73,7 +79,7 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
     }
     let res: Response
     try {
-      res = (await undiciFetch(input as string, { ...(init as object), signal, dispatcher } as never)) as unknown as Response
+      res = (await undiciFetch(url.href, { ...(init as object), signal, dispatcher } as never)) as unknown as Response
     } catch (err) {
       const e = fail(err)
       tracer?.failure(id, url.href, e instanceof Error ? e.message : String(e), performance.now() - started)

@@ -65,6 +65,18 @@ describe('createFetch trace (-v)', () => {
     expect(await res.text()).toBe('hello')
   })
 
+  it('accepts a Request object as input', async () => {
+    server = await startHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.end(`${req.method} ${req.url}`)
+    })
+    const trace = sink()
+    const res = await createFetch({ trace: trace.stream })(new Request(`${server.url}/x?y=1`, { method: 'POST', body: 'code=abcdefghijklmnopqrstuvwxyz', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+    expect(await res.text()).toBe('POST /x?y=1')
+    expect(server.requests[0]?.body).toBe('code=abcdefghijklmnopqrstuvwxyz')
+    expect(trace.text()).toContain('> code=abcdef…(26 chars)')
+  })
+
   it('traces a failure on one line', async () => {
     const port = await closedPort()
     const trace = sink()
