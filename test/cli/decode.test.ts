@@ -124,6 +124,8 @@ describe('tokentool decode: malformed input → exit 2, one precise line, nothin
     [`${h}.${p}.c2ln=`, "segment 3 (signature) is not valid base64url: padding '=' at position 5 (JWTs use unpadded base64url)"],
     [`${h}.${b64([1, 2])}.sig`, 'segment 2 (payload) is JSON but not an object (it is an array)'],
     ['not a token', 'not a token: whitespace at position 4'],
+    [`${h}.${p.slice(0, 5)}\n${p.slice(5)}.sig`, 'segment 2 (payload) is not valid base64url: a line break at position 6 (was the token wrapped when pasted?)'],
+    [`${h}.${b64('{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}')}.sig`, 'segment 2 (payload) is nested more than 64 levels deep'],
   ])('%s', async (input, reason) => {
     const r = await runCli(['decode', input])
     expect(r.code).toBe(2)

@@ -229,7 +229,9 @@ describe('decodeToken', () => {
     expect(open.kindInfo.label).toBe('ID token (encrypted, decrypted with --key)')
     const json = decodeToken(jwe, { now: NOW, plaintext: '{"sub":"bob","scope":"x"}' })
     expect(json).toMatchObject({ kind: 'access_token', payload: { sub: 'bob' }, signature: null })
-    expect(() => decodeToken(jwe, { now: NOW, plaintext: 'hello' })).toThrow(InputError)
+    expect(() => decodeToken(jwe, { now: NOW, plaintext: 'hello' })).toThrow('the decrypted JWE content is neither a JWT nor a JSON object')
+    expect(() => decodeToken(jwe, { now: NOW, plaintext: '[1]' })).toThrow('the decrypted JWE content is neither a JWT nor a JSON object')
+    expect(() => decodeToken(jwe, { now: NOW, plaintext: '{"a":' })).toThrow('the decrypted JWE content is not JSON')
   })
 })
 

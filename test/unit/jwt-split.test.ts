@@ -56,6 +56,11 @@ describe('decodeBase64url', () => {
     )
     expect(errorOf(() => decodeBase64url('ab!', 'seg')).message).toContain("character '!' at position 3")
   })
+  it('points at a line break in a wrapped paste', () => {
+    expect(errorOf(() => decodeBase64url('abc\ndef', 'segment 2 (payload)')).message).toBe(
+      'segment 2 (payload) is not valid base64url: a line break at position 4 (was the token wrapped when pasted?)',
+    )
+  })
   it('rejects an impossible length', () => {
     expect(errorOf(() => decodeBase64url('abcde', 'seg')).message).toBe('seg is not valid base64url: length 5 is impossible (truncated?)')
   })
@@ -65,6 +70,12 @@ describe('parseJsonObject / decodeJsonSegment', () => {
   it('says where the syntax error is, without echoing the text', () => {
     const e = errorOf(() => parseJsonObject('{"a":}', 'segment 2 (payload)'))
     expect(e.message).toMatch(/^segment 2 \(payload\) is not JSON( \(syntax error at character \d+\))?$/)
+  })
+  it('rejects JSON nested deeper than any token needs (it would overflow recursive walkers)', () => {
+    const deep = '{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}'
+    expect(errorOf(() => parseJsonObject(deep, 'segment 2 (payload)')).message).toBe('segment 2 (payload) is nested more than 64 levels deep')
+    const ok = '{"a":' + '['.repeat(62) + ']'.repeat(62) + '}'
+    expect(parseJsonObject(ok, 'p')).toHaveProperty('a')
   })
   it('rejects JSON that is not an object', () => {
     expect(errorOf(() => parseJsonObject('[1]', 'p')).message).toBe('p is JSON but not an object (it is an array)')

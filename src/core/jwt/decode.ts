@@ -8,7 +8,7 @@ import { InputError } from '../../errors.js'
 import { detectKind, KIND_LABELS, type KindInfo, type TokenKind } from './kind.js'
 import { findNested, MAX_NESTED_DEPTH, type NestedToken } from './nested.js'
 import { measureSize, sizeWarning, type SizeResult } from './size.js'
-import { decodeJwt, type JsonObject, type JweParts, type JwsParts } from './split.js'
+import { decodeJwt, parseJsonObject, type JsonObject, type JweParts, type JwsParts } from './split.js'
 import { describeTimes, type TimesResult } from './times.js'
 
 export interface Warning {
@@ -193,14 +193,7 @@ function fromPlaintext(plaintext: string, jwe: JweInfo, size: SizeResult, now: D
   const inner = plaintext.trim()
   let result: DecodedToken
   if (inner.startsWith('{')) {
-    let payload: JsonObject
-    try {
-      const v: unknown = JSON.parse(inner)
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object')
-      payload = v as JsonObject
-    } catch {
-      throw new InputError('the decrypted JWE content is neither a JWT nor a JSON object')
-    }
+    const payload = parseJsonObject(inner, 'the decrypted JWE content')
     // Fake a JWS around the claims so that every check runs; the JWE header stands in as header.
     result = fromJws(
       { format: 'jws', header: jwe.header, payload, payloadText: inner, payloadEncoding: 'base64url', signature: new Uint8Array(), segments: ['', '', ''], signingInput: '' },
@@ -211,6 +204,8 @@ function fromPlaintext(plaintext: string, jwe: JweInfo, size: SizeResult, now: D
     result.warnings = result.warnings.filter((w) => w.code !== 'empty_signature' && w.code !== 'no_alg')
     result.notes.push('the content is encrypted but not signed (no nested JWS): its origin is not provable')
   } else {
+    const n = inner.split('.').length
+    if (n !== 3 && n !== 5) throw new InputError('the decrypted JWE content is neither a JWT nor a JSON object')
     const parts = decodeJwt(inner)
     if (parts.format !== 'jws') throw new InputError('the decrypted JWE content is another JWE; decrypt it separately')
     result = fromJws(parts, size, now)

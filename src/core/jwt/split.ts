@@ -80,7 +80,9 @@ export function decodeBase64url(text: string, label: string): Buffer {
         ? `padding '=' at position ${i + 1} (JWTs use unpadded base64url)`
         : ch === '+' || ch === '/'
           ? `${what} at position ${i + 1} (standard base64, not base64url)`
-          : `${what} at position ${i + 1}`
+          : ch === '\n' || ch === '\r'
+            ? `a line break at position ${i + 1} (was the token wrapped when pasted?)`
+            : `${what} at position ${i + 1}`
     throw new InputError(`${label} is not valid base64url: ${why}`)
   }
   if (text.length % 4 === 1) {
@@ -118,11 +120,34 @@ export function parseJsonObject(text: string, label: string): JsonObject {
     const where = pos !== undefined ? ` (syntax error at character ${Number(pos) + 1})` : text.trim() === '' ? ' (it is empty)' : ''
     throw new InputError(`${label} is not JSON${where}`)
   }
+  if (value !== null && typeof value === 'object' && nestingDepth(value) > MAX_JSON_DEPTH) {
+    throw new InputError(`${label} is nested more than ${MAX_JSON_DEPTH} levels deep`)
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
     throw new InputError(`${label} is JSON but not an object (it is ${type})`)
   }
   return value as JsonObject
+}
+
+/**
+ * Deepest JSON nesting accepted. Real tokens stay far below it; deeper values would overflow the
+ * stack of anything that walks them recursively (JSON.stringify included).
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** Nesting depth of a parsed JSON value, without recursion (the value may be hostile). */
+function nestingDepth(root: object): number {
+  let max = 0
+  const stack: Array<[unknown, number]> = [[root, 1]]
+  while (stack.length) {
+    const [v, d] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (d > max) max = d
+    if (max > MAX_JSON_DEPTH) return max
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1])
+  }
+  return max
 }
 
 /** base64url → UTF-8 → JSON object, each step with a precise error. */
