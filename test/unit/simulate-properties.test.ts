@@ -154,3 +154,40 @@ function naive(p: SessionParams) {
     return { tokensIssued, end: { at: cutoff, reason: revoked ? 'revoked' : reason }, reauth }
   }
 }
+
+describe('revocation report: invariants', () => {
+  it('reference ≤ JWT, CAE ≤ long-lived, CAE ≤ its latency, and nothing outlives its token', async () => {
+    const { simulate } = await import('../../src/core/simulate/simulate.js')
+    const flagsArb = fc.record({
+      preset: fc.constantFrom('e-government', 'enterprise', 'consumer'),
+      revokeMinutes: fc.integer({ min: 0, max: 24 * 60 }),
+      cacheMinutes: fc.integer({ min: 0, max: 120 }),
+      latencyMinutes: fc.integer({ min: 0, max: 120 }),
+      cae: fc.boolean(),
+    })
+    fc.assert(
+      fc.property(flagsArb, (f) => {
+        const r = simulate({
+          preset: f.preset,
+          revokeAt: `${f.revokeMinutes}m`,
+          introspectionCache: `${f.cacheMinutes}m`,
+          caeLatency: `${f.latencyMinutes}m`,
+          horizon: '2d',
+          ...(f.cae ? { cae: true } : {}),
+        })
+        const [jwt, ref, cae, long] = r.exposure!.rows
+        expect(ref!.continuesFor).toBeLessThanOrEqual(jwt!.continuesFor)
+        expect(ref!.continuesFor).toBeLessThanOrEqual(f.cacheMinutes * 60)
+        expect(cae!.continuesFor).toBeLessThanOrEqual(long!.continuesFor)
+        expect(cae!.continuesFor).toBeLessThanOrEqual(f.latencyMinutes * 60)
+        for (const row of r.exposure!.rows) {
+          expect(row.until).toBe(f.revokeMinutes * 60 + row.continuesFor)
+          if (row.tokenExpiresAt === null) expect(row.continuesFor).toBe(0)
+          else expect(row.until).toBeLessThanOrEqual(row.tokenExpiresAt)
+          expect(row.continuesFor).toBeLessThanOrEqual(row.accessTtl)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
