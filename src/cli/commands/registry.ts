@@ -27,6 +27,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'discover', summary: "Fetch and validate an issuer's discovery document: endpoints, supported features, signing keys", load: () => import('./discover.js') },
   { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
   { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },
+  { name: 'call', summary: "Send a request with the profile's access token (curl-like); answer a CAE claims challenge once", load: () => import('./call.js') },
   { name: 'profiles', summary: 'List, show and remove stored profiles (settings and tokens)', load: () => import('./profiles.js') },
   { name: 'simulate', summary: 'Simulate a session under a refresh-token expiry policy: events, timeline, revocation exposure', load: () => import('./simulate.js') },
 ]

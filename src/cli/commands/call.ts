@@ -1,0 +1,207 @@
+/**
+ * `tokentool call URL`: a curl-like request with the profile's access token. On a `401`
+ * `insufficient_claims` challenge it obtains a token with the challenge's claims request
+ * (refresh first, sign-in when refresh cannot and a terminal is there) and retries once.
+ * @module
+ */
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { claimsParameter } from '../../core/cae/claims.js'
+import { exitCodeForStatus } from '../../core/cae/call-decision.js'
+import { InputError, NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
+import { isLoopbackHost } from '../../http/loopback.js'
+import { callApi, type ApiRequest } from '../../oauth/call.js'
+import { profileTokenSource, type ProfileClient } from '../../oauth/call-token.js'
+import { createOAuthClient } from '../../oauth/client.js'
+import { challengeSummary, renderCallResult, renderChallenged, renderRefreshFailed, renderRefusal, renderRetrying } from '../../render/call.js'
+import { openStore } from '../../store/store.js'
+import { canPrompt, type Deps } from '../deps.js'
+import { resolveClient } from '../oauth-flags.js'
+import { runLogin, type LoginFlags } from './login.js'
+
+/** One `-d` / `--data-binary` value, in command-line order (curl joins them with "&"). */
+interface DataPiece {
+  value: string
+  binary: boolean
+}
+
+export interface CallFlags {
+  request?: string
+  header: string[]
+  data: DataPiece[]
+  include?: boolean
+  cae?: boolean
+  open: boolean
+  browserCommand?: string
+}
+
+export function register(parent: Command, deps: Deps): Command {
+  const pieces: DataPiece[] = []
+  const piece = (binary: boolean) => (value: string) => {
+    pieces.push({ value, binary })
+    return pieces
+  }
+  return parent
+    .command('call')
+    .summary("send a request with the profile's access token; answer a CAE claims challenge once")
+    .description(
+      "Sends a request to an API with the profile's access token, like curl. The response body goes " +
+        'to stdout as received (with -i after the status line and headers). On a 401 with an ' +
+        'insufficient_claims challenge (Continuous Access Evaluation), the claims request is decoded, ' +
+        'a token that satisfies it is obtained (a refresh with the claims first; a sign-in when refresh ' +
+        'cannot, only in a terminal) and the request is sent once more. A second challenge is reported, ' +
+        'never answered. Other 401s show the decoded challenge.\n\n' +
+        'Exit codes: 0 for a 2xx (or an unfollowed 3xx) response, 1 when the API refuses (4xx: the ' +
+        'token is not good enough for it, even after the retry), 3 for a network failure or a 5xx, ' +
+        '2 for usage errors, 4 when the authorization server refuses the new token.',
+    )
+    .argument('<url>', 'the API URL (https; plain http sends the token readable on the way)')
+    .option('-X, --request <method>', 'request method (default GET, or POST with -d)')
+    .option('-H, --header <header>', 'request header "Name: value" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-d, --data <data>', 'request body, as curl -d: text, @file (newlines removed) or @- for stdin; repeatable, joined with &', piece(false))
+    .option('--data-binary <data>', 'request body as is: text, @file or @- (repeatable, joined with &)', piece(true))
+    .option('-i, --include', 'print the status line and response headers before the body')
+    .option('--cae', 'announce the client capability cp1 (xms_cc) in the claims request when acquiring tokens')
+    .option('--no-open', 'when a sign-in is needed, do not open a browser; follow the "Open:" URL yourself')
+    .option('--browser-command <cmd>', 'when a sign-in is needed, open the URL with this command')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ tokentool call https://graph.microsoft.com/v1.0/me --cae\n' +
+        '  $ tokentool call -i -X POST -H "Content-Type: application/json" -d \'{"name":"x"}\' https://api.example.com/items\n' +
+        "  $ tokentool --json call https://api.example.com/me | jq '.status, .retried'\n",
+    )
+    .action((url: string, o: Omit<CallFlags, 'data' | 'header'> & { header?: string[] }) => runCall(url, { ...o, header: o.header ?? [], data: pieces }, deps))
+}
+
+/** Splits `Name: value` (also `Name=value`, as tokentool's other --header flags). */
+export function parseRequestHeader(text: string): [string, string] {
+  const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*[:=]\s?(.*)$/s.exec(text)
+  if (!m) throw new UsageError(`-H must look like "Name: value": ${text}`)
+  const name = m[1]!
+  if (name.toLowerCase() === 'authorization') {
+    throw new UsageError('call sends the profile\'s access token as the Authorization header; use curl to send one of your own')
+  }
+  return [name, m[2]!.trim()]
+}
+
+async function readBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer))
+  return Buffer.concat(chunks)
+}
+
+/** The request body from `-d`/`--data-binary`, as curl builds it; undefined without any. */
+export async function requestBody(pieces: readonly DataPiece[], deps: Pick<Deps, 'io' | 'cwd'>): Promise<Buffer | undefined> {
+  if (pieces.length === 0) return undefined
+  let stdinUsed = false
+  const parts: Buffer[] = []
+  for (const p of pieces) {
+    let bytes: Buffer
+    if (p.value.startsWith('@')) {
+      const path = p.value.slice(1)
+      if (path === '-') {
+        if (stdinUsed) throw new UsageError('@- (stdin) can be read only once')
+        stdinUsed = true
+        bytes = await readBytes(deps.io.in)
+      } else {
+        if (path === '') throw new UsageError('-d: "@" must be followed by a file name (or - for stdin)')
+        try {
+          bytes = await readFile(resolve(deps.cwd, path))
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code
+          throw new InputError(`cannot read the request body file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? e)}`)
+        }
+      }
+      // curl -d @file drops carriage returns and newlines; --data-binary keeps the bytes
+      if (!p.binary) bytes = Buffer.from(bytes.filter((b) => b !== 0x0a && b !== 0x0d))
+    } else {
+      bytes = Buffer.from(p.value, 'utf8')
+    }
+    parts.push(bytes)
+  }
+  const joined: Buffer[] = []
+  parts.forEach((b, i) => joined.push(...(i > 0 ? [Buffer.from('&'), b] : [b])))
+  return Buffer.concat(joined)
+}
+
+function parseUrl(text: string): URL {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`not a URL: ${text}`, { hint: 'give the full URL, e.g. https://api.example.com/me' })
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`call speaks http and https, not ${url.protocol}`)
+  return url
+}
+
+export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promise<void> {
+  const url = parseUrl(urlText)
+  const headers = o.header.map(parseRequestHeader)
+  const body = await requestBody(o.data, deps)
+  if (body !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-type')) {
+    headers.push(['Content-Type', 'application/x-www-form-urlencoded']) // as curl -d
+  }
+  const method = o.request ?? (body !== undefined ? 'POST' : 'GET')
+  const req: ApiRequest = { url, method, headers, body }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    deps.io.err.write(`tokentool: warning: sending the access token over plain http to ${url.host}: anyone on the way can read it\n`)
+  }
+
+  const profile = deps.global.profile
+  const store = openStore(deps)
+  const saved = await store.getSettings(profile)
+  const client = async (): Promise<ProfileClient> => {
+    const rc = await resolveClient({}, saved, deps, profile)
+    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, rc, deps)
+    return {
+      oc,
+      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource },
+      resources: saved?.resource,
+      audience: saved?.audience?.[0],
+    }
+  }
+  // the sign-in talks on stderr and reads a pasted URL from stdin; stdout carries the body
+  const terminal = deps.io.stdinIsTTY && (canPrompt(deps.io) || deps.io.stderrIsTTY)
+  const tokens = profileTokenSource({
+    store,
+    profile,
+    now: deps.now,
+    client,
+    caeClaims: o.cae ? claimsParameter({ cae: true }) : undefined,
+    login: terminal ? (claims) => signIn(claims, o, deps) : undefined,
+    onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
+    onRefreshFailed: (why) => renderRefreshFailed(deps.io, why),
+  })
+
+  const result = await callApi(req, await deps.fetch(), tokens, {
+    cae: o.cae,
+    steps: {
+      challenged: (c, claims) => renderChallenged(deps.io, c, claims),
+      retrying: (t) => renderRetrying(deps.io, t),
+    },
+  })
+
+  renderCallResult(deps.io, result, { json: deps.global.json, include: Boolean(o.include) })
+  const { status, statusText } = result.response
+  const code = exitCodeForStatus(status)
+  if (code === 0) return
+  const said = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`
+  if (!deps.global.json) renderRefusal(deps.io, result.verdict)
+  if (code === 3) throw new NetworkError(`the API answered ${said}`)
+  if (status === 401 || status === 403) {
+    const challenge = result.verdict.kind === 'none' ? null : result.verdict.challenge
+    const again = result.retried ? ' after one retry with a new token (not retrying again)' : ''
+    throw new TokenInvalidError(`the API refused the token${again}: ${said}, ${challengeSummary(challenge)}`)
+  }
+  throw new TokenInvalidError(`the API answered ${said}`)
+}
+
+/** The sign-in fallback: `login` with the claims request, its summary on stderr. */
+async function signIn(claims: string, o: CallFlags, deps: Deps): Promise<void> {
+  const flags: LoginFlags = { claims, open: o.open, ...(o.browserCommand !== undefined ? { browserCommand: o.browserCommand } : {}) }
+  const io = { ...deps.io, out: deps.io.err, stdoutIsTTY: deps.io.stderrIsTTY, color: deps.io.stderrIsTTY && deps.io.color }
+  await runLogin(flags, { ...deps, io, global: { ...deps.global, json: false } })
+}

@@ -1,0 +1,117 @@
+/**
+ * `tokentool call`: one request to an API with a bearer token, and the CAE answer to a claims
+ * challenge: on a `401` with `insufficient_claims`, obtain a token with that claims request
+ * (through the token source: refresh first, sign-in when refresh cannot) and retry exactly
+ * once. A second challenge is reported, never answered: a loop would hammer both servers.
+ * @module
+ */
+import { claimsForChallenge, judgeChallenge, type ChallengeVerdict } from '../core/cae/call-decision.js'
+import type { ClaimsRequest } from '../core/cae/claims.js'
+import type { DecodedChallenge } from '../core/cae/decode.js'
+
+export interface ApiRequest {
+  url: URL
+  method: string
+  /** The user's headers (`-H`), in order; never the Authorization header (the token source's). */
+  headers: readonly (readonly [string, string])[]
+  body?: Uint8Array | undefined
+}
+
+export interface ApiResponse {
+  status: number
+  statusText: string
+  /** As received, in order (`set-cookie` one entry per cookie). */
+  headers: [string, string][]
+  body: Uint8Array
+}
+
+/** A bearer token and where it came from. */
+export interface CallToken {
+  accessToken: string
+  tokenType: string
+  /** `stored` (the profile's cache), `refresh` or `login`. */
+  source: 'stored' | 'refresh' | 'login'
+}
+
+/** Where `call` gets tokens: the profile (oauth/call-token.ts), or a fake in tests. */
+export interface TokenSource {
+  /** The token to send first. */
+  current(): Promise<CallToken>
+  /** A token obtained with `claims` (JSON text), for the challenge `challenge`. */
+  answer(claims: string, challenge: DecodedChallenge, request: ClaimsRequest): Promise<CallToken>
+}
+
+export interface CallSteps {
+  /** The API sent a claims challenge; a new token is being obtained. */
+  challenged?(challenge: DecodedChallenge, claims: string): void
+  /** A new token came back; the request is sent again. */
+  retrying?(token: CallToken): void
+}
+
+export interface CallResult {
+  request: { method: string; url: string }
+  response: ApiResponse
+  /** Whether the request was sent a second time after a claims challenge. */
+  retried: boolean
+  /** The claims challenge that was answered, the claims request sent, and how the token was obtained. */
+  answered: { challenge: DecodedChallenge; claims: string; via: CallToken['source'] } | null
+  /** The final response's challenge (a refusal after the retry, or any other 401/403). */
+  verdict: ChallengeVerdict
+}
+
+/** The Authorization header value: `DPoP` tokens need a proof tokentool does not make, so Bearer. */
+const authorization = (t: CallToken) => `Bearer ${t.accessToken}`
+
+async function send(fetchImpl: typeof globalThis.fetch, req: ApiRequest, token: CallToken): Promise<ApiResponse> {
+  const headers = new Headers()
+  for (const [k, v] of req.headers) headers.append(k, v)
+  headers.set('authorization', authorization(token))
+  const res = await fetchImpl(req.url, {
+    method: req.method,
+    headers,
+    // like curl without -L: a redirect is the answer (and a bearer token must not follow it elsewhere)
+    redirect: 'manual',
+    ...(req.body !== undefined ? { body: req.body } : {}),
+  })
+  const body = new Uint8Array(await res.arrayBuffer())
+  const list: [string, string][] = []
+  res.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') list.push([name, value])
+  })
+  for (const c of res.headers.getSetCookie?.() ?? []) list.push(['set-cookie', c])
+  return { status: res.status, statusText: res.statusText, headers: list, body }
+}
+
+function header(res: ApiResponse, name: string): string | null {
+  const values = res.headers.filter(([k]) => k === name).map(([, v]) => v)
+  return values.length ? values.join(', ') : null
+}
+
+/**
+ * Sends `req` with the source's token; answers one claims challenge by obtaining a token
+ * with its claims request and sending `req` once more. Network failures throw (exit 3).
+ */
+export async function callApi(
+  req: ApiRequest,
+  fetchImpl: typeof globalThis.fetch,
+  tokens: TokenSource,
+  opts: { cae?: boolean | undefined; steps?: CallSteps } = {},
+): Promise<CallResult> {
+  const first = await send(fetchImpl, req, await tokens.current())
+  const verdict = judgeChallenge(first.status, header(first, 'www-authenticate'))
+  const request = { method: req.method, url: req.url.href }
+  if (verdict.kind !== 'claims') return { request, response: first, retried: false, answered: null, verdict }
+
+  const claims = claimsForChallenge(verdict.claims, { cae: opts.cae })
+  opts.steps?.challenged?.(verdict.challenge, claims)
+  const token = await tokens.answer(claims, verdict.challenge, verdict.claims)
+  opts.steps?.retrying?.(token)
+  const second = await send(fetchImpl, req, token)
+  return {
+    request,
+    response: second,
+    retried: true,
+    answered: { challenge: verdict.challenge, claims, via: token.source },
+    verdict: judgeChallenge(second.status, header(second, 'www-authenticate')),
+  }
+}

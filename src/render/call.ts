@@ -1,0 +1,101 @@
+/**
+ * `call` views. stdout carries what the user asked for: the response body as received,
+ * after the status line and headers with `-i` (as curl prints them), or with `--json` one
+ * document `{ status, headers, body, retried, challenge, ... }`. stderr carries the story:
+ * the claims challenge that was answered, and a refusal's decoded challenge.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import type { ChallengeVerdict } from '../core/cae/call-decision.js'
+import type { DecodedChallenge } from '../core/cae/decode.js'
+import { printable } from '../core/cae/printable.js'
+import type { ApiResponse, CallResult, CallToken } from '../oauth/call.js'
+import { renderCaeDecode } from './cae.js'
+import { writeJson } from './json.js'
+import { styleFor } from './style.js'
+
+/** The body as text when it is UTF-8, else base64 (for `--json`). */
+function bodyView(body: Uint8Array): { body: string; bodyEncoding: 'utf8' | 'base64' } {
+  try {
+    return { body: new TextDecoder('utf-8', { fatal: true }).decode(body), bodyEncoding: 'utf8' }
+  } catch {
+    return { body: Buffer.from(body).toString('base64'), bodyEncoding: 'base64' }
+  }
+}
+
+/** Response headers as one object; repeated names joined with ", " (as fetch does), `set-cookie` with "\n". */
+function headerObject(headers: ApiResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of headers) out[k] = k in out ? `${out[k]}${k === 'set-cookie' ? '\n' : ', '}${v}` : v
+  return out
+}
+
+function challengeJson(c: DecodedChallenge | null) {
+  return c && { scheme: c.scheme, params: c.params, claims: c.claims, explanation: c.explanation }
+}
+
+/** The `--json` document. */
+export function callJson(r: CallResult) {
+  const challenge = r.verdict.kind === 'none' ? null : r.verdict.challenge
+  return {
+    method: r.request.method,
+    url: r.request.url,
+    status: r.response.status,
+    statusText: r.response.statusText,
+    headers: headerObject(r.response.headers),
+    ...bodyView(r.response.body),
+    retried: r.retried,
+    challenge: challengeJson(challenge),
+    answered: r.answered && { challenge: challengeJson(r.answered.challenge), claims: JSON.parse(r.answered.claims) as unknown, via: r.answered.via },
+  }
+}
+
+/** `HTTP/1.1 200 OK` and the headers, CRLF-terminated, as `curl -i` shows them. */
+export function responseHead(res: ApiResponse): string {
+  const lines = [`HTTP/1.1 ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`]
+  for (const [k, v] of res.headers) lines.push(`${k}: ${printable(v)}`)
+  return lines.join('\r\n') + '\r\n\r\n'
+}
+
+export function renderCallResult(io: Pick<IOStreams, 'out'>, r: CallResult, opts: { json: boolean; include: boolean }): void {
+  if (opts.json) return writeJson(io, callJson(r))
+  if (opts.include) io.out.write(responseHead(r.response))
+  if (r.response.body.length) io.out.write(Buffer.from(r.response.body))
+}
+
+type ErrIO = Pick<IOStreams, 'err' | 'color' | 'stderrIsTTY'>
+const errStyle = (io: ErrIO) => styleFor({ color: io.stderrIsTTY && io.color })
+
+/** A one-line summary of a challenge: `insufficient_claims: description`. */
+export function challengeSummary(c: DecodedChallenge | null): string {
+  if (!c) return 'no readable WWW-Authenticate challenge'
+  const error = c.params.error
+  const desc = c.params.error_description
+  if (!error) return `${printable(c.scheme)} challenge without an error code`
+  return printable(desc ? `${error}: ${desc}` : error)
+}
+
+/** The claims challenge being answered, on stderr. */
+export function renderChallenged(io: ErrIO, challenge: DecodedChallenge, claims: string): void {
+  const s = errStyle(io)
+  io.err.write(`${s.yellow('!')} The API answered 401 ${printable(challenge.params.error ?? '')}: it asks for a token with claims.\n`)
+  for (const e of challenge.explanation.slice(challenge.params.error ? 1 : 0)) io.err.write(s.dim(`  ${printable(e)}\n`))
+  io.err.write(`  Obtaining one with the claims request ${printable(claims)} (refresh first, sign-in when refresh cannot)\n`)
+}
+
+export function renderRetrying(io: ErrIO, token: CallToken): void {
+  const s = errStyle(io)
+  io.err.write(`${s.green('✓')} New access token from ${token.source === 'login' ? 'the sign-in' : 'a refresh'}; sending the request again (once).\n`)
+}
+
+export function renderRefreshFailed(io: ErrIO, why: string): void {
+  const s = errStyle(io)
+  io.err.write(`${s.yellow('!')} Refresh cannot answer it (${printable(why)}); signing in with the claims request.\n`)
+}
+
+/** A refusal's challenge, decoded (parameters, claims, what it means), on stderr. */
+export function renderRefusal(io: ErrIO, verdict: ChallengeVerdict): void {
+  if (verdict.kind === 'none') return
+  if (verdict.kind === 'other' && verdict.problem) io.err.write(`tokentool: warning: cannot decode the WWW-Authenticate header: ${printable(verdict.problem)}\n`)
+  if (verdict.challenge) renderCaeDecode({ out: io.err, color: io.stderrIsTTY && io.color }, { challenges: [verdict.challenge] }, { json: false })
+}
