@@ -66,7 +66,8 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
     out.push(section(t.jwe.decrypted ? 'JWE protected header (decrypted)' : 'JWE protected header'))
     out.push(headerTable(t.jwe.header, c, width))
     const j = t.jwe
-    out.push(c.dim(`  encrypted key ${j.encryptedKeyBytes} bytes · IV ${j.ivBytes} · ciphertext ${j.ciphertextBytes} · tag ${j.tagBytes}`), '')
+    const sizes = `encrypted key ${j.encryptedKeyBytes} bytes · IV ${j.ivBytes} · ciphertext ${j.ciphertextBytes} · tag ${j.tagBytes}`
+    out.push(...wrap(sizes, width - 2).map((l) => `  ${c.dim(l)}`), '')
   }
   // A JWE's own header is shown above; a decrypted nested JWS has a header of its own.
   if (t.header && (!t.jwe || t.signature)) {
@@ -97,7 +98,9 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
     out.push(section(`Embedded tokens (${t.nested.length})`))
     for (const n of t.nested) out.push(nestedView(n, c, width))
   }
-  if (decoded && t.warnings.length + t.nested.length > 0) out.push(c.red('Signature not verified. Check it and the claims with: tokentool verify'))
+  if (decoded && t.warnings.length + t.nested.length > 0) {
+    out.push(...wrap('Signature not verified. Check it and the claims with: tokentool verify', width).map((l) => c.red(l)))
+  }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
 }
 
@@ -206,7 +209,8 @@ function nestedView(n: NestedToken, c: ChalkInstance, width: number): string {
     ...(n.times && n.times.state !== 'no_expiry' ? [statusCell(n.times, c).text.replace(/ \(at .*\)$/, '')] : []),
     ...(n.signature ? [`signature ${n.signature.bytes} bytes, not verified`] : []),
   ]
-  lines.push(`  ${c.bold(n.path)} ${c.dim('→')} ${c.bold(label)}`)
+  const [first, ...rest] = wrap(`${n.path} → ${label}`, width - 2)
+  lines.push(`  ${c.bold(first ?? '')}`, ...rest.map((l) => `  ${c.bold(l)}`))
   if (facts.length) lines.push(...wrap(facts.join(' · '), width - 4).map((l) => `    ${c.dim(l)}`))
   lines.push(headerTable(n.header, c, width, 4))
   if (n.payload) lines.push(c.dim('    ──'), payloadTable(n.payload, n.times ?? null, c, width, 4) || c.dim('    (no claims)'))

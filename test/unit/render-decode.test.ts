@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeToken } from '../../src/core/jwt/decode.js'
 import { decodedJson, formatValue, humanView, renderDecoded } from '../../src/render/decode.js'
@@ -49,6 +50,24 @@ describe('humanView', () => {
     expect(v).not.toContain('SIGNATURE')
     expect(v).toMatch(/^Kind\s+opaque \(reference\) token$/m)
     expect(v).toContain('tokentool introspect <token>')
+  })
+})
+
+describe('humanView for any decodable token (property)', () => {
+  it('renders without throwing and within the width', () => {
+    const key = fc.oneof(fc.constantFrom('exp', 'nbf', 'iat', 'auth_time', 'updated_at', 'cnf', 'act', 'events', 'typ', 'scope', 'nonce', 'claim_type_limit_reached'), fc.string())
+    const inner = rawJws({ alg: 'none', typ: 'at+jwt' }, { exp: NOW_S - 5, sub: 'x'.repeat(90) }, '')
+    const jwe = `${rawJws({ alg: 'dir', enc: 'A256GCM' }, {}, '').split('.')[0]}..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA`
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(inner, jwe), fc.array(fc.constant(inner), { maxLength: 3 }))
+    const obj = fc.dictionary(key, value, { maxKeys: 12 })
+    fc.assert(
+      fc.property(obj, obj, fc.integer({ min: 40, max: 160 }), (h, p, width) => {
+        const t = decodeToken(rawJws(h, p), { now: NOW })
+        JSON.stringify(decodedJson(t))
+        for (const line of humanView(t, plain, width).trimEnd().split('\n')) expect(visibleWidth(line)).toBeLessThanOrEqual(width)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
 
