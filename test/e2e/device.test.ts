@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const deviceArgs = (p: TestProvider, ...more: string[]) => ['login', '--device', '--issuer', p.issuer, '--client-id', p.clients.native.client_id, ...more]
 
-describe('login --device', () => {
+describe('login --device', { timeout: 60_000 }, () => {
   it('shows Verify: and the code, polls until approved, and stores the tokens', async () => {
     const cli = spawnCli(deviceArgs(provider, '--scope', 'openid offline_access', '--json'))
     const verify = (await cli.waitForStderr(/^Verify: (\S+)$/m))[1]!
@@ -69,7 +69,7 @@ describe('login --device', () => {
   })
 })
 
-describe('login --device against a provider with short-lived codes', () => {
+describe('login --device against a provider with short-lived codes', { timeout: 60_000 }, () => {
   let short: TestProvider
   beforeAll(async () => {
     short = await startProvider({

@@ -25,7 +25,7 @@ afterAll(async () => {
   await provider?.stop()
 })
 
-it('signs in through the provider pages in Chromium and lands on the success page', async () => {
+it('signs in through the provider pages in Chromium and lands on the success page', { timeout: 60_000 }, async () => {
   const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', provider.clients.native.client_id, '--scope', 'openid offline_access', '--no-open'])
   const url = await openUrl(cli)
   const page = await browser.newPage()

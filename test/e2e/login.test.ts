@@ -36,7 +36,7 @@ function freePort(): Promise<number> {
   })
 }
 
-describe('login with the browserless driver', () => {
+describe('login with the browserless driver', { timeout: 60_000 }, () => {
   it('signs in, stores the tokens and the settings, and prints the contract JSON', async () => {
     const r = await loginWithBrowserless(provider, ['--json', '--scope', 'openid offline_access profile', '--profile', 'work'])
     expect(r.stderr).not.toMatch(/^tokentool: /m)
@@ -173,7 +173,7 @@ describe('login with the browserless driver', () => {
   })
 })
 
-describe('the redirect listener and failures', () => {
+describe('the redirect listener and failures', { timeout: 60_000 }, () => {
   it('answers a wrong state with 400, keeps waiting, and stores nothing until the right callback', async () => {
     const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', native(), '--no-open'])
     const url = new URL(await openUrl(cli))

@@ -31,7 +31,7 @@ function freePort(): Promise<number> {
 const storedRefresh = (home: string, profile = 'default'): string | undefined =>
   JSON.parse(readFileSync(join(home, 'tokens', `${profile}.json`), 'utf8')).refreshToken?.value
 
-describe('refresh', () => {
+describe('refresh', { timeout: 60_000 }, () => {
   it('rotates twice in a row with no flags, storing each new refresh token', async () => {
     const home = await signedInHome(provider)
     const first = storedRefresh(home)!

@@ -33,7 +33,7 @@ export function spawnCli(args: string[], opts: { env?: Record<string, string | u
     waiters.splice(0).forEach((w) => w())
   })
   child.stdin.on('error', () => {})
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 30_000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000)
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
@@ -50,7 +50,7 @@ export function spawnCli(args: string[], opts: { env?: Record<string, string | u
     stdout: () => stdout,
     stderr: () => stderr,
     done,
-    waitForStderr(re, timeoutMs = 10_000) {
+    waitForStderr(re, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no ${re} on stderr within ${timeoutMs} ms; stderr so far:\n${stderr}`)), timeoutMs)
         const check = () => {
