@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander'
 import { claimsParameter } from '../core/cae/claims.js'
 import { UsageError } from '../errors.js'
-import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth/client.js'
+import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth/endpoints.js'
 import type { ProfileSettings } from '../store/profiles.js'
 import type { Deps } from './deps.js'
 import { resolveSecretArg } from './secret-arg.js'

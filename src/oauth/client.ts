@@ -10,19 +10,10 @@ import { UsageError } from '../errors.js'
 import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
 import { discoverIssuer } from './discovery.js'
+import { ENDPOINT_FIELDS, flagFor, type Endpoints } from './endpoints.js'
 
-/** Endpoint flags (`--token-endpoint` …) by their metadata names. */
-export const ENDPOINT_FIELDS = [
-  'authorization_endpoint',
-  'token_endpoint',
-  'jwks_uri',
-  'device_authorization_endpoint',
-  'userinfo_endpoint',
-  'revocation_endpoint',
-  'introspection_endpoint',
-] as const
-export type EndpointField = (typeof ENDPOINT_FIELDS)[number]
-export type Endpoints = Partial<Record<EndpointField, string>>
+// kept here too for existing importers; defined without openid-client so flags load fast
+export { ENDPOINT_FIELDS, flagFor, parseHeaders, type EndpointField, type Endpoints } from './endpoints.js'
 
 export interface ServerSpec {
   issuer?: string | undefined
@@ -35,6 +26,11 @@ export interface ClientSpec {
   clientSecret?: string | undefined
   /** Extra request headers for every request to the server (`--header Origin=...`). */
   headers?: Record<string, string> | undefined
+  /**
+   * Client authentication chosen by the caller (`token --client-auth`, private_key_jwt, a
+   * federated client assertion: see client-auth.ts); default: from the secret and metadata.
+   */
+  auth?: client.ClientAuth | undefined
 }
 
 export interface OAuthClient {
@@ -45,11 +41,6 @@ export interface OAuthClient {
   discovered: boolean
   /** The clock that turns `expires_in` into `expires_at`. */
   now: () => Date
-}
-
-/** `--authorization-endpoint` ⇄ `authorization_endpoint`. */
-export function flagFor(field: EndpointField): string {
-  return '--' + field.replace(/_/g, '-')
 }
 
 /** Builds the client configuration: discovery unless endpoint flags make it unnecessary. */
@@ -76,7 +67,7 @@ export async function createOAuthClient(
   }
 
   const fetchImpl = await deps.fetch()
-  const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, clientAuth(metadata, spec.clientSecret))
+  const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, spec.auth ?? clientAuth(metadata, spec.clientSecret))
   config[client.customFetch] = wrapFetch(fetchImpl, spec.headers ?? {})
   if (allLoopback(metadata)) client.allowInsecureRequests(config)
   // openid-client checks an ID token's claims but, trusting TLS (OIDC Core §3.1.3.7), not its
@@ -130,15 +121,4 @@ function wrapFetch(fetchImpl: typeof globalThis.fetch, headers: Record<string, s
       throw networkFailure(err, { url })
     }
   }
-}
-
-/** `--header k=v` / `k: v` pairs into a header record. */
-export function parseHeaders(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const v of values) {
-    const m = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(v)
-    if (!m) throw new UsageError(`--header must look like Name=value or "Name: value": ${v}`)
-    out[m[1]!] = m[2]!
-  }
-  return out
 }
