@@ -22,7 +22,7 @@ export function register(parent: Command, deps: Deps): Command {
     .command('refresh')
     .summary("exchange the profile's refresh token for new tokens")
     .description(
-      "Uses the profile's refresh token (or --refresh-token) at the token endpoint. A rotated refresh\n" +
+      "Uses the profile's refresh token (or --refresh-token) at the token endpoint. A rotated refresh " +
         'token replaces the stored one atomically, under a per-profile lock: concurrent refresh or ' +
         'token runs for one profile never spend one refresh token twice. A refresh token the server ' +
         'rejects (invalid_grant) is removed from the profile; sign in again with login.',
