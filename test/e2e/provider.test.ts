@@ -103,10 +103,11 @@ describe('test provider', () => {
     expect(body.refresh_token).toBeUndefined()
   })
 
-  it('logs a claims request with only access_token, as the client sent it', async () => {
+  it('logs a claims request with only access_token, as the client sent it, and echoes xms_cc', async () => {
     const claims = { access_token: { xms_cc: { values: ['cp1'] } } }
-    const { status } = await codeFlow({ claims: JSON.stringify(claims) })
+    const { status, body } = await codeFlow({ claims: JSON.stringify(claims), resource: API_RESOURCE, scope: 'openid api:read' })
     expect(status).toBe(200)
+    expect(decodeJwt(body.access_token)).toMatchObject({ aud: API_RESOURCE, xms_cc: ['cp1'] })
     expect(op.requestsTo('/auth').some((r) => JSON.stringify(r.claims) === JSON.stringify(claims))).toBe(true)
     expect(op.requestsTo('/token').at(-1)).toMatchObject({ grantType: 'authorization_code', status: 200 })
   })

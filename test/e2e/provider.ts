@@ -12,7 +12,8 @@
  *   device flow (with a short `interval` so tests do not wait 5 s), claims parameter, RFC
  *   9207 `iss`, resource indicators with an API whose access tokens are `at+jwt` JWTs,
  *   client credentials, introspection, revocation, userinfo, and an RFC 8693 token exchange
- *   grant (oidc-provider has none built in);
+ *   grant (oidc-provider has none built in); client capabilities announced in a claims
+ *   request (`access_token.xms_cc`, CAE) come back as `xms_cc` in the access token;
  * - an in-memory adapter without the bundled 1000-entry LRU;
  * - a log of every request (method, path, parameters, grant type, claims) and of
  *   provider events, for assertions such as "the provider received the claims request".
@@ -82,7 +83,7 @@ export interface ProviderOptions {
   apiAccessTokenTTL?: number
   /** More client metadata to register. */
   extraClients?: Record<string, unknown>[]
-  /** Claims added to every access token (e.g. `xms_cc` echo for CAE tests). */
+  /** Claims added to every access token. (`xms_cc` from a claims request is echoed already.) */
   extraTokenClaims?: (token: { kind: string; clientId: string; accountId?: string }) => Record<string, unknown> | undefined
   /** A last-resort hook to change the oidc-provider configuration before it is built. */
   configure?: (config: Record<string, unknown>) => void
@@ -248,10 +249,17 @@ export async function startProvider(opts: ProviderOptions = {}): Promise<TestPro
         getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => resourceServerInfo(resourceIndicator),
       },
     },
-    async extraTokenClaims(_ctx: unknown, token: any) {
+    async extraTokenClaims(ctx: any, token: any) {
       const fromExchange = exchangeExtras.get(token)
       const fromTest = opts.extraTokenClaims?.({ kind: token.kind, clientId: token.clientId, accountId: token.accountId })
-      return fromExchange || fromTest ? { ...fromTest, ...fromExchange } : undefined
+      // as Entra ID does: client capabilities announced through the claims request
+      // ({"access_token":{"xms_cc":{"values":["cp1"]}}}) come back as `xms_cc` in the token
+      // (an access token for a resource server does not carry `claims`: read them from what was exchanged)
+      const e = ctx?.oidc?.entities
+      const claims = token.claims ?? e?.AuthorizationCode?.claims ?? e?.RefreshToken?.claims ?? e?.DeviceCode?.claims
+      const cc = claims?.access_token?.xms_cc?.values
+      const capabilities = Array.isArray(cc) && cc.length ? { xms_cc: cc } : undefined
+      return fromExchange || fromTest || capabilities ? { ...capabilities, ...fromTest, ...fromExchange } : undefined
     },
     // scope claims (email, profile) in the ID token as well, as Entra ID and Google do
     conformIdTokenClaims: false,
