@@ -16,7 +16,7 @@ import { formatDuration } from '../core/duration.js'
 import { relative } from '../core/time.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
-import { renderTable, type Cell, type Row, wrap } from './table.js'
+import { renderTable, sanitize, truncate, type Cell, type Row, wrap } from './table.js'
 
 /** The `--json` document: the contract's fields first, then the extras. */
 export function decodedJson(t: DecodedToken): Record<string, unknown> {
@@ -79,7 +79,7 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
     out.push(payloadTable(t.payload, t.times, c, width) || c.dim('  (no claims)\n'), '')
   }
   if (t.signature) {
-    const alg = t.signature.alg ? ` (${t.signature.alg})` : ''
+    const alg = t.signature.alg ? ` (${truncate(sanitize(t.signature.alg), 24)})` : ''
     const facts = `${t.signature.bytes} bytes${alg}`
     const sep = 'Signature  '.length + facts.length + ' · NOT VERIFIED'.length <= width ? ' · ' : '\n           '
     out.push(`${c.bold('Signature')}  ${facts}${sep}${c.red.bold('NOT VERIFIED')}`, '')

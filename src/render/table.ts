@@ -115,9 +115,12 @@ function breakAt(s: string, width: number): number {
   return lastSpace > 0 && lastSpace >= i / 4 ? lastSpace + 1 : i
 }
 
-/** Control characters (other than newline) as visible escapes: `\u001b` → `␛`-free text. */
+/**
+ * Control characters (other than newline) and bidi overrides as visible `\uXXXX` escapes, so a
+ * claim can neither drive the terminal nor reorder what is shown (Trojan Source, CVE-2021-42574).
+ */
 export function sanitize(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+  return s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => {
     if (c === '\t') return '  '
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
   })

@@ -55,6 +55,7 @@ describe('decodeBase64url', () => {
       'seg is not valid base64url: control character U+0001 at position 3',
     )
     expect(errorOf(() => decodeBase64url('ab!', 'seg')).message).toContain("character '!' at position 3")
+    expect(errorOf(() => decodeBase64url('ab\u202e', 'seg')).message).toBe('seg is not valid base64url: non-ASCII character U+202E at position 3')
   })
   it('points at a line break in a wrapped paste', () => {
     expect(errorOf(() => decodeBase64url('abc\ndef', 'segment 2 (payload)')).message).toBe(

@@ -45,6 +45,11 @@ describe('humanView', () => {
     expect(v).toContain('! alg is "none"')
     expect(v).toContain('! claim_type_limit_reached: groups cut short')
   })
+  it('shows hostile header and claim text escaped, never raw', () => {
+    const v = humanView(tok({ sub: 'a\u001b[2Jb', name: 'x\u202ey' }, { alg: 'RS256\u001b]0;owned\u0007', typ: 'JWT\u001b[31m' }), plain, 200)
+    expect(v).not.toMatch(/[\u001b\u0007\u202e]/)
+    expect(v).toContain('a\\u001b[2Jb')
+  })
   it('shows no banner for an opaque token, only the kind and the hint', () => {
     const v = humanView(decodeToken('2YotnFZFEjr1zCsicMWpAA', { now: NOW }), plain, 80)
     expect(v).not.toContain('SIGNATURE')

@@ -27,6 +27,7 @@ describe('table primitives', () => {
   it('escapes control characters so a claim cannot drive the terminal', () => {
     expect(sanitize('a\u001b[31mb')).toBe('a\\u001b[31mb')
     expect(sanitize('a\tb\r\nc')).toBe('a  b\nc')
+    expect(sanitize('admin\u202egpj.exe')).toBe('admin\\u202egpj.exe') // a bidi override cannot reorder the view
   })
   it('never produces a line wider than asked (property)', () => {
     fc.assert(

@@ -93,7 +93,9 @@ export function decodeBase64url(text: string, label: string): Buffer {
 
 function describeChar(ch: string): string {
   const code = ch.codePointAt(0)!
-  if (code < 0x20 || code === 0x7f) return `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`
+  const u = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`
+  if (code < 0x20 || code === 0x7f) return `control character ${u}`
+  if (code > 0x7e) return `non-ASCII character ${u}` // named, not echoed: it may be invisible or reorder text
   if (/\s/.test(ch)) return 'whitespace'
   return `character '${ch}'`
 }
