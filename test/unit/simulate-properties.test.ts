@@ -134,7 +134,7 @@ function naive(p: SessionParams) {
   let refreshExp = rt(0)
   let reason = reasonOf(0)
   let tokensIssued = 1
-  for (let t = MIN; t <= p.horizon; t += MIN) {
+  for (let t = MIN; t < p.horizon; t += MIN) {
     if (!isActive(p.active, t) || t < accessExp - p.refreshBefore) continue
     if (t < Math.min(refreshExp, revokeAt)) {
       accessExp = t + p.accessTtl

@@ -125,7 +125,8 @@ export function simulateSession(p: SessionParams): Session {
   for (;;) {
     due = cursor.nextActive(accessExp - refreshBefore)
     const cutoff = Math.min(refreshExp, revokeAt)
-    if (!(due <= horizon && due < cutoff)) break
+    // the client acts within [0, horizon): at a tie the horizon comes first
+    if (!(due < horizon && due < cutoff)) break
     if (accessExp < due) {
       // the client was away when its access token fell due: it lapses before the refresh
       drain(accessExp, 'access-expired')
@@ -147,7 +148,7 @@ export function simulateSession(p: SessionParams): Session {
     cutoff <= horizon
       ? { at: cutoff, reason: revoked ? 'revoked' : (refreshLimit as 'absolute' | 'sliding') }
       : { at: horizon, reason: 'horizon' }
-  const reauthRequiredAt = sessionEnd.reason !== 'horizon' && due <= horizon ? due : null
+  const reauthRequiredAt = sessionEnd.reason !== 'horizon' && due < horizon ? due : null
 
   // The aftermath, all at or after the last refresh: activity changes up to the end, the last
   // access token's expiry, the revocation, the end and the failed refresh.
