@@ -9,8 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { spawn as spawnPty } from 'node-pty'
 import { signedInHome } from '../helpers/login-flow.js'
-import { runCli } from '../helpers/run-cli.js'
+import { BIN, runCli } from '../helpers/run-cli.js'
+import { browserlessLogin } from './browserless-login.js'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 import { startResourceServer, type ResourceServer } from './resource-server.js'
 
@@ -194,5 +196,46 @@ describe('call', () => {
     expect(r.stderr).toContain(login)
     expect(r.stderr).toMatch(/no refresh token/)
     expect(api.requests).toHaveLength(1)
+  })
+
+  it('signs in with the claims request in a terminal when refresh cannot, then retries once', async () => {
+    const home = await signedInHome(provider, ['--resource', API_RESOURCE, '--scope', 'openid api:read'])
+    const at = await revocationEvent()
+    const authBefore = provider.requestsTo('/auth').length
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_HOME: home })) if (v !== undefined) env[k] = v
+    // a real terminal: the sign-in is allowed only there
+    const term = spawnPty(process.execPath, [BIN, 'call', '--no-open', `${api.url}/me`], { cols: 400, rows: 50, env })
+    let screen = ''
+    term.onData((d) => (screen += d))
+    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)))
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const t = setInterval(() => {
+          const m = /Open: (\S+)/.exec(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))
+          if (m) {
+            clearInterval(t)
+            resolve(m[1]!)
+          }
+        }, 50)
+        void exited.then(() => {
+          clearInterval(t)
+          reject(new Error(`ended without an Open: line:\n${screen}`))
+        })
+      })
+      await browserlessLogin(url, { deliver: true })
+      expect(await exited).toBe(0)
+    } finally {
+      term.kill()
+    }
+    const text = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    expect(text).toMatch(/Refresh cannot answer it \(profile "default" has no refresh token\); signing in with the claims request/)
+    expect(text).toMatch(/New access token from the sign-in; sending the request again \(once\)/)
+    expect(text).toMatch(/"ok":true/)
+    // the provider got the claims request in the authorization request, as the API sent it
+    const auths = provider.requestsTo('/auth').slice(authBefore)
+    expect(auths[0]!.claims).toEqual(nbfClaims(at))
+    expect(api.requests.map((q) => q.status)).toEqual([401, 200])
+    expect(api.requests[1]!.iat).toBeGreaterThan(at)
   })
 })
