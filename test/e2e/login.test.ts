@@ -5,7 +5,7 @@
  * servers, pasting the redirect URL, and `-v`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fetch } from 'undici'
@@ -133,6 +133,19 @@ describe('login with the browserless driver', { timeout: 60_000 }, () => {
     expect(r.code).toBe(0)
     expect(provider.requestsTo('/.well-known/openid-configuration').length).toBe(before)
     expect(readJson(join(home, 'config.json')).profiles.default.endpoints).toMatchObject({ token_endpoint: `${provider.issuer}/token` })
+  })
+
+  it('opens the system browser with `open` (xdg-open honours $BROWSER) unless --no-open', async () => {
+    const home = tempHome()
+    const file = join(home, 'opened-url')
+    const browser = join(home, 'browser.sh')
+    writeFileSync(browser, '#!/bin/sh\nprintf %s "$1" > "$OPENED_URL_FILE"\n', { mode: 0o755 })
+    const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', native()], { home, env: { BROWSER: browser, OPENED_URL_FILE: file, DISPLAY: undefined, WAYLAND_DISPLAY: undefined, XDG_CURRENT_DESKTOP: undefined } })
+    const url = await openUrl(cli)
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(readFileSync(file, 'utf8')).toBe(url)
+    await browserlessLogin(url, { deliver: true })
+    expect((await cli.done).code).toBe(0)
   })
 
   it('opens the URL with --browser-command', async () => {
