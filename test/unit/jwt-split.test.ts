@@ -57,6 +57,14 @@ describe('decodeBase64url', () => {
     expect(errorOf(() => decodeBase64url('ab!', 'seg')).message).toContain("character '!' at position 3")
     expect(errorOf(() => decodeBase64url('ab\u202e', 'seg')).message).toBe('seg is not valid base64url: non-ASCII character U+202E at position 3')
   })
+  it('hints at quotes and SD-JWT disclosures', () => {
+    expect(errorOf(() => decodeJwt('"eyJhbGciOiJub25lIn0.e30.')).message).toBe(
+      `segment 1 (header) is not valid base64url: character '"' at position 1 (remove the quotes around the token)`,
+    )
+    expect(errorOf(() => decodeJwt('eyJhbGciOiJub25lIn0.e30.c2ln~WyJhIiwiYiJd~')).message).toBe(
+      "segment 3 (signature) is not valid base64url: character '~' at position 5 (an SD-JWT? decode the part before the first '~')",
+    )
+  })
   it('points at a line break in a wrapped paste', () => {
     expect(errorOf(() => decodeBase64url('abc\ndef', 'segment 2 (payload)')).message).toBe(
       'segment 2 (payload) is not valid base64url: a line break at position 4 (was the token wrapped when pasted?)',

@@ -82,13 +82,20 @@ export function decodeBase64url(text: string, label: string): Buffer {
           ? `${what} at position ${i + 1} (standard base64, not base64url)`
           : ch === '\n' || ch === '\r'
             ? `a line break at position ${i + 1} (was the token wrapped when pasted?)`
-            : `${what} at position ${i + 1}`
+            : `${what} at position ${i + 1}${HINTS[ch] ?? ''}`
     throw new InputError(`${label} is not valid base64url: ${why}`)
   }
   if (text.length % 4 === 1) {
     throw new InputError(`${label} is not valid base64url: length ${text.length} is impossible (truncated?)`)
   }
   return Buffer.from(text, 'base64url')
+}
+
+const HINTS: Record<string, string> = {
+  '"': ' (remove the quotes around the token)',
+  "'": ' (remove the quotes around the token)',
+  '~': " (an SD-JWT? decode the part before the first '~')",
+  ',': ' (a list of tokens? decode one at a time)',
 }
 
 function describeChar(ch: string): string {
