@@ -14,7 +14,7 @@ export interface BrowserlessOptions {
   password?: string
   /** For device flow: the user code to type when the page asks for it. */
   userCode?: string
-  /** Deny consent (abort) instead of granting it. */
+  /** Refuse: abort at the consent page, or at the device confirmation page. */
   deny?: boolean
   /** GET the final redirect URL (so a CLI's loopback listener receives it) and return its page too. */
   deliver?: boolean
@@ -143,6 +143,11 @@ export async function browserlessLogin(startUrl: string, opts: BrowserlessOption
 
     const html = await res.text()
     if (res.status >= 400) throw new Error(`provider answered HTTP ${res.status} at ${url.pathname}: ${pageError(html)}`)
+    if (steps.at(-1) === 'abort') {
+      // after a refusal the provider shows a page (the device flow's code input, an error): the walk ends
+      steps.push('done')
+      return { url: url.href, steps, title: title(html) }
+    }
     const forms = parseForms(html)
     const form = forms.find((f) => f.fields.prompt === 'login' || f.fields.prompt === 'consent' || f.id === 'op.deviceInputForm' || f.id === 'op.deviceConfirmForm') ?? forms[0]
     if (!form) {
@@ -152,7 +157,7 @@ export async function browserlessLogin(startUrl: string, opts: BrowserlessOption
     }
     const fields = { ...form.fields }
     const kind = fields.prompt ?? (form.id === 'op.deviceInputForm' ? 'user-code' : form.id === 'op.deviceConfirmForm' ? 'confirm' : 'auto-post')
-    steps.push(opts.deny && kind === 'consent' ? 'abort' : kind)
+    steps.push(opts.deny && (kind === 'consent' || kind === 'confirm') ? 'abort' : kind)
     if (fields.prompt === 'login') {
       fields.login = opts.login ?? 'alice'
       fields.password = opts.password ?? 'any-password'
@@ -162,6 +167,9 @@ export async function browserlessLogin(startUrl: string, opts: BrowserlessOption
       if (!abort) throw new Error('no abort link on the consent page')
       url = new URL(decodeHtml(abort), url)
       continue
+    } else if (kind === 'confirm' && opts.deny) {
+      // the device confirmation page's "Abort" button submits the same form with abort=yes
+      fields.abort = 'yes'
     } else if (form.id === 'op.deviceInputForm') {
       if (!opts.userCode) throw new Error('the provider asks for a user code; pass userCode')
       fields.user_code = opts.userCode

@@ -127,6 +127,20 @@ describe('test provider', () => {
     expect(decodeJwt(ok.body.id_token).sub).toBe('bob')
   })
 
+  it('lets the browserless user refuse, in the code flow and the device flow', async () => {
+    const auth = new URL(`${op.issuer}/auth`)
+    auth.search = new URLSearchParams({ client_id: op.clients.native.client_id, response_type: 'code', redirect_uri: 'http://127.0.0.1:45678/callback', scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString()
+    const refused = await browserlessLogin(auth.href, { deny: true })
+    expect(new URL(refused.url).searchParams.get('error')).toBe('access_denied')
+
+    const res = await fetch(`${op.issuer}/device/auth`, { method: 'POST', body: new URLSearchParams({ client_id: op.clients.native.client_id, scope: 'openid' }) })
+    const da = (await res.json()) as Record<string, any>
+    const walked = await browserlessLogin(da.verification_uri_complete, { deny: true })
+    expect(walked.steps).toContain('abort')
+    const denied = await token({ grant_type: DEVICE_CODE_GRANT, device_code: da.device_code, client_id: op.clients.native.client_id })
+    expect(denied.body.error).toBe('access_denied')
+  })
+
   it('introspects and revokes opaque tokens, serves userinfo', async () => {
     const { body } = await codeFlow()
     const auth = { authorization: basicAuth(op.clients.basic.client_id, op.clients.basic.client_secret) }
