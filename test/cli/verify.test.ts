@@ -1,4 +1,5 @@
 /** `tokentool verify` through the built binary: every key source, every check, --json, --batch. */
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -6,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/run-cli.js'
+import { BIN, runCli, tempHome } from '../helpers/run-cli.js'
 
 const NOW = 1_800_000_000 // fixed clock for every check: --now 1800000000
 const AT = ['--now', String(NOW)]
@@ -290,5 +291,34 @@ describe('verify --batch', () => {
     const r = await runCli(['verify', '--batch', '--key', jwksFile, ...AT], { input: `${t}\r\n${t}` })
     expect(r.code).toBe(0)
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(2)
+  })
+
+  it('streams: the result of a line comes out before stdin is closed', async () => {
+    const t = await esToken(claims())
+    const child = spawn(process.execPath, [BIN, 'verify', '--batch', '--key', jwksFile, ...AT], {
+      env: { ...process.env, NO_COLOR: '1', TOKENTOOL_HOME: tempHome() },
+    })
+    let out = ''
+    const nextLine = () =>
+      new Promise<string>((resolve) => {
+        const onData = (d: Buffer) => {
+          out += d.toString()
+          const nl = out.indexOf('\n')
+          if (nl !== -1) {
+            child.stdout.off('data', onData)
+            const line = out.slice(0, nl)
+            out = out.slice(nl + 1)
+            resolve(line)
+          }
+        }
+        child.stdout.on('data', onData)
+      })
+    child.stdin.write(t + '\n')
+    expect(JSON.parse(await nextLine())).toMatchObject({ line: 1, valid: true })
+    child.stdin.write('not-a-token\n')
+    expect(JSON.parse(await nextLine())).toMatchObject({ line: 2, valid: false })
+    child.stdin.end()
+    const code = await new Promise<number | null>((r) => child.on('close', r))
+    expect(code).toBe(1)
   })
 })

@@ -82,4 +82,13 @@ describe('JwksResolver', () => {
     expect(await r.lookup('c')).toMatchObject({ keys: [], refetched: true })
     expect(r.fetches).toBe(3)
   })
+
+  it('concurrent lookups of an unknown kid share one refetch', async () => {
+    rotatedHits = 0
+    const r = new JwksResolver(`${base}/rotating`, deps())
+    await r.get()
+    const results = await Promise.all([r.lookup('b'), r.lookup('b'), r.lookup('b')])
+    expect(results.map((x) => x.keys[0]?.kid)).toEqual(['b', 'b', 'b'])
+    expect(r.fetches).toBe(2)
+  })
 })
