@@ -243,6 +243,23 @@ describe('decryptJwe', () => {
     expect(await decryptJwe(jwe, JSON.stringify(jwk), header)).toBe('{"sub":"x"}')
     expect(await decryptJwe(jwe, JSON.stringify({ keys: [jwk] }), header)).toBe('{"sub":"x"}')
   })
+  it('decrypts dir and AES key wrap with a symmetric JWK, and ECDH-ES with a PEM', async () => {
+    const { CompactEncrypt, generateSecret, exportJWK, generateKeyPair, exportPKCS8 } = await import('jose')
+    for (const [alg, enc] of [['dir', 'A256GCM'], ['A128KW', 'A128CBC-HS256']] as const) {
+      const secret = await generateSecret(alg === 'dir' ? 'A256GCM' : alg, { extractable: true })
+      const jwe = await new CompactEncrypt(new TextEncoder().encode('{"s":1}')).setProtectedHeader({ alg, enc }).encrypt(secret)
+      expect(await decryptJwe(jwe, JSON.stringify(await exportJWK(secret)), { alg, enc })).toBe('{"s":1}')
+    }
+    const ec = await generateKeyPair('ECDH-ES+A256KW', { extractable: true })
+    const jwe = await new CompactEncrypt(new TextEncoder().encode('{"e":1}')).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' }).encrypt(ec.publicKey)
+    expect(await decryptJwe(jwe, await exportPKCS8(ec.privateKey), { alg: 'ECDH-ES+A256KW' })).toBe('{"e":1}')
+  })
+  it('picks the JWKS key by kid', async () => {
+    const a = await encrypt('{"a":1}', { kid: 'a' })
+    const b = await encrypt('{}')
+    const jwks = JSON.stringify({ keys: [{ ...b.jwk, kid: 'b' }, { ...a.jwk, kid: 'a' }] })
+    expect(await decryptJwe(a.jwe, jwks, { alg: 'RSA-OAEP-256', kid: 'a' })).toBe('{"a":1}')
+  })
   it('says what is wrong with the key', async () => {
     const { jwe, publicJwk } = await encrypt('{}')
     const other = await encrypt('{}')
