@@ -268,3 +268,39 @@ describe('the redirect listener and failures', { timeout: 60_000 }, () => {
     }
   })
 })
+
+describe('confidential clients', { timeout: 60_000 }, () => {
+  it('signs in with client_secret_post from env:VAR, keeps the reference (not the secret) and refreshes with no flags', async () => {
+    const post = provider.clients.post
+    const home = tempHome()
+    const env = { TOKENTOOL_HOME: home, POST_SECRET: post.client_secret }
+    const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', post.client_id, '--client-secret', 'env:POST_SECRET', '--client-auth', 'post', '--scope', 'openid offline_access', '--no-open'], { home, env })
+    await browserlessLogin(await openUrl(cli), { deliver: true })
+    const r = await cli.done
+    expect(r.stderr).not.toMatch(/^tokentool: /m)
+    expect(r.code).toBe(0)
+    const config = readFileSync(join(home, 'config.json'), 'utf8')
+    expect(JSON.parse(config).profiles.default).toMatchObject({ clientSecret: 'env:POST_SECRET', clientAuth: 'post' })
+    expect(config).not.toContain(post.client_secret)
+    const token = provider.requestsTo('/token').at(-1)!
+    expect(token.params.client_secret).toBe(post.client_secret)
+    expect(token.authorization).toBeUndefined()
+
+    const refreshed = await runCli(['refresh'], { env })
+    expect(refreshed.stderr).toBe('')
+    expect(refreshed.code).toBe(0)
+  })
+
+  it('uses client_secret_basic with TOKENTOOL_CLIENT_SECRET, and exit 4 for a wrong secret', async () => {
+    const basic = provider.clients.basic
+    const home = tempHome()
+    const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', basic.client_id, '--no-open'], { home, env: { TOKENTOOL_CLIENT_SECRET: basic.client_secret } })
+    await browserlessLogin(await openUrl(cli), { deliver: true })
+    expect((await cli.done).code).toBe(0)
+    expect(provider.requestsTo('/token').at(-1)!.authorization).toBe('Basic')
+
+    const wrong = await runCli(['refresh', '--refresh-token', 'whatever'], { env: { TOKENTOOL_HOME: home, TOKENTOOL_CLIENT_SECRET: 'wrong' } })
+    expect(wrong.code).toBe(4)
+    expect(wrong.stderr).toMatch(/^tokentool: invalid_client/m)
+  })
+})

@@ -6,6 +6,7 @@
  */
 import { createInterface } from 'node:readline'
 import { Option, type Command } from 'commander'
+import * as client from 'openid-client'
 import { formatDuration, parseDuration } from '../../core/duration.js'
 import { UsageError } from '../../errors.js'
 import { authorizationCodeLogin, type AuthRequest, type LoginUI } from '../../oauth/authorization-code.js'
@@ -32,7 +33,29 @@ import {
   type ServerClientFlags,
 } from '../oauth-flags.js'
 
+/** `--client-auth` for login and refresh (private_key_jwt and assertions are `token`'s). */
+export const USER_CLIENT_AUTH = ['basic', 'post', 'none'] as const
+export type UserClientAuth = (typeof USER_CLIENT_AUTH)[number]
+
+export function addClientAuthFlag(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--client-auth <method>', 'client authentication with a secret (default: basic when the server offers it, else post); saved in the profile').choices([...USER_CLIENT_AUTH]),
+  )
+}
+
+/**
+ * The client authentication for `method` (flag, else the profile's), or undefined to let
+ * createOAuthClient choose from the secret and the server's metadata.
+ */
+export function userClientAuth(method: string | undefined, secret: string | undefined): client.ClientAuth | undefined {
+  if (method === undefined || method === 'private_key_jwt') return undefined
+  if (method === 'none') return client.None()
+  if (!secret) throw new UsageError(`--client-auth ${method} needs a client secret: give --client-secret (or TOKENTOOL_CLIENT_SECRET)`)
+  return method === 'post' ? client.ClientSecretPost(secret) : client.ClientSecretBasic(secret)
+}
+
 export interface LoginFlags extends ServerClientFlags, RequestFlags {
+  clientAuth?: UserClientAuth
   port?: string
   redirectPath?: string
   redirectHost?: string
@@ -62,6 +85,7 @@ export function register(parent: Command, deps: Deps): Command {
         'servers ignore offline_access without it (use --prompt to send something else).',
     )
   addServerClientFlags(cmd)
+  addClientAuthFlag(cmd)
   addRequestFlags(cmd, 'scopes to ask for (default "openid"; add offline_access for a refresh token)')
   cmd
     .option('--device', 'device authorization grant (RFC 8628), for machines without a browser')
@@ -97,7 +121,8 @@ export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
   const profile = deps.global.profile
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
-  const client = await resolveClient(o, saved, deps, profile)
+  const resolved = await resolveClient(o, saved, deps, profile)
+  const clientAuth = o.clientAuth ?? saved?.clientAuth
   const scope = o.scope ?? saved?.scope ?? 'openid'
   const claims = claimsText(o)
   const resources = o.resource?.length ? o.resource : saved?.resource
@@ -111,7 +136,7 @@ export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
   const path = o.redirectPath ?? saved?.redirect?.path ?? '/callback'
   if (!path.startsWith('/')) throw new UsageError(`--redirect-path must start with "/": ${path}`)
 
-  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, client, deps)
+  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: userClientAuth(clientAuth, resolved.clientSecret) }, deps)
   let result: TokenResult
   if (o.device) {
     result = await deviceLogin(oc, { scope, claims, resources, audience, extra: params }, timeoutSec, deviceUI(deps))
@@ -136,8 +161,8 @@ export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
   }
 
   const issuer = oc.metadata.issuer
-  await storeLogin(store, profile, result, { issuer, clientId: client.clientId, scope, audience, resource: resources, claims }, deps.now())
-  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, o, { issuer, clientId: client.clientId, clientSecret: client.clientSecretSetting, scope }, oc.discovered ? {} : client.endpoints))
+  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims }, deps.now())
+  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, o, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
   renderLogin(
     deps.io,
     {
@@ -166,6 +191,7 @@ export function settingsAfterLogin(
 ): ProfileSettings {
   const next: ProfileSettings = { ...cur, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
+  if (o.clientAuth) next.clientAuth = o.clientAuth
   if (o.audience) next.audience = [o.audience]
   if (o.resource?.length) next.resource = o.resource
   if (o.param?.length) next.params = Object.fromEntries(parseParams(o.param))

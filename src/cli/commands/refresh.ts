@@ -12,8 +12,10 @@ import { openStore } from '../../store/store.js'
 import type { Deps } from '../deps.js'
 import { addRequestFlags, addServerClientFlags, claimsText, resolveClient, type RequestFlags, type ServerClientFlags } from '../oauth-flags.js'
 import { resolveSecretArg } from '../secret-arg.js'
+import { addClientAuthFlag, userClientAuth, type UserClientAuth } from './login.js'
 
 export interface RefreshFlags extends ServerClientFlags, RequestFlags {
+  clientAuth?: UserClientAuth
   refreshToken?: string
 }
 
@@ -30,6 +32,7 @@ export function register(parent: Command, deps: Deps): Command {
   addRequestFlags(cmd, 'narrow the scope of the new access token (a subset of the granted scope)')
   cmd.option('--refresh-token <token>', 'use this refresh token instead of the stored one (also @file, env:VAR)')
   addServerClientFlags(cmd)
+  addClientAuthFlag(cmd)
   cmd
     .addHelpText(
       'after',
@@ -50,7 +53,8 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const claims = claimsText(o)
   const resources = o.resource?.length ? o.resource : undefined
   const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
-  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, client, deps)
+  const auth = userClientAuth(o.clientAuth ?? saved?.clientAuth, client.clientSecret)
+  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth }, deps)
   const result = await refreshProfile(
     store,
     profile,
