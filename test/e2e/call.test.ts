@@ -238,4 +238,18 @@ describe('call', () => {
     expect(api.requests.map((q) => q.status)).toEqual([401, 200])
     expect(api.requests[1]!.iat).toBeGreaterThan(at)
   })
+
+  it('refreshes a confidential client with the client authentication saved at login (post)', async () => {
+    const { client_id, client_secret } = provider.clients.post
+    const home = await signedInHome(provider, ['--client-id', client_id, '--client-secret', client_secret, '--client-auth', 'post', ...API_LOGIN])
+    const before = refreshRequests().length
+    await revocationEvent()
+    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+    expect(r.stderr).not.toMatch(/invalid_client/)
+    expect(r.code).toBe(0)
+    const refresh = refreshRequests().slice(before)
+    expect(refresh).toHaveLength(1)
+    expect(refresh[0]).toMatchObject({ status: 200, params: { client_id } })
+    expect(refresh[0]!.authorization).toBeUndefined()
+  })
 })

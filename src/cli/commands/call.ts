@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import * as oidc from 'openid-client'
 import { claimsParameter } from '../../core/cae/claims.js'
 import { exitCodeForStatus } from '../../core/cae/call-decision.js'
 import { InputError, NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
@@ -155,7 +156,7 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   const saved = await store.getSettings(profile)
   const client = async (): Promise<ProfileClient> => {
     const rc = await resolveClient({}, saved, deps, profile)
-    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, rc, deps)
+    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret) }, deps)
     return {
       oc,
       shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource },
@@ -197,6 +198,18 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     throw new TokenInvalidError(`the API refused the token${again}: ${said}, ${challengeSummary(challenge)}`)
   }
   throw new TokenInvalidError(`the API answered ${said}`)
+}
+
+/**
+ * The client authentication the profile saved at login (`--client-auth basic|post|none`);
+ * undefined lets createOAuthClient choose from the secret and the server's metadata.
+ */
+function savedClientAuth(method: string | undefined, secret: string | undefined): oidc.ClientAuth | undefined {
+  if (method === 'none') return oidc.None()
+  if (!secret) return undefined
+  if (method === 'post') return oidc.ClientSecretPost(secret)
+  if (method === 'basic') return oidc.ClientSecretBasic(secret)
+  return undefined
 }
 
 /** The sign-in fallback: `login` with the claims request, its summary on stderr. */
