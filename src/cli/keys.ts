@@ -27,10 +27,8 @@ export interface ResolvedKeySource {
   source: KeySource
   /** For the report: "--key pub.pem (PEM public key)", "JWKS https://…". */
   description: string
-  /** The `Date` of the server the keys came from, when fetched over HTTP. */
-  serverDate?: Date
-  /** Who that server is, for the clock warning: "issuer", "JWKS server". */
-  serverName?: string
+  /** The `Date` headers of the servers the keys came from (discovery, JWKS), for the clock warning. */
+  serverDates: { date: Date; who: string }[]
 }
 
 /** Resolves the one key source the flags name. Remote sets are fetched now (exit 3 on failure). */
@@ -50,37 +48,35 @@ export async function resolveKeySource(
     }
     const key = secretKey(new TextEncoder().encode(secret), 'the --secret')
     checkRequested(key.descriptor, algorithms, '--secret')
-    return { source: staticSource([key]), description: '--secret (HMAC)' }
+    return { source: staticSource([key]), description: '--secret (HMAC)', serverDates: [] }
   }
   if (flags.key !== undefined) {
     const text = await readFileArg(flags.key, deps, 'key file')
     const parsed = parseVerificationKeys(text, `key file ${flags.key}`)
     const keys = parsed.keys.filter(forSigning).map((jwk) => jwkKey(jwk, labelFor(jwk, flags.key!)))
     if (keys.length === 1) checkRequested(keys[0]!.descriptor, algorithms, `the key in ${flags.key}`)
-    return { source: staticSource(keys), description: `--key ${flags.key} (${parsed.kind})` }
+    return { source: staticSource(keys), description: `--key ${flags.key} (${parsed.kind})`, serverDates: [] }
   }
   if (flags.jwks !== undefined && !/^https?:\/\//i.test(flags.jwks)) {
     const text = await readFileArg(flags.jwks, deps, 'JWKS file')
     const parsed = parseVerificationKeys(text, `JWKS file ${flags.jwks}`)
-    return { source: staticSource(parsed.keys.filter(forSigning).map((jwk) => jwkKey(jwk, labelFor(jwk, flags.jwks!)))), description: `--jwks ${flags.jwks} (${parsed.kind})` }
+    return { source: staticSource(parsed.keys.filter(forSigning).map((jwk) => jwkKey(jwk, labelFor(jwk, flags.jwks!)))), description: `--jwks ${flags.jwks} (${parsed.kind})`, serverDates: [] }
   }
   let url = flags.jwks
-  let serverDate: Date | undefined
-  let serverName = 'JWKS server'
+  const serverDates: { date: Date; who: string }[] = []
   let description = `--jwks ${url}`
   if (flags.issuer !== undefined) {
     const { discoverIssuer } = await import('../oauth/discovery.js')
     const d = await discoverIssuer(flags.issuer, deps)
     if (typeof d.metadata.jwks_uri !== 'string') throw new NetworkError(`issuer ${flags.issuer} publishes no jwks_uri in its discovery document`)
     url = d.metadata.jwks_uri
-    serverDate = d.serverDate
-    serverName = 'issuer'
+    if (d.serverDate) serverDates.push({ date: d.serverDate, who: 'issuer' })
     description = `--issuer ${flags.issuer} (JWKS ${url})`
   }
   const resolver = new JwksResolver(url!, deps)
   const first = await resolver.get()
-  serverDate ??= first.serverDate
-  return { source: remoteSource(resolver), description, ...(serverDate ? { serverDate } : {}), serverName }
+  if (first.serverDate) serverDates.push({ date: first.serverDate, who: flags.issuer !== undefined ? 'issuer' : 'JWKS server' })
+  return { source: remoteSource(resolver), description, serverDates }
 }
 
 /** `--alg` values a single user-given key can never verify are a usage error, said up front. */

@@ -24,19 +24,19 @@ interface SignFlags {
   alg?: string
   iss?: string
   sub?: string
-  aud: string[]
+  aud?: string[]
   exp?: string
   nbf?: string
   iat?: string | boolean
   jti?: string
   typ?: string
   kid?: string
-  claim: string[]
+  claim?: string[]
   payload?: string
   now?: string
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v]
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
 
 export function register(parent: Command, deps: Deps): Command {
   return parent
@@ -47,7 +47,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--alg <alg>', 'algorithm (default: the JWK "alg", else RS256 / ES256/384/512 / EdDSA / HS256 by key type)')
     .option('--iss <issuer>', 'iss claim')
     .option('--sub <subject>', 'sub claim')
-    .option('--aud <aud>', 'aud claim (repeatable: an array)', collect, [])
+    .option('--aud <aud>', 'aud claim (repeatable: an array)', collect)
     .option('--exp <when>', 'exp: a duration from now (1h, -5m for an expired token) or a time (ISO 8601)')
     .option('--nbf <when>', 'nbf: a duration from now (0, 10m, -1m) or a time')
     .option('--iat <time>', 'iat: a time (default now)')
@@ -55,7 +55,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--jti <id>', 'jti claim')
     .option('--typ <typ>', 'typ header (e.g. JWT, at+jwt)')
     .option('--kid <kid>', 'kid header (default: the JWK "kid")')
-    .option('--claim <name=value>', 'any claim, value as JSON when it parses (repeatable)', collect, [])
+    .option('--claim <name=value>', 'any claim, value as JSON when it parses (repeatable)', collect)
     .option('--payload <file|->', 'base payload: a JSON object from a file or stdin; flags override its claims')
     .option('--now <time>', 'mint as of this time (ISO 8601 or unix seconds)')
     .addHelpText(
@@ -115,12 +115,12 @@ function claimOptions(f: SignFlags, now: Date): ClaimOptions {
   const o: ClaimOptions = {}
   if (f.iss !== undefined) o.iss = f.iss
   if (f.sub !== undefined) o.sub = f.sub
-  if (f.aud.length > 0) o.aud = f.aud
+  if (f.aud) o.aud = f.aud
   if (f.exp !== undefined) o.exp = parseWhen(f.exp, now, '--exp')
   if (f.nbf !== undefined) o.nbf = parseWhen(f.nbf, now, '--nbf')
   if (f.iat === false) o.iat = false
   else if (typeof f.iat === 'string') o.iat = Math.floor(parseTime(f.iat, '--iat').getTime() / 1000)
   if (f.jti !== undefined) o.jti = f.jti
-  if (f.claim.length > 0) o.extra = f.claim.map((c) => parseClaimFlag(c))
+  if (f.claim) o.extra = f.claim.map((c) => parseClaimFlag(c))
   return o
 }

@@ -22,20 +22,20 @@ import { resolveKeySource, type KeySourceFlags } from '../keys.js'
 
 interface VerifyFlags extends KeySourceFlags {
   file?: string
-  alg: string[]
+  alg?: string[]
   clockSkew: string
   iss?: string
-  aud: string[]
+  aud?: string[]
   typ?: string
   sub?: string
-  scope: string[]
-  claim: string[]
+  scope?: string[]
+  claim?: string[]
   maxAge?: string
   now?: string
   batch?: boolean
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v]
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
 /** A line longer than this is not a token; refusing it keeps `--batch` memory bounded. */
 const MAX_LINE = 1024 * 1024
 
@@ -49,14 +49,14 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--jwks <url|file>', 'key source: a JWK Set URL or file')
     .option('--key <file>', 'key source: PEM public key, X.509 certificate, JWK or JWK Set')
     .option('--secret <s>', 'key source: HMAC secret (also @file, env:VAR)')
-    .option('--alg <alg>', `allowed algorithm, repeatable; narrows what the key allows (${SUPPORTED_ALGS.slice(0, 12).join(', ')}, ...)`, collect, [])
+    .option('--alg <alg>', `allowed algorithm, repeatable; narrows what the key allows (${SUPPORTED_ALGS.slice(0, 12).join(', ')}, ...)`, collect)
     .option('--clock-skew <dur>', 'leeway for exp, nbf, iat and --max-age', '60s')
     .option('--iss <issuer>', 'required iss (default: --issuer)')
-    .option('--aud <aud>', 'required audience (repeatable: any one of them)', collect, [])
+    .option('--aud <aud>', 'required audience (repeatable: any one of them)', collect)
     .option('--typ <typ>', 'required typ header, e.g. at+jwt')
     .option('--sub <sub>', 'required sub')
-    .option('--scope <scope>', 'required scope(s), in "scope" or "scp" (repeatable, or space-separated)', collect, [])
-    .option('--claim <name=value>', 'required claim value, JSON when it parses (repeatable)', collect, [])
+    .option('--scope <scope>', 'required scope(s), in "scope" or "scp" (repeatable, or space-separated)', collect)
+    .option('--claim <name=value>', 'required claim value, JSON when it parses (repeatable)', collect)
     .option('--max-age <dur>', 'auth_time must be no older than this')
     .option('--now <time>', 'check as of this time (ISO 8601 or unix seconds) instead of the clock')
     .addOption(new Option('--batch', 'one token per stdin line, one NDJSON result per line; exit 1 if any failed').conflicts(['file']))
@@ -84,9 +84,13 @@ Examples:
       const text = flags.batch ? undefined : await readTokenInput(token, flags.file, deps)
       const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
       const warnings: string[] = []
-      if (keys.serverDate) {
-        const w = clockSkewWarning(keys.serverDate, deps.now(), options.clockSkew, keys.serverName ?? 'server')
-        if (w) warnings.push(w)
+      // one warning is enough: the first server whose clock disagrees with ours
+      for (const { date, who } of keys.serverDates) {
+        const w = clockSkewWarning(date, deps.now(), options.clockSkew, who)
+        if (w) {
+          warnings.push(w)
+          break
+        }
       }
       const verifier = createVerifier(keys.source, options)
       if (flags.batch) {
@@ -112,19 +116,20 @@ Examples:
 /** Flags → the options of core/jwt/verify, validated once (exit 2 on a bad value). */
 export function parseOptions(flags: VerifyFlags): VerifyOptions {
   const o: VerifyOptions = { clockSkew: parseDuration(flags.clockSkew, '--clock-skew') }
-  for (const a of flags.alg) {
+  const algs = flags.alg ?? []
+  for (const a of algs) {
     if (a.toLowerCase() === 'none') throw new UsageError('--alg none: unsigned tokens are never accepted')
     if (!SUPPORTED_ALGS.includes(a)) throw new UsageError(`--alg ${a} is not a supported JWS algorithm (${SUPPORTED_ALGS.join(', ')})`)
   }
-  if (flags.alg.length > 0) o.algorithms = flags.alg
+  if (algs.length > 0) o.algorithms = algs
   const iss = flags.iss ?? flags.issuer
   if (iss !== undefined) o.iss = iss
-  if (flags.aud.length > 0) o.aud = flags.aud
+  if (flags.aud) o.aud = flags.aud
   if (flags.typ !== undefined) o.typ = flags.typ
   if (flags.sub !== undefined) o.sub = flags.sub
-  const scopes = flags.scope.flatMap((s) => s.split(/\s+/)).filter(Boolean)
+  const scopes = (flags.scope ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean)
   if (scopes.length > 0) o.scopes = scopes
-  if (flags.claim.length > 0) o.claims = flags.claim.map((c) => parseClaimFlag(c))
+  if (flags.claim) o.claims = flags.claim.map((c) => parseClaimFlag(c))
   if (flags.maxAge !== undefined) o.maxAge = parseDuration(flags.maxAge, '--max-age')
   return o
 }

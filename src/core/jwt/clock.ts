@@ -13,8 +13,10 @@ export function clockSkewWarning(server: Date, local: Date, leewaySec: number, w
   const diff = Math.round((server.getTime() - local.getTime()) / 1000)
   if (Math.abs(diff) <= leewaySec) return undefined
   const how = diff > 0 ? 'behind' : 'ahead of'
+  // A Date header has whole seconds: beyond two minutes, whole minutes say it better ("7m", not "6m59s").
+  const abs = Math.abs(diff) >= 120 ? Math.round(Math.abs(diff) / 60) * 60 : Math.abs(diff)
   return (
-    `this machine's clock is ${formatDuration(Math.abs(diff))} ${how} the ${who}'s (server Date ${server.toISOString()}, ` +
+    `this machine's clock is ${formatDuration(abs)} ${how} the ${who}'s (server Date ${server.toISOString()}, ` +
     `local ${local.toISOString()}), more than the ${formatDuration(leewaySec)} leeway: expect nbf/iat/exp errors until the clocks agree`
   )
 }
