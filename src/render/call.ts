@@ -9,6 +9,7 @@ import type { IOStreams } from '../cli/deps.js'
 import type { ChallengeVerdict } from '../core/cae/call-decision.js'
 import type { DecodedChallenge } from '../core/cae/decode.js'
 import { printable } from '../core/cae/printable.js'
+import { redactText } from '../http/redact.js'
 import type { ApiResponse, CallResult, CallToken } from '../oauth/call.js'
 import { renderCaeDecode } from './cae.js'
 import { writeJson } from './json.js'
@@ -72,7 +73,8 @@ export function challengeSummary(c: DecodedChallenge | null): string {
   const error = c.params.error
   const desc = c.params.error_description
   if (!error) return `${printable(c.scheme)} challenge without an error code`
-  return printable(desc ? `${error}: ${desc}` : error)
+  // server text on an error line: a token echoed back in a description must not get out whole
+  return redactText(printable(desc ? `${error}: ${desc}` : error))
 }
 
 /** The claims challenge being answered, on stderr. */
@@ -97,5 +99,14 @@ export function renderRefreshFailed(io: ErrIO, why: string): void {
 export function renderRefusal(io: ErrIO, verdict: ChallengeVerdict): void {
   if (verdict.kind === 'none') return
   if (verdict.kind === 'other' && verdict.problem) io.err.write(`tokentool: warning: cannot decode the WWW-Authenticate header: ${printable(verdict.problem)}\n`)
-  if (verdict.challenge) renderCaeDecode({ out: io.err, color: io.stderrIsTTY && io.color }, { challenges: [verdict.challenge] }, { json: false })
+  if (verdict.challenge) renderCaeDecode({ out: io.err, color: io.stderrIsTTY && io.color }, { challenges: [redactChallenge(verdict.challenge)] }, { json: false })
+}
+
+/** The challenge with any token a server echoed in its parameters redacted (stderr is not what the user asked for). */
+function redactChallenge(c: DecodedChallenge): DecodedChallenge {
+  return {
+    ...c,
+    params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, redactText(v)])),
+    paramList: c.paramList.map((p) => ({ ...p, value: redactText(p.value) })),
+  }
 }

@@ -94,4 +94,14 @@ describe('call: responses', () => {
     expect(JSON.parse(refused.stdout)).toMatchObject({ status: 401, body: '', challenge: { scheme: 'Bearer', params: { error: 'invalid_token', error_description: 'token expired' } } })
     expect(refused.stderr).toBe('tokentool: the API refused the token: HTTP 401 Unauthorized, invalid_token: token expired\n')
   })
+
+  it('redacts a token a server echoes in its challenge on stderr', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl'
+    server = await startHttpServer((_req, res) => res.writeHead(401, { 'www-authenticate': `Bearer error="invalid_token", error_description="bad token ${jwt}"` }).end())
+    const r = await runCli(['call', `${server.url}/x`], { env: { TOKENTOOL_HOME: homeWithToken() } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/error_description\s+bad token eyJhbGciOiJIUzI1NiJ9\.eyJzdWIiOiJ4In0\.<redacted>/)
+    expect(r.stderr).toMatch(/invalid_token: bad token eyJhbGciOiJIUzI1NiJ9\.eyJzdWIiOiJ4In0\.<redacted>$/m)
+    expect(r.stderr).not.toContain(jwt)
+  })
 })
