@@ -35,6 +35,7 @@ export function decodedJson(t: DecodedToken): Record<string, unknown> {
     notes: t.notes,
     ...(t.binding ? { binding: t.binding } : {}),
     ...(t.jwe ? { jwe: t.jwe } : {}),
+    ...(t.envelope ? { envelope: t.envelope } : {}),
   }
 }
 
@@ -62,6 +63,12 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
   if (t.binding) summary.push([{ text: 'Bound to' }, { text: t.binding.detail, style: c.cyan }])
   out.push(renderTable(summary.map(boldKey(c)), { width }).trimEnd(), '')
 
+  if (t.envelope) {
+    const alg = t.envelope.signature.alg ? ` (${truncate(sanitize(t.envelope.signature.alg), 24)})` : ''
+    out.push(section('Outer JWS header (cty: JWT)'))
+    out.push(headerTable(t.envelope.header, c, width))
+    out.push(`  ${c.dim(`outer signature ${t.envelope.signature.bytes} bytes${alg},`)} ${c.red.bold('NOT VERIFIED')}`, '')
+  }
   if (t.jwe) {
     out.push(section(t.jwe.decrypted ? 'JWE protected header (decrypted)' : 'JWE protected header'))
     out.push(headerTable(t.jwe.header, c, width))
@@ -150,14 +157,14 @@ function abbreviateJwt(s: string): string {
   return `${s.slice(0, 12)}… (JWT, ${s.length} chars, decoded below)`
 }
 
-function headerTable(h: JsonObject, c: ChalkInstance, width: number, indent = 2): string {
+export function headerTable(h: JsonObject, c: ChalkInstance, width: number, indent = 2): string {
   const rows: Row[] = Object.entries(h).map(([k, v]) => [{ text: k, style: c.cyan }, { text: formatValue(v) }, noteCell(headerMeaning(k), c)])
   return renderTable(rows, { width, indent, maxValueLines: 4 }).trimEnd()
 }
 
 const isTimeClaim = (k: string): k is (typeof TIME_CLAIMS)[number] => (TIME_CLAIMS as readonly string[]).includes(k)
 
-function payloadTable(p: JsonObject, times: TimesResult | null, c: ChalkInstance, width: number, indent = 2): string {
+export function payloadTable(p: JsonObject, times: TimesResult | null, c: ChalkInstance, width: number, indent = 2): string {
   const rows: Row[] = Object.entries(p).map(([k, v]) => {
     const t = isTimeClaim(k) ? times?.claims[k] : undefined
     const value: Cell = t ? timeCell(t, c) : { text: formatValue(v) }

@@ -235,6 +235,22 @@ describe('decodeToken', () => {
   })
 })
 
+describe('a JWT signed again as a whole (cty: JWT)', () => {
+  it('shows the inner token, with the outer header as envelope', async () => {
+    const inner = await sign({ sub: 'alice', scope: 'read', exp: NOW_S + 60 }, { typ: 'at+jwt' })
+    const { privateKey } = await (await import('jose')).generateKeyPair('ES256')
+    const outer = await new (await import('jose')).CompactSign(new TextEncoder().encode(inner)).setProtectedHeader({ alg: 'ES256', cty: 'JWT' }).sign(privateKey)
+    const d = decodeToken(outer, { now: NOW })
+    expect(d).toMatchObject({ kind: 'access_token', header: { typ: 'at+jwt' }, payload: { sub: 'alice' }, envelope: { header: { alg: 'ES256', cty: 'JWT' }, signature: { bytes: 64, alg: 'ES256' } } })
+    expect(d.size.bytes).toBe(outer.length)
+    expect(d.kindInfo.label).toBe('access token (RFC 9068, at+jwt) (wrapped in a signed JWT)')
+  })
+  it('without cty: JWT, a JWT payload is still "not JSON"', async () => {
+    const inner = await sign({ sub: 'a' })
+    expect(() => decodeToken(rawJws({ alg: 'none' }, inner, ''), { now: NOW })).toThrow('segment 2 (payload) is not JSON')
+  })
+})
+
 describe('decryptJwe', () => {
   it('decrypts with a PEM private key, a JWK and a JWKS', async () => {
     const { jwe, pem, jwk } = await encrypt('{"sub":"x"}')

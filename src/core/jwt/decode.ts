@@ -6,9 +6,9 @@
  */
 import { InputError } from '../../errors.js'
 import { detectKind, KIND_LABELS, type KindInfo, type TokenKind } from './kind.js'
-import { findNested, MAX_NESTED_DEPTH, type NestedToken } from './nested.js'
+import { findNested, looksLikeCompactJwt, MAX_NESTED_DEPTH, type NestedToken } from './nested.js'
 import { measureSize, sizeWarning, type SizeResult } from './size.js'
-import { decodeJwt, parseJsonObject, type JsonObject, type JweParts, type JwsParts } from './split.js'
+import { decodeBase64url, decodeJsonSegment, decodeJwt, decodeUtf8, parseJsonObject, type JsonObject, type JweParts, type JwsParts } from './split.js'
 import { describeTimes, type TimesResult } from './times.js'
 
 export interface Warning {
@@ -53,6 +53,8 @@ export interface DecodedToken {
   nested: NestedToken[]
   binding?: Binding
   jwe?: JweInfo
+  /** The outer JWS when the token is a JWT signed again as a whole (`cty: JWT`, RFC 7519 §5.2). */
+  envelope?: { header: JsonObject; signature: { bytes: number; alg?: string } }
 }
 
 export interface DecodeOptions {
@@ -68,9 +70,39 @@ export interface DecodeOptions {
 export function decodeToken(text: string, opts: DecodeOptions): DecodedToken {
   const size = measureSize(text)
   if (isOpaque(text)) return opaqueResult(size)
-  const parts = decodeJwt(text)
+  let parts
+  try {
+    parts = decodeJwt(text)
+  } catch (e) {
+    // RFC 7519 §5.2: a JWS whose payload is itself a JWT (`cty: JWT`) has no claims of its own.
+    const enveloped = e instanceof InputError ? signedEnvelope(text, size, opts) : undefined
+    if (enveloped) return enveloped
+    throw e
+  }
   if (parts.format === 'jws') return fromJws(parts, size, opts.now)
   return fromJwe(parts, size, opts)
+}
+
+/** A JWS with `cty: JWT` whose payload is a compact JWT: decode the inner token, keep the outer header. */
+function signedEnvelope(text: string, size: SizeResult, opts: DecodeOptions): DecodedToken | undefined {
+  const segments = text.split('.')
+  if (segments.length !== 3) return undefined
+  let header: JsonObject
+  let inner: string
+  try {
+    header = decodeJsonSegment(segments[0]!, 'header')
+    inner = decodeUtf8(decodeBase64url(segments[1]!, 'payload'), 'payload').trim()
+  } catch {
+    return undefined
+  }
+  if (typeof header.cty !== 'string' || !/^(application\/)?jwt$/i.test(header.cty) || !looksLikeCompactJwt(inner)) return undefined
+  const result = decodeToken(inner, opts)
+  const signature = decodeBase64url(segments[2]!, 'segment 3 (signature)')
+  result.envelope = { header, signature: { bytes: signature.length, ...(typeof header.alg === 'string' ? { alg: header.alg } : {}) } }
+  result.size = size
+  result.kindInfo = { ...result.kindInfo, label: `${result.kindInfo.label} (wrapped in a signed JWT)` }
+  result.notes.push('a signed JWT with cty: JWT wraps this token; header, claims and signature shown are those of the inner token')
+  return result
 }
 
 /**
