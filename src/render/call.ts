@@ -92,7 +92,7 @@ export function renderRetrying(io: ErrIO, token: CallToken): void {
 
 export function renderRefreshFailed(io: ErrIO, why: string): void {
   const s = errStyle(io)
-  io.err.write(`${s.yellow('!')} Refresh cannot answer it (${printable(why)}); signing in with the claims request.\n`)
+  io.err.write(`${s.yellow('!')} Refresh cannot answer it (${redactText(printable(why))}); signing in with the claims request.\n`)
 }
 
 /** A refusal's challenge, decoded (parameters, claims, what it means), on stderr. */
