@@ -107,8 +107,11 @@ Examples:
       }
       renderVerify(deps.io, report, { json: deps.global.json })
       if (!result.valid) {
+        // the causes, not their consequences ("signature: not checked: the algorithm was rejected")
         const failed = result.checks.filter((c) => !c.ok)
-        throw new TokenInvalidError(`token is not valid: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+        const causes = failed.filter((c) => !/^not (checked|looked up)| cannot verify [A-Z]/.test(c.detail))
+        const shown = (causes.length > 0 ? causes : failed).map((c) => `${c.name}: ${c.detail}`).join('; ')
+        throw new TokenInvalidError(`token is not valid: ${shown}`)
       }
     })
 }
