@@ -100,7 +100,14 @@ export async function refreshProfile(
   req: ProfileRefresh,
   shape: Omit<UserTokenShape, 'issuer'>,
   now: () => Date,
-  lockOpts: { onWait?: () => void } = {},
+  lockOpts: {
+    onWait?: () => void
+    /**
+     * Checked under the lock before spending the refresh token: a result here (e.g. `token`
+     * finding the access token that another process just stored) is returned instead.
+     */
+    reuse?: (current: ProfileTokens | undefined) => ProfileRefreshResult | undefined
+  } = {},
 ): Promise<ProfileRefreshResult> {
   const issuer = oc.metadata.issuer
   const fullShape: UserTokenShape = { ...shape, issuer }
@@ -108,6 +115,8 @@ export async function refreshProfile(
     profile,
     async () => {
       const current = await store.getTokens(profile)
+      const reused = lockOpts.reuse?.(current)
+      if (reused) return reused
       const stored = current?.refreshToken?.value
       const refreshToken = req.refreshToken ?? stored
       if (!refreshToken) {

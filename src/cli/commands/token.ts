@@ -1,0 +1,97 @@
+/**
+ * `tokentool token`: one access token on stdout for scripts and CI. The cached token while
+ * it has more than `--min-ttl` left, else a refresh of the profile's session, else the client
+ * credentials (or jwt-bearer) grant. The network path and the OAuth client load only when
+ * the cache cannot answer.
+ * @module
+ */
+import { Option, type Command } from 'commander'
+import { parseDuration } from '../../core/duration.js'
+import { decideToken } from '../../core/token-decision.js'
+import { renderToken, TOKEN_FORMATS, type TokenFormat, type TokenView } from '../../render/token.js'
+import { openStore } from '../../store/store.js'
+import type { Deps } from '../deps.js'
+import { addRequestFlags, addServerClientFlags } from '../oauth-flags.js'
+import { noCredentials, resolveTokenRequest, type TokenFlags } from '../token-request.js'
+
+export function register(parent: Command, deps: Deps): Command {
+  const cmd = parent
+    .command('token')
+    .summary('print one access token for scripts and CI (cached, refreshed, or client credentials)')
+    .description(
+      'Prints one access token and a newline on stdout, nothing else. Returns the cached token while it ' +
+        'has more than --min-ttl left (the cache is keyed by issuer, client, grant, scope, audience, ' +
+        "resource and claims); else refreshes the profile's session; else runs the client credentials " +
+        'grant when the flags or the profile give a client secret, key or assertion. Concurrent runs on ' +
+        'one profile share one refresh (a per-profile lock).',
+    )
+  addRequestFlags(cmd, 'scope to ask for (a claims request, --claims or --cae, always bypasses the cache)')
+  addServerClientFlags(cmd)
+  cmd
+    .option('--min-ttl <duration>', 'a cached token must have more than this left', '60s')
+    .option('--force', 'ignore the cache: always obtain a new token (and store it)')
+    .option('--client-credentials', "use the client credentials grant, not the profile's signed-in session")
+    .addOption(new Option('--client-auth <method>', 'client authentication: basic, post, private_key_jwt or none (default: from the credential given)'))
+    .option('--client-key <file>', 'private_key_jwt: the private key (PEM or JWK) that signs the client assertion (also env:VAR)')
+    .option('--client-assertion <file>', "a ready-made client assertion JWT, e.g. a CI job's OIDC token (federated credential; also env:VAR)")
+    .option('--assertion <file>', 'RFC 7523 jwt-bearer grant: this JWT is the authorization grant (also env:VAR)')
+    .addOption(new Option('--format <format>', 'token (default), env (TOKENTOOL_ACCESS_TOKEN=...) or json').choices(TOKEN_FORMATS as string[]))
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 token printed; 2 no credentials or bad flags; 3 server unreachable or bad response;\n' +
+        '4 the server refused (invalid_client, invalid_grant, ...). A rejected stored refresh token is removed.\n' +
+        '\nExamples:\n' +
+        '  $ curl -H "Authorization: Bearer $(tokentool token)" https://api.example.com/me\n' +
+        '  $ tokentool token --issuer https://login.example.com --client-id ci-deployer --client-secret env:CI_SECRET --scope deploy\n' +
+        '  $ tokentool token --client-credentials --client-id app --client-assertion "$RUNNER_TEMP/oidc.jwt" --format env >> "$GITHUB_ENV"\n',
+    )
+    .action((o: TokenFlags) => runToken(o, deps))
+  return cmd
+}
+
+export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
+  const profile = deps.global.profile
+  const format: TokenFormat = deps.global.json ? 'json' : ((o.format as TokenFormat | undefined) ?? 'token')
+  const minTtl = parseDuration(o.minTtl, '--min-ttl')
+  const store = openStore(deps)
+  const req = await resolveTokenRequest(o, await store.getSettings(profile), profile, deps)
+  const force = Boolean(o.force)
+  const now = deps.now()
+  const decision = decideToken({
+    tokens: await store.getTokens(profile),
+    now,
+    minTtl,
+    force,
+    claims: req.claims !== undefined,
+    clientId: req.client.clientId,
+    userKey: req.user?.key,
+    machine: req.machine ? { grant: req.machine.shape.grant, key: req.machine.key } : undefined,
+  })
+
+  let view: TokenView
+  if (decision.kind === 'cached') {
+    const e = decision.entry
+    view = { source: 'cache', accessToken: e.accessToken, tokenType: e.tokenType, expiresAt: e.expiresAt, scope: e.scope }
+  } else if (decision.kind === 'none') {
+    throw noCredentials(profile, decision.expired ? `the access token of profile "${profile}" has expired and there is no refresh token or client credential` : `no token in profile "${profile}" for client "${req.client.clientId}"`)
+  } else {
+    const { obtainToken } = await import('../../oauth/obtain-token.js')
+    view = await obtainToken(
+      {
+        store,
+        profile,
+        plan: decision.kind === 'refresh' ? 'refresh' : decision.grant,
+        server: req.server,
+        client: req.client,
+        user: req.user?.shape ?? {},
+        refreshParams: req.refreshParams,
+        machine: req.machine ? { ...req.machine.shape, assertion: req.machine.assertion } : undefined,
+        minTtl,
+        force,
+        onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
+      },
+      deps,
+    )
+  }
+  renderToken(deps.io, view, { format, now: deps.now() })
+}

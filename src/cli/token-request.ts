@@ -1,0 +1,158 @@
+/**
+ * `token`'s flags and the profile combined into one request: server, client, client
+ * authentication (secrets and key files read here), what shapes the token, and the cache keys
+ * to look under. Loads nothing heavy: a cached token must come back fast.
+ * @module
+ */
+import { userTokenKey, machineTokenKey, type MachineGrant, type MachineShape } from '../core/token-decision.js'
+import { decodeJwt } from '../core/jwt/split.js'
+import { normalizeTokenText } from '../core/token-text.js'
+import { InputError, UsageError } from '../errors.js'
+import type { ClientAuthChoice } from '../oauth/client-auth.js'
+import type { Endpoints } from '../oauth/endpoints.js'
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from '../store/profiles.js'
+import type { Deps } from './deps.js'
+import { readFileArg } from './input.js'
+import { claimsText, endpointFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
+import { resolveSecretArg } from './secret-arg.js'
+
+export interface TokenFlags extends ServerClientFlags, RequestFlags {
+  minTtl: string
+  force?: boolean
+  clientCredentials?: boolean
+  clientAuth?: string
+  clientKey?: string
+  clientAssertion?: string
+  assertion?: string
+  format?: string
+}
+
+export interface TokenRequest {
+  profile: string
+  issuer: string
+  server: { issuer?: string | undefined; endpoints: Endpoints }
+  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: ClientAuthChoice | undefined }
+  /** The user's token (login/refresh): its shape and cache key; absent with `--client-credentials`/`--assertion`. */
+  user?: { shape: { scope?: string | undefined; audience?: string | readonly string[] | undefined; resource?: string | readonly string[] | undefined; claims?: string | undefined }; key: string } | undefined
+  refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined }
+  /** A machine grant the credentials allow: its shape (without issuer/client), key and assertion. */
+  machine?: { shape: Omit<MachineShape, 'issuer' | 'clientId'>; key: string; assertion?: string | undefined } | undefined
+  claims: string | undefined
+}
+
+const CHOICES: Record<string, ClientAuthMethod> = {
+  basic: 'basic',
+  client_secret_basic: 'basic',
+  post: 'post',
+  client_secret_post: 'post',
+  private_key_jwt: 'private_key_jwt',
+  none: 'none',
+}
+
+/** `--client-auth`, also spelt as the metadata names (`client_secret_basic`, ...). */
+export function parseClientAuth(v: string): ClientAuthMethod {
+  const m = CHOICES[v.trim().toLowerCase()]
+  if (!m) throw new UsageError(`--client-auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}: ${v}`)
+  return m
+}
+
+/** A file flag that also takes `@file` and `env:VAR` (a CI job's token often sits in a variable). */
+async function readCredential(value: string, deps: Pick<Deps, 'env' | 'cwd'>, what: string): Promise<string> {
+  const text = value.startsWith('env:') ? await resolveSecretArg(value, deps, what) : await readFileArg(value.replace(/^@/, ''), deps, `${what} file`)
+  const t = text.trim()
+  if (!t) throw new InputError(`${what} is empty`)
+  return t
+}
+
+/** A JWT given as an assertion: checked for shape (exit 2 when malformed), its `iss`/`sub` read. */
+function readAssertion(text: string, what: string): { jwt: string; iss?: string; sub?: string } {
+  const jwt = normalizeTokenText(text)
+  let parts
+  try {
+    parts = decodeJwt(jwt)
+  } catch (e) {
+    throw new InputError(`${what} is not a JWT: ${(e as Error).message}`)
+  }
+  if (!('payload' in parts)) throw new InputError(`${what} is encrypted (a JWE): an assertion must be a signed JWT`)
+  const p = parts.payload
+  return { jwt, ...(typeof p.iss === 'string' ? { iss: p.iss } : {}), ...(typeof p.sub === 'string' ? { sub: p.sub } : {}) }
+}
+
+export function noCredentials(profile: string, what: string): UsageError {
+  return new UsageError(`${what}: nothing to get a token with`, {
+    hint: `sign in with: tokentool login --profile ${profile}; or, for a machine client, give --issuer, --client-id and --client-secret (or set TOKENTOOL_CLIENT_SECRET), --client-key FILE or --client-assertion FILE`,
+  })
+}
+
+/** Client authentication from flags, the profile and the resolved secret; undefined when there are no client credentials. */
+async function authChoice(o: TokenFlags, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
+  const method = o.clientAuth !== undefined ? parseClientAuth(o.clientAuth) : saved?.clientAuth
+  const keyArg = o.clientKey ?? saved?.clientKey
+  if (o.clientAssertion !== undefined) {
+    if (method && method !== 'private_key_jwt') throw new UsageError(`--client-assertion is a private_key_jwt credential; it cannot go with --client-auth ${method}`)
+    const { jwt } = readAssertion(await readCredential(o.clientAssertion, deps, '--client-assertion'), '--client-assertion')
+    return { method: 'client_assertion', assertion: jwt }
+  }
+  if (method === 'private_key_jwt' || (method === undefined && keyArg !== undefined)) {
+    if (keyArg === undefined) throw new UsageError('--client-auth private_key_jwt needs --client-key FILE (a private PEM or JWK) or --client-assertion FILE')
+    return { method: 'private_key_jwt', keyText: await readCredential(keyArg, deps, '--client-key'), keyWhat: '--client-key' }
+  }
+  if (method === 'none') return { method: 'none' }
+  if (method === 'basic' || method === 'post') {
+    if (!secret) throw new UsageError(`--client-auth ${method} needs a client secret: give --client-secret or set TOKENTOOL_CLIENT_SECRET`)
+    return { method, secret }
+  }
+  return secret ? { method: 'auto', secret } : undefined
+}
+
+/** Resolves flags over the profile's settings into a TokenRequest. */
+export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings | undefined, profile: string, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenRequest> {
+  const endpoints = { ...(saved?.endpoints as Endpoints | undefined), ...endpointFlags(o) }
+  if (!(o.issuer ?? saved?.issuer) && !endpoints.token_endpoint && !(o.clientId ?? saved?.clientId)) {
+    throw noCredentials(profile, saved ? `profile "${profile}" has no issuer or client` : `no profile "${profile}" and no --issuer/--client-id`)
+  }
+  const client = await resolveClient(o, saved, deps, profile)
+  // as createOAuthClient names it: the issuer, else the token endpoint's origin
+  const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
+  const claims = claimsText(o)
+  const auth = await authChoice(o, saved, client.clientSecret, deps)
+  const resources = o.resource?.length ? o.resource : undefined
+  const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
+
+  let machine: TokenRequest['machine']
+  const grant: MachineGrant | undefined = o.assertion !== undefined ? 'jwt_bearer' : auth ? 'client_credentials' : undefined
+  if (grant) {
+    const assertion = o.assertion !== undefined ? readAssertion(await readCredential(o.assertion, deps, '--assertion'), '--assertion') : undefined
+    // a machine grant asks for exactly what the flags say (the profile's scope is the user's)
+    const shape: Omit<MachineShape, 'issuer' | 'clientId'> = {
+      grant,
+      scope: o.scope,
+      audience: o.audience,
+      resource: resources,
+      claims,
+      ...(assertion ? { assertionSubject: { iss: assertion.iss, sub: assertion.sub } } : {}),
+    }
+    machine = { shape, key: machineTokenKey({ ...shape, issuer, clientId: client.clientId }), ...(assertion ? { assertion: assertion.jwt } : {}) }
+  } else if (o.clientCredentials) {
+    throw new UsageError(`--client-credentials needs a client credential for client "${client.clientId}"`, {
+      hint: 'give --client-secret (or set TOKENTOOL_CLIENT_SECRET), --client-key FILE, --client-assertion FILE, or --client-auth none for a public client',
+    })
+  }
+
+  let user: TokenRequest['user']
+  if (!machineOnly) {
+    // the cache key names what login/refresh stored: flags over the profile's request settings
+    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims }
+    user = { shape, key: userTokenKey({ ...shape, issuer, clientId: client.clientId }) }
+  }
+  return {
+    profile,
+    issuer,
+    server: { issuer: client.issuer, endpoints: client.endpoints },
+    client: { clientId: client.clientId, clientSecret: client.clientSecret, headers: client.headers, auth },
+    user,
+    refreshParams: { scope: o.scope, resources, audience: o.audience },
+    machine,
+    claims,
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What `token` prints: the access token and a newline, nothing else (a CI log stays safe to
+ * read); `--format env` as `TOKENTOOL_ACCESS_TOKEN=...`; `--json` the token response plus
+ * `expires_at` (epoch seconds) and where the token came from.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import { writeJson } from './json.js'
+
+export type TokenFormat = 'token' | 'env' | 'json'
+export const TOKEN_FORMATS: readonly TokenFormat[] = ['token', 'env', 'json']
+
+export interface TokenView {
+  /** `cache`, `refresh`, `client_credentials`, `jwt_bearer`. */
+  source: string
+  accessToken: string
+  tokenType: string
+  expiresAt?: number | undefined
+  scope?: string | undefined
+  /** The token endpoint's response, when a request was made. */
+  response?: Record<string, unknown> | undefined
+}
+
+/** The `--json` document. A cached token has no response: its fields are rebuilt, `expires_in` is what is left. */
+export function tokenJson(v: TokenView, now: Date): Record<string, unknown> {
+  const base = v.response ?? {
+    access_token: v.accessToken,
+    token_type: v.tokenType,
+    ...(v.expiresAt !== undefined ? { expires_in: v.expiresAt - Math.floor(now.getTime() / 1000) } : {}),
+    ...(v.scope !== undefined ? { scope: v.scope } : {}),
+  }
+  return { ...base, expires_at: v.expiresAt ?? null, source: v.source }
+}
+
+export function renderToken(io: Pick<IOStreams, 'out'>, v: TokenView, opts: { format: TokenFormat; now: Date }): void {
+  if (opts.format === 'json') return writeJson(io, tokenJson(v, opts.now))
+  io.out.write(opts.format === 'env' ? `TOKENTOOL_ACCESS_TOKEN=${v.accessToken}\n` : `${v.accessToken}\n`)
+}
