@@ -28,6 +28,10 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
   { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },
   { name: 'call', summary: "Send a request with the profile's access token (curl-like); answer a CAE claims challenge once", load: () => import('./call.js') },
+  { name: 'exchange', summary: 'RFC 8693 token exchange: a token for another audience or narrower scope, with a claims diff', load: () => import('./exchange.js') },
+  { name: 'introspect', summary: 'Ask the server whether a token is active (RFC 7662; --jwt: the RFC 9701 JWT a gateway gets)', load: () => import('./introspect.js') },
+  { name: 'revoke', summary: 'Revoke a token at the server (RFC 7009)', load: () => import('./revoke.js') },
+  { name: 'userinfo', summary: "Fetch the user's claims from the userinfo endpoint (JSON or signed JWT)", load: () => import('./userinfo.js') },
   { name: 'profiles', summary: 'List, show and remove stored profiles (settings and tokens)', load: () => import('./profiles.js') },
   { name: 'simulate', summary: 'Simulate a session under a refresh-token expiry policy: events, timeline, revocation exposure', load: () => import('./simulate.js') },
 ]
