@@ -27,6 +27,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'discover', summary: "Fetch and validate an issuer's discovery document: endpoints, supported features, signing keys", load: () => import('./discover.js') },
   { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
   { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },
+  { name: 'token', summary: 'Print one access token for scripts and CI: cached, refreshed, or client credentials', load: () => import('./token.js') },
   { name: 'call', summary: "Send a request with the profile's access token (curl-like); answer a CAE claims challenge once", load: () => import('./call.js') },
   { name: 'exchange', summary: 'RFC 8693 token exchange: a token for another audience or narrower scope, with a claims diff', load: () => import('./exchange.js') },
   { name: 'introspect', summary: 'Ask the server whether a token is active (RFC 7662; --jwt: the RFC 9701 JWT a gateway gets)', load: () => import('./introspect.js') },
