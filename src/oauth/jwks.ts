@@ -8,12 +8,12 @@
 import type { JSONWebKeySet, JWK } from 'jose'
 import type { Deps } from '../cli/deps.js'
 import { NetworkError, UsageError } from '../errors.js'
+import { networkFailure } from '../http/net-errors.js'
 
 /** A JWKS larger than this is not a key set (real ones are a few KiB). */
 export const JWKS_MAX_BYTES = 512 * 1024
 /** No refetch for an unknown `kid` within this long of the previous refetch. */
 export const JWKS_REFETCH_COOLDOWN_MS = 30_000
-const TIMEOUT_MS = 15_000
 
 export interface FetchedJwks {
   jwks: JSONWebKeySet
@@ -41,10 +41,9 @@ export async function fetchJwks(url: string, deps: Pick<Deps, 'fetch' | 'now'>):
     res = await fetch(parsed.href, {
       headers: { accept: 'application/jwk-set+json, application/json' },
       redirect: 'follow',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
     })
   } catch (e) {
-    throw new NetworkError(`cannot fetch JWKS from ${parsed.href}: ${describeFetchError(e)}`, { cause: e })
+    throw fetchFailure(e, parsed.href, 'cannot fetch JWKS from')
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => {})
@@ -87,7 +86,7 @@ async function readLimited(res: Response, limit: number, url: string): Promise<s
     }
   } catch (e) {
     if (e instanceof NetworkError) throw e
-    throw new NetworkError(`reading JWKS from ${url} failed: ${describeFetchError(e)}`, { cause: e })
+    throw fetchFailure(e, url, 'reading JWKS from')
   }
   return Buffer.concat(chunks).toString('utf8')
 }
@@ -109,15 +108,10 @@ function parseHttpDate(value: string | null): Date | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms)
 }
 
-function describeFetchError(e: unknown): string {
-  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return `timed out after ${TIMEOUT_MS / 1000}s`
-  const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined
-  const code = cause?.code
-  if (code === 'ECONNREFUSED') return 'connection refused'
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found'
-  if (code === 'ECONNRESET') return 'connection reset'
-  if (code && /CERT|SSL|TLS/.test(code)) return `TLS error (${code})`
-  return cause?.message ?? (e instanceof Error ? e.message : String(e))
+/** One line that says which JWKS and what went wrong (the HTTP layer names the host and cause). */
+function fetchFailure(e: unknown, url: string, doing: string): NetworkError {
+  const ne = networkFailure(e, { url })
+  return new NetworkError(`${doing} ${url}: ${ne.message}`, { cause: ne, ...(ne.hint ? { hint: ne.hint } : {}) })
 }
 
 /** Why the resolver could not produce keys for a `kid`, or the keys it found. */

@@ -14,6 +14,7 @@ import { normalizeTokenText } from '../../core/token-text.js'
 import { SUPPORTED_ALGS } from '../../core/jwt/alg-policy.js'
 import { clockSkewWarning } from '../../core/jwt/clock.js'
 import type { ClaimRequirement } from '../../core/jwt/verify-checks.js'
+import { decodeJsonSegment, segmentLabel, splitCompact } from '../../core/jwt/split.js'
 import { createVerifier, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
 import { batchErrorLine, batchLine, renderVerify, type VerifyReport } from '../../render/verify.js'
 import type { Deps } from '../deps.js'
@@ -82,6 +83,7 @@ Examples:
       if (flags.batch && token !== undefined && token !== '-') throw new UsageError('--batch reads tokens from stdin, one per line: do not pass a token argument')
       // Read the token before any network call, so bad input fails fast with exit 2.
       const text = flags.batch ? undefined : await readTokenInput(token, flags.file, deps)
+      if (text !== undefined) precheck(text)
       const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
       const warnings: string[] = []
       // one warning is enough: the first server whose clock disagrees with ours
@@ -114,6 +116,12 @@ Examples:
         throw new TokenInvalidError(`token is not valid: ${shown}`)
       }
     })
+}
+
+/** Malformed input is exit 2 before any network call: segment count and a JSON header. */
+function precheck(token: string): void {
+  const split = splitCompact(token)
+  if (split.format === 'jws') decodeJsonSegment(split.segments[0], segmentLabel(0, 'jws'))
 }
 
 /** Flags → the options of core/jwt/verify, validated once (exit 2 on a bad value). */
