@@ -19,11 +19,15 @@ export interface TokenResult {
 
 type Response = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers
 
+/** oauth4webapi lowercases `token_type`; show the schemes as RFC 6750 and RFC 9449 spell them. */
+const CANONICAL_TYPES: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP', 'n_a': 'N_A' }
+export const canonicalTokenType = (t: string): string => CANONICAL_TYPES[t.toLowerCase()] ?? t
+
 export function toTokenResult(res: Response, receivedAt: Date): TokenResult {
   const expiresIn = typeof res.expires_in === 'number' ? res.expires_in : Number(res.expires_in)
   const claims = res.id_token ? res.claims() : undefined
   return {
-    tokenType: res.token_type,
+    tokenType: canonicalTokenType(res.token_type),
     accessToken: res.access_token,
     expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Math.floor(receivedAt.getTime() / 1000) + expiresIn : undefined,
     scope: typeof res.scope === 'string' ? res.scope : undefined,

@@ -2,7 +2,7 @@
  * `tokentool login` in a real terminal (node-pty): the spinner with the time left while
  * waiting, the paste prompt, and a redirect URL typed into the terminal finishing the flow.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { spawn } from 'node-pty'
 import { browserlessLogin } from './browserless-login.js'
 import { startProvider, type TestProvider } from './provider.js'
@@ -16,14 +16,26 @@ afterAll(async () => {
   await provider?.stop()
 })
 
+const terms: { kill(): void }[] = []
+afterEach(() => {
+  for (const t of terms.splice(0)) {
+    try {
+      t.kill()
+    } catch {
+      // already gone
+    }
+  }
+})
+
 function runInPty(args: string[]) {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries({ ...process.env, TOKENTOOL_HOME: tempHome(), NO_COLOR: '1', FORCE_COLOR: undefined })) if (v !== undefined) env[k] = v
   const term = spawn(process.execPath, [BIN, ...args], { cols: 200, rows: 30, env })
   let output = ''
+  terms.push(term)
   term.onData((d) => (output += d))
   const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)))
-  const waitFor = async (re: RegExp, ms = 20_000) => {
+  const waitFor = async (re: RegExp, ms = 45_000) => {
     for (let t = 0; t < ms; t += 50) {
       const m = output.match(re)
       if (m) return m

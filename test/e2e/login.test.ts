@@ -46,7 +46,7 @@ describe('login with the browserless driver', { timeout: 60_000 }, () => {
 
     const out = JSON.parse(r.stdout)
     expect(Object.keys(out).sort()).toEqual(['access_token', 'expires_at', 'id_token', 'id_token_claims', 'refresh_token_stored', 'scope', 'token_type'].sort())
-    expect(out.token_type.toLowerCase()).toBe('bearer')
+    expect(out.token_type).toBe('Bearer')
     expect(out.refresh_token_stored).toBe(true)
     expect(out.scope.split(' ').sort()).toEqual(['offline_access', 'openid', 'profile'])
     expect(out.id_token_claims).toMatchObject({ sub: 'alice', iss: provider.issuer, aud: native() })
@@ -74,7 +74,7 @@ describe('login with the browserless driver', { timeout: 60_000 }, () => {
     const r = await loginWithBrowserless(provider, ['--scope', 'openid offline_access'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/Signed in at http:\/\/127\.0\.0\.1:\d+ \(profile default\)/)
-    expect(r.stdout).toMatch(/access token\s+opaque, bearer, expires in \d+m/i)
+    expect(r.stdout).toMatch(/access token\s+opaque, Bearer, expires in (\d+m|1h)/)
     expect(r.stdout).toMatch(/ID token\s+JWT \(RS256\), expires in .*sub alice/)
     expect(r.stdout).toMatch(/refresh token\s+stored/)
     expect(r.stdout).toMatch(/scope\s+openid offline_access/)

@@ -17,6 +17,12 @@ export interface LiveCli {
   done: Promise<CliResult>
 }
 
+// a test that fails half-way must not leave a login waiting for minutes after its worker ended
+const live = new Set<ChildProcessWithoutNullStreams>()
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL')
+})
+
 export function spawnCli(args: string[], opts: { env?: Record<string, string | undefined>; home?: string; killAfterMs?: number } = {}): LiveCli {
   const home = opts.home ?? tempHome()
   const env: Record<string, string> = {}
@@ -33,6 +39,8 @@ export function spawnCli(args: string[], opts: { env?: Record<string, string | u
     waiters.splice(0).forEach((w) => w())
   })
   child.stdin.on('error', () => {})
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000)
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject)
@@ -50,7 +58,7 @@ export function spawnCli(args: string[], opts: { env?: Record<string, string | u
     stdout: () => stdout,
     stderr: () => stderr,
     done,
-    waitForStderr(re, timeoutMs = 20_000) {
+    waitForStderr(re, timeoutMs = 45_000) {
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no ${re} on stderr within ${timeoutMs} ms; stderr so far:\n${stderr}`)), timeoutMs)
         const check = () => {
