@@ -85,7 +85,7 @@ export function noCredentials(profile: string, what: string): UsageError {
 }
 
 /** Client authentication from flags, the profile and the resolved secret; undefined when there are no client credentials. */
-async function authChoice(o: TokenFlags, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
+export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
   const method = o.clientAuth !== undefined ? parseClientAuth(o.clientAuth) : saved?.clientAuth
   const keyArg = o.clientKey ?? saved?.clientKey
   if (o.clientAssertion !== undefined) {
