@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
 import { EXIT, TokentoolError, exitCodeFor } from '../errors.js'
 import { COMMANDS, type CommandEntry } from './commands/registry.js'
-import type { Deps, GlobalOptions } from './deps.js'
+import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
@@ -99,7 +99,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   try {
     await registerCommands(program, deps, argv)
     if (findCommandName(argv) === undefined && !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
-      return await runWithoutCommand(program, deps)
+      return await runWithoutCommand(program, deps, argv)
     }
     await program.parseAsync([...argv], { from: 'user' })
     return EXIT.ok
@@ -109,13 +109,47 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
 }
 
 /** No command: the interactive menu in a terminal, the help text and exit 2 otherwise. */
-async function runWithoutCommand(program: Command, deps: Deps): Promise<number> {
-  deps.io.err.write(program.helpInformation())
-  return EXIT.usage
+async function runWithoutCommand(program: Command, deps: Deps, argv: readonly string[]): Promise<number> {
+  if (!canPrompt(deps.io) || argv.includes('--json')) {
+    deps.io.err.write(program.helpInformation())
+    return EXIT.usage
+  }
+  program.parseOptions([...argv])
+  const o = program.opts<{ color?: boolean; verbose?: boolean; profile?: string }>()
+  const globals = [...(o.color === false ? ['--no-color'] : []), ...(o.verbose ? ['-v'] : [])]
+  deps.io.color = colorEnabled({ flag: o.color !== false, isTTY: deps.io.stdoutIsTTY, env: deps.env })
+  // loaded only here: inquirer and the flows cost nothing to the other commands
+  const { runMenu } = await import('../interactive/menu.js')
+  await interactive(deps, () => runMenu(deps, { profile: o.profile || deps.env.TOKENTOOL_PROFILE || 'default', globals, run: commandRunner(deps) }))
+  return EXIT.ok
+}
+
+/** Runs a command in this process as if typed, for the interactive mode; Ctrl-C inside it ends the menu too. */
+export function commandRunner(deps: Deps): (argv: string[], io?: Partial<Pick<Deps['io'], 'out' | 'err'>>) => Promise<number> {
+  return async (argv, io) => {
+    const code = await main(argv, io ? { ...deps, io: { ...deps.io, ...io } } : deps)
+    if (code === EXIT.cancelled) throw new InterruptedInside()
+    return code
+  }
+}
+
+/** A command run from the menu was interrupted and said so already. */
+class InterruptedInside extends Error {}
+
+/** Runs an interactive session and hands the terminal back as found, however it ends. */
+export async function interactive(deps: Deps, run: () => Promise<void>): Promise<void> {
+  try {
+    await run()
+  } finally {
+    const input = deps.io.in as NodeJS.ReadStream
+    if (input.isTTY && typeof input.setRawMode === 'function') input.setRawMode(false)
+    input.pause()
+  }
 }
 
 function reportError(err: unknown, deps: Deps, argv: readonly string[]): number {
   const debug = deps.global.debug || argv.includes('--debug')
+  if (err instanceof InterruptedInside) return EXIT.cancelled // the command said so already
   if (err instanceof CommanderError) {
     // commander printed its message already. --help and --version exit 0; help shown because
     // a subcommand was missing (`tokentool profiles`) is a usage error like any other.

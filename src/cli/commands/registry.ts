@@ -20,6 +20,7 @@ export interface CommandEntry {
 
 export const COMMANDS: CommandEntry[] = [
   { name: 'decode', summary: 'Decode a token without verifying it: kind, claims, times, size, embedded tokens', load: () => import('./decode.js') },
+  { name: 'inspect', summary: 'Walk a token interactively (terminal): claims and their meaning, embedded tokens, verify, save', load: () => import('./inspect.js') },
   { name: 'verify', summary: 'Verify a JWT against a key, JWKS or issuer: signature, algorithm, exp/nbf, iss, aud, ... as a checklist', load: () => import('./verify.js') },
   { name: 'sign', summary: 'Mint a signed JWT for testing (private key or HMAC secret)', load: () => import('./sign.js') },
   { name: 'keygen', summary: 'Generate a signing key: private JWK with a thumbprint kid, and the public JWKS', load: () => import('./keygen.js') },

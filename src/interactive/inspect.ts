@@ -1,0 +1,179 @@
+/**
+ * Inspect: paste a token (not echoed), see the decode view, then walk it — a claim's value and
+ * meaning, into objects and arrays, into an embedded token, verify it against an issuer, save
+ * the decoded JSON. The views are decode's and verify's own.
+ * @module
+ */
+import { writeFile, rename, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { basename, dirname, join, resolve } from 'node:path'
+import { decodeToken, type DecodedToken } from '../core/jwt/decode.js'
+import { claimMeaning, headerMeaning } from '../core/jwt/claims-glossary.js'
+import { looksLikeCompactJwt } from '../core/jwt/nested.js'
+import { TIME_CLAIMS, describeTime, type TimeClaim } from '../core/jwt/times.js'
+import { normalizeTokenText } from '../core/token-text.js'
+import { printable } from '../core/cae/printable.js'
+import { decodedJson, humanView } from '../render/decode.js'
+import { BACK } from './prompter.js'
+import { shortToken, type KnownToken, type Session } from './session.js'
+import { validToken } from './validators.js'
+import { verifyToken } from './verify.js'
+
+/** Asks for a token: a stored or known one, or a paste. BACK when the user goes back. */
+export async function chooseToken(s: Session, message = 'Which token?'): Promise<KnownToken | typeof BACK> {
+  const known: KnownToken[] = []
+  if (s.lastToken) known.push(s.lastToken)
+  for (const t of await s.storedTokens()) if (!known.some((k) => k.text === t.text)) known.push(t)
+  if (known.length > 0) {
+    const pick = await s.prompt.select<KnownToken | 'paste'>(message, [
+      ...known.map((k) => ({ name: `${k.label}: ${shortToken(k.text)}`, value: k })),
+      { name: 'Paste a token', value: 'paste' as const },
+    ])
+    if (pick === BACK) return BACK
+    if (pick !== 'paste') return pick
+  }
+  return pasteToken(s)
+}
+
+export async function pasteToken(s: Session): Promise<KnownToken | typeof BACK> {
+  const text = await s.prompt.secret('Paste the token (not shown; Enter when done, empty to go back)', { validate: validToken })
+  if (text === BACK) return BACK
+  const token = { text: normalizeTokenText(text), label: 'pasted token' }
+  s.say(s.style.dim(`token: ${shortToken(token.text)}`))
+  return token
+}
+
+/** The inspect flow; `given` skips the paste (`tokentool inspect TOKEN`, "inspect the token just obtained"). */
+export async function inspectFlow(s: Session, given?: KnownToken): Promise<void> {
+  const token = given ?? (await chooseToken(s, 'Inspect which token?'))
+  if (token === BACK) return
+  s.lastToken = token
+  await walkToken(s, token)
+}
+
+async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void> {
+  const io = s.deps.io
+  let t: DecodedToken
+  try {
+    t = decodeToken(token.text, { now: s.deps.now() })
+  } catch (e) {
+    s.say(s.style.red(`tokentool: ${e instanceof Error ? e.message : String(e)}`))
+    return
+  }
+  io.out.write(humanView(t, s.style, io.columns))
+  const embedded = t.payload ? embeddedTokens(t.payload) : []
+  for (;;) {
+    type Step = 'claim' | 'header' | 'view' | 'embedded' | 'verify' | 'save'
+    const choices = [
+      ...(t.payload ? [{ name: 'Walk the claims: value and meaning', value: 'claim' as Step }] : []),
+      ...(t.header ? [{ name: 'Walk the header', value: 'header' as Step }] : []),
+      ...(embedded.length > 0 ? [{ name: `Open an embedded token (${embedded.length})`, value: 'embedded' as Step }] : []),
+      ...(t.format === 'jws' ? [{ name: 'Verify it against an issuer', value: 'verify' as Step }] : []),
+      ...(t.payload || t.header ? [{ name: 'Save the decoded JSON to a file', value: 'save' as Step }] : []),
+      { name: 'Show the decoded view again', value: 'view' as Step },
+    ]
+    const where = depth > 0 ? ` (embedded, ${token.label})` : ''
+    const step = await s.prompt.select<Step>(`${t.kindInfo.label}${where}: what next?`, choices)
+    if (step === BACK) return
+    if (step === 'view') io.out.write(humanView(t, s.style, io.columns))
+    if (step === 'claim') await walkObject(s, t.payload!, '', 'claim')
+    if (step === 'header') await walkObject(s, t.header!, '', 'header')
+    if (step === 'embedded') {
+      const pick = await s.prompt.select(
+        'Which embedded token?',
+        embedded.map((e) => ({ name: `${e.path}: ${shortToken(e.text)}`, value: e })),
+      )
+      if (pick !== BACK) await walkToken(s, { text: pick.text, label: `claim ${pick.path}` }, depth + 1)
+    }
+    if (step === 'verify') await verifyToken(s, token, typeof t.payload?.iss === 'string' ? t.payload.iss : undefined)
+    if (step === 'save') await saveJson(s, t)
+  }
+}
+
+/** Walks an object or array: pick a member to see it; objects and arrays open, JWT strings decode. */
+async function walkObject(s: Session, obj: Record<string, unknown> | unknown[], path: string, what: 'claim' | 'header'): Promise<void> {
+  for (;;) {
+    const entries: [string, unknown][] = Array.isArray(obj) ? obj.map((v, i) => [String(i), v]) : Object.entries(obj)
+    const label = (k: string) => (Array.isArray(obj) ? `${path}[${k}]` : path ? `${path}.${k}` : k)
+    const width = Math.max(20, s.deps.io.columns - 10)
+    const pick = await s.prompt.select(
+      path ? `${path}: pick a member` : what === 'claim' ? 'Pick a claim' : 'Pick a header parameter',
+      entries.map(([k, v]) => ({ name: clip(`${printable(k).padEnd(10)} ${preview(v)}`, width), value: k })),
+    )
+    if (pick === BACK) return
+    const value = Array.isArray(obj) ? obj[Number(pick)] : obj[pick]
+    const full = label(pick)
+    if (value !== null && typeof value === 'object') {
+      showMember(s, full, pick, value, what, path === '')
+      await walkObject(s, value as Record<string, unknown>, full, what)
+      continue
+    }
+    showMember(s, full, pick, value, what, path === '')
+    if (typeof value === 'string' && looksLikeCompactJwt(value)) {
+      const go = await s.prompt.confirm('This value is a token itself: open it?', true)
+      if (go === true) await walkToken(s, { text: value, label: `claim ${full}` }, 1)
+    }
+  }
+}
+
+function showMember(s: Session, path: string, key: string, value: unknown, what: 'claim' | 'header', topLevel: boolean): void {
+  const c = s.style
+  const lines = [c.bold(printable(path))]
+  const meaning = topLevel ? (what === 'claim' ? claimMeaning(key) : headerMeaning(key)) : undefined
+  lines.push(`  meaning  ${meaning ?? c.dim('(not a claim tokentool knows; see the issuer\'s documentation)')}`)
+  if (what === 'claim' && topLevel && (TIME_CLAIMS as readonly string[]).includes(key)) {
+    const info = describeTime(key as TimeClaim, value, new Date(s.deps.now()))
+    lines.push(`  time     ${info.iso ?? '(not a number of seconds)'} · ${info.relative}`)
+  }
+  const text = typeof value === 'string' ? (looksLikeCompactJwt(value) ? shortToken(value) + ' (a JWT)' : printable(value)) : printable(JSON.stringify(value, null, 2) ?? String(value))
+  const [first, ...rest] = text.split('\n')
+  lines.push(`  value    ${first}`, ...rest.map((l) => `           ${l}`))
+  s.say(lines.join('\n') + '\n')
+}
+
+function preview(v: unknown): string {
+  if (typeof v === 'string') return printable(looksLikeCompactJwt(v) ? `JWT (${v.length} chars)` : v)
+  if (Array.isArray(v)) return `[${v.length} item${v.length === 1 ? '' : 's'}] ${printable(JSON.stringify(v))}`
+  if (v !== null && typeof v === 'object') return `{${Object.keys(v).length}} ${printable(JSON.stringify(v))}`
+  return String(v)
+}
+
+function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`
+}
+
+/** Every string in the payload that is itself a compact JWT, with its path (depth-first). */
+export function embeddedTokens(payload: Record<string, unknown>): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = []
+  const visit = (v: unknown, path: string, depth: number) => {
+    if (depth > 16 || out.length >= 20) return
+    if (typeof v === 'string') {
+      if (looksLikeCompactJwt(v)) out.push({ path, text: v })
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`, depth + 1))
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, path ? `${path}.${k}` : k, depth + 1)
+  }
+  visit(payload, '', 0)
+  return out
+}
+
+/** Writes decode's --json document: temp file then rename, so a Ctrl-C never leaves half a file. */
+async function saveJson(s: Session, t: DecodedToken): Promise<void> {
+  const suggested = `${t.kind.replace(/[^a-z0-9]+/gi, '-')}.json`
+  const answer = await s.prompt.input('Save to which file?', { default: suggested })
+  if (answer === BACK) return
+  const file = resolve(s.deps.cwd, answer)
+  const { existsSync } = await import('node:fs')
+  if (existsSync(file)) {
+    const ok = await s.prompt.confirm(`${file} exists: replace it?`, false)
+    if (ok !== true) return
+  }
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`)
+  try {
+    await writeFile(temp, JSON.stringify(decodedJson(t), null, 2) + '\n', { flag: 'wx', mode: 0o600 })
+    await rename(temp, file)
+    s.say(s.style.green(`Saved the decoded token to ${file}`))
+  } catch (e) {
+    await rm(temp, { force: true })
+    s.say(s.style.red(`tokentool: cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`))
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The interactive debugger: `tokentool` with no arguments in a terminal. A main menu of every
+ * flow; each flow asks only for what it needs and runs the subcommand's own logic. Esc or an
+ * empty answer goes back a level; Ctrl-C anywhere leaves with exit 130 (cli/main).
+ * @module
+ */
+import type { Deps } from '../cli/deps.js'
+import { caeFlow } from './cae.js'
+import { inspectFlow } from './inspect.js'
+import { callFlow, loginFlow, refreshFlow } from './login.js'
+import { hasCommand } from './menu-entries.js'
+import { profilesFlow } from './profiles.js'
+import { BACK, createPrompter, type Prompter } from './prompter.js'
+import { Session, type CommandRunner, type KnownToken } from './session.js'
+import { simulateFlow } from './simulate.js'
+import { verifyFlow } from './verify.js'
+
+export interface MenuOptions {
+  profile: string
+  run: CommandRunner
+  /** Global options to pass to every command run (`--no-color`, `-v`). */
+  globals?: string[]
+  prompter?: Prompter
+}
+
+type Entry = { name: string; value: string; when?: () => boolean; flow: (s: Session) => Promise<void> }
+
+/** Flows for commands still being written are loaded by name only when their command exists. */
+const lazy = (file: string, fn: string) => async (s: Session) => {
+  const mod = (await import(file)) as Record<string, (s: Session) => Promise<void>>
+  await mod[fn]!(s)
+}
+
+const ENTRIES: Entry[] = [
+  { name: 'Inspect a token', value: 'inspect', flow: (s) => inspectFlow(s) },
+  { name: 'Verify a token', value: 'verify', flow: verifyFlow },
+  { name: 'Log in', value: 'login', flow: loginFlow },
+  { name: 'Refresh the tokens', value: 'refresh', flow: (s) => refreshFlow(s) },
+  { name: 'Call an API with the access token', value: 'call', when: () => hasCommand('call'), flow: callFlow },
+  { name: 'Decode a CAE challenge (WWW-Authenticate)', value: 'cae', flow: caeFlow },
+  { name: 'Simulate an expiry policy', value: 'simulate', flow: simulateFlow },
+  { name: 'Manage profiles', value: 'profiles', flow: profilesFlow },
+]
+
+/** Runs the main menu until Quit (resolves) or Ctrl-C (rejects with ExitPromptError). */
+export async function runMenu(deps: Deps, opts: MenuOptions): Promise<void> {
+  const s = new Session(deps, opts.prompter ?? createPrompter(deps.io), opts.profile, opts.run, opts.globals)
+  s.say(s.style.bold('tokentool') + s.style.dim(' — interactive token debugger. Esc or an empty answer goes back, Ctrl-C leaves.'))
+  const entries = ENTRIES.filter((e) => !e.when || e.when())
+  let last: string | undefined
+  for (;;) {
+    const pick = await s.prompt.select(
+      `Main menu (profile ${s.profile}): what do you want to do?`,
+      entries.map((e) => ({ name: e.name, value: e.value })),
+      { back: 'Quit', ...(last ? { default: last } : {}) },
+    )
+    if (pick === BACK) return
+    last = pick
+    await entries.find((e) => e.value === pick)!.flow(s)
+  }
+}
+
+/** `tokentool inspect [token]`: straight into the walk of one token; Back leaves. */
+export async function runInspect(deps: Deps, opts: MenuOptions, token: KnownToken | undefined): Promise<void> {
+  const s = new Session(deps, opts.prompter ?? createPrompter(deps.io), opts.profile, opts.run, opts.globals)
+  await inspectFlow(s, token)
+}

@@ -1,0 +1,91 @@
+/**
+ * The prompts of the interactive mode: @inquirer/prompts on the injected streams, with one
+ * rule everywhere — Esc, an empty answer or the "Back" entry returns BACK (one level up);
+ * Ctrl-C rejects with inquirer's ExitPromptError, which cli/main turns into exit 130.
+ * @module
+ */
+import { emitKeypressEvents } from 'node:readline'
+import { confirm, input, password, select, Separator } from '@inquirer/prompts'
+import type { IOStreams } from '../cli/deps.js'
+
+/** The answer of a prompt left with Esc, an empty answer or "Back". */
+export const BACK: unique symbol = Symbol('back')
+export type Back = typeof BACK
+
+export interface Choice<T> {
+  name: string
+  value: T
+  description?: string
+}
+
+export interface Prompter {
+  select<T>(message: string, choices: readonly (Choice<T> | 'separator')[], opts?: { default?: T; back?: string | false }): Promise<T | Back>
+  /** Free text; `validate` returns an error message or true. Empty → BACK unless a default is given. */
+  input(message: string, opts?: { default?: string; validate?: (v: string) => string | true }): Promise<string | Back>
+  /** Text not echoed (long tokens, secrets); the value is validated on Enter. */
+  secret(message: string, opts?: { validate?: (v: string) => string | true }): Promise<string | Back>
+  confirm(message: string, def?: boolean): Promise<boolean | Back>
+}
+
+/** The prompter on `io` (a terminal: raw mode and keypress events on `io.in`). */
+export function createPrompter(io: IOStreams): Prompter {
+  const context = { input: io.in, output: io.out }
+  emitKeypressEvents(io.in as NodeJS.ReadStream)
+
+  /** Runs one prompt; Esc aborts it and the abort becomes BACK. */
+  async function withEscape<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T | Back> {
+    const ac = new AbortController()
+    const onKey = (_s: unknown, key: { name?: string } | undefined) => {
+      if (key?.name === 'escape') ac.abort()
+    }
+    io.in.on('keypress', onKey)
+    try {
+      return await run(ac.signal)
+    } catch (e) {
+      if (ac.signal.aborted && e instanceof Error && e.name === 'AbortPromptError') {
+        io.out.write('\n')
+        return BACK
+      }
+      throw e
+    } finally {
+      io.in.removeListener('keypress', onKey)
+    }
+  }
+
+  return {
+    async select<T>(message: string, choices: readonly (Choice<T> | 'separator')[], opts: { default?: T; back?: string | false } = {}) {
+      const list: (Choice<T | Back> | Separator)[] = choices.map((c) => (c === 'separator' ? new Separator() : c))
+      if (opts.back !== false) list.push(new Separator(), { name: opts.back ?? '← Back', value: BACK })
+      const pageSize = Math.max(7, Math.min(list.length, 15))
+      return withEscape((signal) => select<T | Back>({ message, choices: list, pageSize, loop: false, ...(opts.default !== undefined ? { default: opts.default } : {}) }, { ...context, signal }))
+    },
+    async input(message, opts = {}) {
+      const answer = await withEscape((signal) =>
+        input(
+          {
+            message,
+            ...(opts.default !== undefined ? { default: opts.default } : {}),
+            // empty is always accepted: it means "back"
+            validate: (v: string) => (v.trim() === '' || !opts.validate ? true : opts.validate(v.trim())),
+          },
+          { ...context, signal },
+        ),
+      )
+      if (answer === BACK || answer.trim() === '') return BACK
+      return answer.trim()
+    },
+    async secret(message, opts = {}) {
+      const answer = await withEscape((signal) =>
+        password(
+          { message, validate: (v: string) => (v.trim() === '' || !opts.validate ? true : opts.validate(v.trim())) },
+          { ...context, signal },
+        ),
+      )
+      if (answer === BACK || answer.trim() === '') return BACK
+      return answer.trim()
+    },
+    async confirm(message, def = true) {
+      return withEscape((signal) => confirm({ message, default: def }, { ...context, signal }))
+    },
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * What every flow of the interactive mode shares: the prompter, the profile in use, what the
+ * session already knows (the issuer last used, the token just obtained or inspected), and
+ * `run`, which runs a subcommand in this process exactly as if it had been typed — so the menu
+ * shows the same views and never re-implements a command.
+ * @module
+ */
+import type { Deps, IOStreams } from '../cli/deps.js'
+import { latestAccessToken } from '../store/tokens.js'
+import { openStore } from '../store/store.js'
+import { styleFor } from '../render/style.js'
+import type { Prompter } from './prompter.js'
+
+/** Runs `tokentool <argv>` in-process (global options are added by Session.run) → exit code. */
+export type CommandRunner = (argv: string[], io?: Partial<Pick<IOStreams, 'out' | 'err'>>) => Promise<number>
+
+export interface KnownToken {
+  text: string
+  /** Where it came from: "pasted", "access token of profile ci", "claim act.token". */
+  label: string
+}
+
+export class Session {
+  lastIssuer: string | undefined
+  lastToken: KnownToken | undefined
+
+  constructor(
+    readonly deps: Deps,
+    readonly prompt: Prompter,
+    public profile: string,
+    private readonly runner: CommandRunner,
+    /** Global options to pass on (`--no-color`, `-v`). */
+    private readonly globals: string[] = [],
+  ) {}
+
+  get style() {
+    return styleFor(this.deps.io)
+  }
+
+  say(text: string): void {
+    this.deps.io.out.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /**
+   * Runs a subcommand as typed, after showing the command line (tokens and secrets elided) so
+   * the user learns the flags for next time. Returns its exit code; its errors are already on
+   * stderr as one line, like on the command line.
+   */
+  async run(args: string[], opts: { secretArgs?: readonly string[] } = {}): Promise<number> {
+    const shown = args.map((a) => (opts.secretArgs?.includes(a) ? shortToken(a) : /\s/.test(a) ? `'${a}'` : a))
+    const profileArgs = this.profile === 'default' ? [] : ['--profile', this.profile]
+    this.say(this.style.dim(`$ tokentool ${[...profileArgs, ...shown].join(' ')}`))
+    const code = await this.runner([...this.globals, '--profile', this.profile, ...args])
+    this.deps.io.out.write('\n')
+    return code
+  }
+
+  /** Runs a subcommand with its output going elsewhere (to read its --json), showing nothing. */
+  async runQuiet(args: string[], io: Pick<IOStreams, 'out' | 'err'>): Promise<number> {
+    return this.runner([...this.globals, '--profile', this.profile, ...args], io)
+  }
+
+  /** The profile's settings (issuer, client) or undefined. */
+  async settings() {
+    return openStore(this.deps).getSettings(this.profile)
+  }
+
+  async profileNames(): Promise<string[]> {
+    return openStore(this.deps).listProfiles()
+  }
+
+  /** The issuer to offer: the one last used, else the profile's. */
+  async knownIssuer(): Promise<string | undefined> {
+    return this.lastIssuer ?? (await this.settings())?.issuer
+  }
+
+  /** Tokens stored in the profile, newest access token first, for "which token?" prompts. */
+  async storedTokens(): Promise<KnownToken[]> {
+    const tokens = await openStore(this.deps).getTokens(this.profile)
+    const out: KnownToken[] = []
+    const at = latestAccessToken(tokens)
+    if (at) out.push({ text: at.accessToken, label: `access token of profile ${this.profile}` })
+    if (tokens?.idToken) out.push({ text: tokens.idToken.value, label: `ID token of profile ${this.profile}` })
+    return out
+  }
+}
+
+/** `eyJhbGciOi…Q3dA (1234 chars)`: enough to recognise a token, not enough to use it. */
+export function shortToken(text: string): string {
+  if (text.length <= 24) return text
+  return `${text.slice(0, 12)}…${text.slice(-4)} (${text.length} chars)`
+}

@@ -1,0 +1,73 @@
+/**
+ * The built binary in a real pseudo-terminal (node-pty): type, press keys, read the screen
+ * (ANSI stripped), wait for text with a polling deadline rather than sleeps.
+ */
+import { spawn, type IPty } from 'node-pty'
+import { stripVTControlCharacters } from 'node:util'
+import { BIN, tempHome } from './run-cli.js'
+
+export const KEY = { enter: '\r', down: '\x1b[B', up: '\x1b[A', esc: '\x1b', ctrlC: '\x03' } as const
+
+export interface PtySession {
+  term: IPty
+  home: string
+  /** Everything written so far, ANSI sequences removed. */
+  screen(): string
+  /** Output since the last `mark()`, ANSI removed. */
+  sinceMark(): string
+  mark(): void
+  /** Waits until `re` matches the output since the last mark (default: all output). */
+  waitFor(re: RegExp, opts?: { ms?: number; sinceMark?: boolean }): Promise<RegExpMatchArray>
+  type(text: string): void
+  /** Moves the select cursor to the first choice containing `label` (from the top) and presses Enter. */
+  choose(label: string | RegExp): Promise<void>
+  exited: Promise<number>
+  kill(): void
+}
+
+export function startPty(args: string[], opts: { home?: string; env?: Record<string, string | undefined>; cols?: number } = {}): PtySession {
+  const home = opts.home ?? tempHome()
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries({ ...process.env, TOKENTOOL_HOME: home, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env })) if (v !== undefined) env[k] = v
+  const term = spawn(process.execPath, [BIN, ...args], { cols: opts.cols ?? 120, rows: 40, env, name: 'xterm-256color' })
+  let raw = ''
+  let markAt = 0
+  term.onData((d) => (raw += d))
+  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)))
+  const clean = (s: string) => stripVTControlCharacters(s).replace(/\r/g, '')
+  const session: PtySession = {
+    term,
+    home,
+    screen: () => clean(raw),
+    sinceMark: () => clean(raw.slice(markAt)),
+    mark: () => void (markAt = raw.length),
+    async waitFor(re, o = {}) {
+      const ms = o.ms ?? 30_000
+      const deadline = Date.now() + ms
+      for (;;) {
+        const text = o.sinceMark === false ? session.screen() : session.sinceMark()
+        const m = text.match(re)
+        if (m) return m
+        if (Date.now() > deadline) throw new Error(`no ${re} on the terminal within ${ms} ms; screen since mark:\n${text.slice(-4000)}`)
+        await new Promise((r) => setTimeout(r, 40))
+      }
+    },
+    type: (text) => term.write(text),
+    async choose(label) {
+      // the prompt's last render shows the choices; find the index of the wanted one among the
+      // lines that look like choices (cursor "❯" or two spaces), then walk the cursor there
+      const screen = session.sinceMark()
+      const frame = screen.slice(screen.lastIndexOf('?'))
+      const lines = frame.split('\n').slice(1).filter((l) => /^(❯| ) \S/.test(l))
+      const current = lines.findIndex((l) => l.startsWith('❯'))
+      const target = lines.findIndex((l) => (typeof label === 'string' ? l.includes(label) : label.test(l)))
+      if (target < 0) throw new Error(`no choice ${label} in:\n${frame}`)
+      const steps = target - Math.max(0, current)
+      session.mark()
+      term.write((steps >= 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)) + KEY.enter)
+    },
+    exited,
+    kill: () => term.kill(),
+  }
+  return session
+}
