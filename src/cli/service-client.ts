@@ -4,29 +4,32 @@
  * and the token to act on when none is given (the profile's stored one).
  * @module
  */
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
 import { TokenInvalidError, UsageError } from '../errors.js'
-import { createOAuthClient, type ClientSpec, type OAuthClient } from '../oauth/client.js'
+import { buildClientAuth } from '../oauth/client-auth.js'
+import { createOAuthClient, type OAuthClient } from '../oauth/client.js'
 import { openStore, type TokenStore } from '../store/store.js'
-import { CLIENT_AUTH_METHODS, type ClientAuthMethod } from '../store/profiles.js'
 import { latestAccessToken } from '../store/tokens.js'
 import { relative } from '../core/time.js'
 import type { Deps } from './deps.js'
 import { readStream, readTokenInput } from './input.js'
 import { addServerClientFlags, resolveClient, type ServerClientFlags } from './oauth-flags.js'
+import { authChoice } from './token-request.js'
 import { normalizeTokenText } from '../core/token-text.js'
 
 export interface ServiceClientFlags extends ServerClientFlags {
-  clientAuth?: ClientAuthMethod
+  clientAuth?: string
+  clientKey?: string
+  clientAssertion?: string
 }
 
-/** The server/client flags of login, plus `--client-auth`. */
+/** The server/client flags of login, plus client authentication as `token` has it. */
 export function addServiceClientFlags(cmd: Command): Command {
   addServerClientFlags(cmd)
-  cmd.addOption(
-    new Option('--client-auth <method>', 'how the client authenticates (default: basic with a secret, else none)').choices(CLIENT_AUTH_METHODS as string[]),
-  )
   return cmd
+    .option('--client-auth <method>', 'basic, post, private_key_jwt or none (default: basic with a secret, else none)')
+    .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR')
+    .option('--client-assertion <file>', 'a ready-made client assertion JWT (e.g. a CI job\'s OIDC token); also env:VAR')
 }
 
 export interface ServiceContext {
@@ -41,18 +44,10 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps): Promise<
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
   const resolved = await resolveClient(o, saved, deps, profile)
-  const clientAuth = o.clientAuth ?? saved?.clientAuth
-  // `clientAuth` is read by oauth/client.ts where it supports the method; basic/post/none
-  // otherwise follow from the secret and the server's metadata
-  const spec: ClientSpec & { clientAuth?: ClientAuthMethod } = {
-    clientId: resolved.clientId,
-    clientSecret: clientAuth === 'none' ? undefined : resolved.clientSecret,
-    headers: resolved.headers,
-    ...(clientAuth ? { clientAuth } : {}),
-  }
-  if ((clientAuth === 'basic' || clientAuth === 'post') && !spec.clientSecret) {
-    throw new UsageError(`--client-auth ${clientAuth} needs a client secret: give --client-secret (or TOKENTOOL_CLIENT_SECRET)`)
-  }
+  // the same choice as `token` makes (flags over the profile); none: a public client
+  const choice = await authChoice(o, saved, resolved.clientSecret, deps)
+  const auth = choice ? await buildClientAuth(choice) : undefined
+  const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}) }
   const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, spec, deps)
   return { oc, store, profile }
 }
