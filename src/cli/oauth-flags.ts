@@ -82,7 +82,9 @@ export interface ResolvedClient {
 
 export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings | undefined, deps: Pick<Deps, 'env' | 'cwd'>, profile: string): Promise<ResolvedClient> {
   const clientId = o.clientId ?? saved?.clientId
-  const endpoints = { ...(saved?.endpoints as Endpoints | undefined), ...endpointFlags(o) }
+  // endpoints saved for another server must not leak into a login at a new --issuer
+  const sameServer = o.issuer === undefined || o.issuer === saved?.issuer
+  const endpoints = { ...(sameServer ? (saved?.endpoints as Endpoints | undefined) : undefined), ...endpointFlags(o) }
   const issuer = o.issuer ?? saved?.issuer
   if (!issuer && !endpoints.token_endpoint) {
     throw new UsageError(saved ? `profile "${profile}" has no issuer: give --issuer URL` : `no issuer: give --issuer URL (profile "${profile}" does not exist yet)`, {

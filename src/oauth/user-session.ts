@@ -118,6 +118,12 @@ export async function refreshProfile(
       const reused = lockOpts.reuse?.(current)
       if (reused) return reused
       const stored = current?.refreshToken?.value
+      if (req.refreshToken === undefined && stored && current?.issuer !== undefined && current.issuer !== issuer) {
+        // never hand a refresh token to a server other than the one that issued it
+        throw new UsageError(`the refresh token of profile "${profile}" was issued by ${current.issuer}, not ${issuer}`, {
+          hint: `sign in at the new server with: tokentool login --profile ${profile} --issuer ${issuer}`,
+        })
+      }
       const refreshToken = req.refreshToken ?? stored
       if (!refreshToken) {
         throw new UsageError(`profile "${profile}" has no refresh token`, {

@@ -189,14 +189,17 @@ export function settingsAfterLogin(
   got: { issuer: string; clientId: string; clientSecret: string | undefined; scope: string },
   endpoints: Record<string, string>,
 ): ProfileSettings {
-  const next: ProfileSettings = { ...cur, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
+  const base: ProfileSettings = { ...cur }
+  // endpoint overrides belong to the server they were given for
+  if (cur?.issuer !== undefined && cur.issuer !== got.issuer) delete base.endpoints
+  const next: ProfileSettings = { ...base, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
   if (o.clientAuth) next.clientAuth = o.clientAuth
   if (o.audience) next.audience = [o.audience]
   if (o.resource?.length) next.resource = o.resource
   if (o.param?.length) next.params = Object.fromEntries(parseParams(o.param))
   if (o.header?.length) next.headers = { ...cur?.headers, ...parseHeaders(o.header) }
-  if (Object.keys(endpoints).length) next.endpoints = { ...cur?.endpoints, ...endpoints }
+  if (Object.keys(endpoints).length) next.endpoints = { ...base.endpoints, ...endpoints }
   const redirect = { ...cur?.redirect }
   if (o.redirectHost) redirect.host = o.redirectHost
   if (o.port !== undefined) redirect.port = Number(o.port)
@@ -217,8 +220,14 @@ function pastedLines(deps: Deps): { lines: AsyncIterable<string>; close(): void 
   }
 }
 
+/** A line on stderr that does not land in the middle of the spinner's line. */
+function noticeWriter(deps: Deps): (line: string) => void {
+  return (line) => void deps.io.err.write(`${deps.io.stderrIsTTY ? '\r\x1b[2K' : ''}${line}\n`)
+}
+
 function browserUI(deps: Deps, o: LoginFlags, pasted: AsyncIterable<string>): LoginUI {
   const err = deps.io.err
+  const notice = noticeWriter(deps)
   const s = styleFor({ color: deps.io.stderrIsTTY && deps.io.color })
   return {
     showUrl(url) {
@@ -228,7 +237,7 @@ function browserUI(deps: Deps, o: LoginFlags, pasted: AsyncIterable<string>): Lo
       if (!o.open) return
       // not awaited: the listener is up, a slow launcher must not hold the wait back
       void openBrowser(url.href, o.browserCommand).then((problem) => {
-        if (problem) err.write(`${s.yellow('!')} could not open a browser (${problem}); open the URL above yourself\n`)
+        if (problem) notice(`${s.yellow('!')} could not open a browser (${problem}); open the URL above yourself`)
       })
     },
     waiting(redirectUri, timeoutSec) {
@@ -236,7 +245,7 @@ function browserUI(deps: Deps, o: LoginFlags, pasted: AsyncIterable<string>): Lo
       return startWaiting({ ...deps.io, color: deps.io.stderrIsTTY && deps.io.color }, `Waiting for the sign-in to come back to ${redirectUri.href}`, timeoutSec)
     },
     refused(status, page) {
-      err.write(`${s.yellow('!')} ignored a request to the redirect listener (HTTP ${status}: ${page.title.toLowerCase()}); still waiting\n`)
+      notice(`${s.yellow('!')} ignored a request to the redirect listener (HTTP ${status}: ${page.title.toLowerCase()}); still waiting`)
     },
     pasted,
   }
