@@ -85,6 +85,8 @@ export function registerTokenExchange(provider: any, tx: TokenExchangeContext): 
     if (resource) {
       const info = await tx.getResourceServerInfo(resource)
       at.resourceServer = new provider.ResourceServer(resource, info)
+      // the resource's own token lifetime (the provider's ttl.AccessToken number would win otherwise)
+      if (typeof info.accessTokenTTL === 'number') at.expiresIn = info.accessTokenTTL
       at.scope = requested.filter((s) => String(info.scope).split(' ').includes(s)).join(' ') || undefined
     } else {
       at.scope = requested.filter((s) => s !== 'offline_access').join(' ') || undefined

@@ -30,6 +30,11 @@ import { registerTokenExchange, TOKEN_EXCHANGE_GRANT } from './provider-token-ex
 /** The API resource indicator: access tokens for it are `at+jwt` JWTs with this `aud`. */
 export const API_RESOURCE = 'https://api.example.test'
 export const API_SCOPES = ['api:read', 'api:write'] as const
+/**
+ * A second API behind the first one, for token exchange: it takes only `api:read`, and its
+ * JWT access tokens live 60 s, so an exchange to it changes audience, scope and lifetime.
+ */
+export const DOWNSTREAM_RESOURCE = 'https://downstream.example.test'
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 export { TOKEN_EXCHANGE_GRANT }
 
@@ -180,6 +185,9 @@ export async function startProvider(opts: ProviderOptions = {}): Promise<TestPro
   async function resourceServerInfo(resourceIndicator: string): Promise<Record<string, unknown>> {
     if (resourceIndicator === API_RESOURCE) {
       return { scope: API_SCOPES.join(' '), accessTokenFormat: 'jwt', accessTokenTTL: apiTTL, jwt: { sign: { alg: 'RS256' } } }
+    }
+    if (resourceIndicator === DOWNSTREAM_RESOURCE) {
+      return { scope: 'api:read', accessTokenFormat: 'jwt', accessTokenTTL: 60, jwt: { sign: { alg: 'RS256' } } }
     }
     throw new errors.InvalidTarget()
   }
