@@ -1,0 +1,57 @@
+/**
+ * `token` answering from its cache must start as fast as `decode`: no request, and none of
+ * openid-client, oauth4webapi, jose or undici loaded (they load only for the network path).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { machineTokenKey } from '../../src/core/token-decision.js'
+import { fileStore } from '../../src/store/store.js'
+import { withAccessToken } from '../../src/store/tokens.js'
+import { runCli, tempHome } from '../helpers/run-cli.js'
+
+function loaderImport(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokentool-loads-'))
+  const hooks = join(dir, 'hooks.mjs')
+  writeFileSync(hooks, `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/')) process.stderr.write('LOADED ' + r.url + '\\n'); return r }\n`)
+  const reg = join(dir, 'register.mjs')
+  writeFileSync(reg, `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`)
+  return reg
+}
+
+const packagesLoaded = (stderr: string) =>
+  [...new Set([...stderr.matchAll(/^LOADED .*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]))].sort()
+
+// `.invalid` never resolves (RFC 6761): any request would fail the run with exit 3
+const ISSUER = 'https://login.example.invalid'
+const args = ['token', '--issuer', ISSUER, '--client-id', 'ci', '--client-secret', 's3cret', '--scope', 'deploy']
+
+async function seededHome(expiresIn: number): Promise<string> {
+  const home = tempHome()
+  const now = new Date()
+  const at = Math.floor(now.getTime() / 1000)
+  const key = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials', scope: 'deploy' })
+  await fileStore(home).saveTokens('default', withAccessToken(undefined, { accessToken: 'cached-token', tokenType: 'Bearer', expiresAt: at + expiresIn, scope: 'deploy', cacheKey: key, obtainedAt: at }, now))
+  return home
+}
+
+describe('token start-up from the cache', () => {
+  it('prints the cached token loading only commander', async () => {
+    const home = await seededHome(3600)
+    const r = await runCli(args, { env: { TOKENTOOL_HOME: home, NODE_OPTIONS: `--import=${loaderImport()}` } })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('cached-token\n')
+    expect(packagesLoaded(r.stderr)).toEqual(['commander'])
+  })
+
+  it('goes to the network (and loads the OAuth client) when the token is too close to expiry', async () => {
+    const home = await seededHome(30)
+    const r = await runCli(args, { env: { TOKENTOOL_HOME: home, NODE_OPTIONS: `--import=${loaderImport()}` } })
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(packagesLoaded(r.stderr)).toEqual(expect.arrayContaining(['openid-client', 'undici']))
+    expect(r.stderr).toMatch(/^tokentool: .*login\.example\.invalid/m)
+  })
+})
