@@ -5,6 +5,7 @@
  * RFC 9207 `iss` and the ID token are checked by openid-client.
  * @module
  */
+import * as oauth from 'oauth4webapi'
 import * as client from 'openid-client'
 import { AuthServerError, NetworkError, UsageError } from '../errors.js'
 import { formatDuration } from '../core/duration.js'
@@ -126,8 +127,14 @@ export async function authorizationCodeLogin(
     stopWaiting()
     const cb = pending.callback
     if (cb.kind === 'malformed') throw new NetworkError(`bad redirect to ${redirectUri}: ${cb.reason}`)
-    // openid-client checks state and `iss` on errors too (RFC 9207 §2.4) before it reports them
     const callbackUrl = new URL(cb.url.search, listener.redirectUri)
+    // state and RFC 9207 `iss` (also on error responses, §2.4) first, so that a failure names
+    // the redirect rather than the token request; openid-client checks them again below
+    try {
+      oauth.validateAuthResponse(oc.metadata, { client_id: oc.config.clientMetadata().client_id }, callbackUrl.searchParams, state)
+    } catch (err) {
+      throw toTokentoolError(err, { what: 'the redirect from the server' })
+    }
     let tokens
     try {
       tokens = await client.authorizationCodeGrant(

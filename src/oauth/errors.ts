@@ -5,6 +5,7 @@
  * becomes NetworkError (exit 3). Our own TokentoolErrors pass through untouched.
  * @module
  */
+import * as oauth from 'oauth4webapi'
 import * as client from 'openid-client'
 import { AuthServerError, NetworkError, TokentoolError } from '../errors.js'
 import { networkFailure } from '../http/net-errors.js'
@@ -49,12 +50,28 @@ export function toTokentoolError(err: unknown, ctx: ErrorContext = {}): Tokentoo
   if (err instanceof client.ClientError) {
     return new NetworkError(`${what}${clientErrorMessage(err)}`, { cause: err })
   }
+  if (err instanceof oauth.OperationProcessingError) {
+    return new NetworkError(`${what}${processingMessage(err)}`, { cause: err })
+  }
   if (err instanceof TypeError && err.message === 'fetch failed' && ctx.url) return networkFailure(err, { url: ctx.url })
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
     return new NetworkError(`${what}timed out`, { cause: err })
   }
   if (err instanceof Error) return new NetworkError(`${what}${err.message}`, { cause: err })
   return new NetworkError(`${what}${String(err)}`)
+}
+
+/** oauth4webapi's own wording, with the RFC 9207 mix-up case spelled out. */
+function processingMessage(err: oauth.OperationProcessingError): string {
+  const cause = err.cause as { expected?: unknown; parameters?: unknown } | undefined
+  if (err.message.includes('"iss" (issuer) response parameter')) {
+    const got = cause?.parameters instanceof URLSearchParams ? cause.parameters.get('iss') : undefined
+    return `its "iss" (${got ?? '?'}) is not the issuer ${String(cause?.expected)}: the response may come from another server (RFC 9207 mix-up defence)`
+  }
+  if (err.message.includes('"iss" (issuer) missing')) {
+    return 'it has no "iss" parameter although the server announces RFC 9207 support'
+  }
+  return err.message
 }
 
 /** A ClientError's message with the detail oauth4webapi put in its cause (which status, which claim). */

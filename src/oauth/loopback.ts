@@ -141,7 +141,7 @@ export async function listenForCallback(opts: ListenOptions): Promise<Listener> 
       callback,
       reply(page) {
         if (!res || res.writableEnded) return
-        send(res, page.ok ? 200 : callback.kind === 'code' ? 500 : 400, page)
+        send(res, page.ok ? 200 : 400, page)
       },
     })
   }

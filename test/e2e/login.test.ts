@@ -216,6 +216,23 @@ describe('the redirect listener and failures', { timeout: 60_000 }, () => {
     expect(existsSync(tokensFile(cli.home))).toBe(false)
   })
 
+  it('checks the RFC 9207 iss parameter: a redirect naming another issuer fails with exit 3', async () => {
+    const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', native(), '--no-open'])
+    const walked = await browserlessLogin(await openUrl(cli))
+    const redirect = new URL(walked.url)
+    expect(redirect.searchParams.get('iss')).toBe(provider.issuer)
+    redirect.searchParams.set('iss', 'https://attacker.example')
+    const res = await fetch(redirect)
+    expect(res.status).toBe(400)
+    expect(await res.text()).toContain('Sign-in failed')
+    const r = await cli.done
+    expect(r.code).toBe(3)
+    expect(r.stderr).toMatch(/^tokentool: the redirect from the server: its "iss" \(https:\/\/attacker\.example\) is not the issuer http:\/\/127\.0\.0\.1:\d+/m)
+    expect(existsSync(tokensFile(cli.home))).toBe(false)
+    // the code was never redeemed
+    expect(provider.requestsTo('/token').some((t) => t.params.code === redirect.searchParams.get('code'))).toBe(false)
+  })
+
   it('reports access_denied from the provider with exit 4 and a failure page', async () => {
     const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', native(), '--no-open'])
     const walked = await browserlessLogin(await openUrl(cli), { deny: true, deliver: true })
