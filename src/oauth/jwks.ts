@@ -8,6 +8,7 @@
 import type { JSONWebKeySet, JWK } from 'jose'
 import type { Deps } from '../cli/deps.js'
 import { NetworkError, UsageError } from '../errors.js'
+import { isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
 
 /** A JWKS larger than this is not a key set (real ones are a few KiB). */
@@ -35,6 +36,8 @@ export async function fetchJwks(url: string, deps: Pick<Deps, 'fetch' | 'now'>):
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new UsageError(`JWKS URL must be http(s), not ${parsed.protocol}`)
   }
+  // Keys fetched over plain http could be swapped by anyone on the path: only loopback may.
+  if (!isSecureOrLoopback(parsed)) throw new UsageError(`JWKS URL must use https (plain http is allowed only for loopback): ${parsed.href}`)
   const fetch = await deps.fetch()
   let res: Response
   try {

@@ -57,6 +57,10 @@ describe('fetchJwks', () => {
     await expect(p).rejects.toBeInstanceOf(NetworkError)
     await expect(p).rejects.toThrow(msg)
   })
+  it('plain http is refused except for loopback (keys could be swapped on the path)', async () => {
+    await expect(fetchJwks('http://keys.example.com/jwks', deps())).rejects.toThrow(/must use https/)
+    await expect(fetchJwks('ftp://keys.example.com/jwks', deps())).rejects.toThrow(/must be http\(s\)/)
+  })
   it('an unreachable server is a NetworkError', async () => {
     const s = createServer()
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
