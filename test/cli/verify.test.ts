@@ -293,6 +293,15 @@ describe('verify --batch', () => {
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(2)
   })
 
+  it('a line too long to be a token is reported and skipped, not buffered', async () => {
+    const t = await esToken(claims())
+    const r = await runCli(['verify', '--batch', '--key', jwksFile, ...AT], { input: `${t}\n${'A'.repeat(3 * 1024 * 1024)}\n${t}\n` })
+    expect(r.code).toBe(1)
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+    expect(lines.map((l) => [l.line, l.valid])).toEqual([[1, true], [2, false], [3, true]])
+    expect(lines[1].error).toMatch(/longer than 1048576 bytes/)
+  })
+
   it('streams: the result of a line comes out before stdin is closed', async () => {
     const t = await esToken(claims())
     const child = spawn(process.execPath, [BIN, 'verify', '--batch', '--key', jwksFile, ...AT], {

@@ -173,6 +173,7 @@ async function runBatch(verifier: Verifier, fixedNow: Date | undefined, deps: De
   const decoder = new StringDecoder('utf8')
   const inFlight: Promise<string>[] = []
   let rest = ''
+  let overlong = false
   let lineNo = 0
   let total = 0
   let failed = 0
@@ -210,13 +211,30 @@ async function runBatch(verifier: Verifier, fixedNow: Date | undefined, deps: De
       const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer))
       let start = 0
       let nl: number
+      if (overlong) {
+        // still inside a line too long to be a token: drop it up to its end
+        nl = text.indexOf('\n')
+        rest = ''
+        if (nl === -1) continue
+        start = nl + 1
+        overlong = false
+      }
       while ((nl = text.indexOf('\n', start)) !== -1) {
         await handle(text.slice(start, nl))
         start = nl + 1
         if (pending.length >= 65536) await flush(false)
       }
       rest = text.slice(start)
-      if (rest.length > MAX_LINE) throw new InputError(`--batch: line ${lineNo + 1} is longer than ${MAX_LINE} bytes: not a token`)
+      if (rest.length > MAX_LINE) {
+        // not a token: report it in order and skip it, rather than buffer it
+        await flush(true)
+        lineNo++
+        total++
+        failed++
+        pending += batchErrorLine(lineNo, `line is longer than ${MAX_LINE} bytes: not a token`)
+        rest = ''
+        overlong = true
+      }
       // the end of a chunk: whatever is ready goes out now (streaming for interactive input)
       await flush(true)
     }
