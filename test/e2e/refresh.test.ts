@@ -119,3 +119,19 @@ describe('refresh', { timeout: 60_000 }, () => {
     expect(down.stderr).toMatch(new RegExp(`^tokentool: cannot connect to 127\\.0\\.0\\.1:${port}: connection refused`, 'm'))
   })
 })
+
+describe('refresh of a profile signed in for an API resource', { timeout: 60_000 }, () => {
+  it('asks for the same resource again and gets a JWT access token for it', async () => {
+    const home = await signedInHome(provider, ['--scope', 'openid offline_access api:read', '--resource', 'https://api.example.test'])
+    const r = await runCli(['refresh', '--json'], { env: { TOKENTOOL_HOME: home } })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const req = provider.requestsTo('/token').filter((t) => t.grantType === 'refresh_token').at(-1)!
+    expect(req.params.resource).toBe('https://api.example.test')
+    const at = JSON.parse(r.stdout).access_token as string
+    const header = JSON.parse(Buffer.from(at.split('.')[0]!, 'base64url').toString())
+    const payload = JSON.parse(Buffer.from(at.split('.')[1]!, 'base64url').toString())
+    expect(header.typ).toBe('at+jwt')
+    expect(payload.aud).toBe('https://api.example.test')
+  })
+})

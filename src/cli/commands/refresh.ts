@@ -51,7 +51,9 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const saved = await store.getSettings(profile)
   const client = await resolveClient(o, saved, deps, profile)
   const claims = claimsText(o)
-  const resources = o.resource?.length ? o.resource : undefined
+  // the resources and audience the profile signed in for, so the new access token is for the same API
+  const resources = o.resource?.length ? o.resource : saved?.resource
+  const audience = o.audience ?? saved?.audience?.[0]
   const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
   const auth = userClientAuth(o.clientAuth ?? saved?.clientAuth, client.clientSecret)
   const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth }, deps)
@@ -59,9 +61,9 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
     store,
     profile,
     oc,
-    { refreshToken, scope: o.scope, claims, resources, audience: o.audience },
+    { refreshToken, scope: o.scope, claims, resources, audience },
     // the cache key names what the new access token answers: the narrowed scope, else the profile's
-    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims },
+    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims },
     deps.now,
     { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
   )
