@@ -173,8 +173,11 @@ describe('login with the browserless driver', { timeout: 60_000 }, () => {
   })
 
   it('traces every exchange with -v, secrets redacted', async () => {
-    const r = await loginWithBrowserless(provider, ['-v', '--scope', 'openid offline_access'])
+    const r = await loginWithBrowserless(provider, ['-v', '--scope', 'openid offline_access', '--header', 'X-Tokentool-Test=on'])
     expect(r.code).toBe(0)
+    // --header goes with every request to the server, and the profile keeps it
+    expect(r.stderr).toMatch(/> POST http:\/\/127\.0\.0\.1:\d+\/token\n(> .*\n)*> x-tokentool-test: on\n/i)
+    expect(readJson(join(r.home, 'config.json')).profiles.default.headers).toEqual({ 'X-Tokentool-Test': 'on' })
     expect(r.stderr).toMatch(/> GET http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration/)
     expect(r.stderr).toMatch(/> POST http:\/\/127\.0\.0\.1:\d+\/token/)
     const stored = readJson(tokensFile(r.home))
