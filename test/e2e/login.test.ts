@@ -92,12 +92,12 @@ describe('login with the browserless driver', { timeout: 60_000 }, () => {
 
   it('sends the claims request, resource, login hint and extra parameters as given', async () => {
     const claims = '{"access_token":{"xms_cc":{"values":["cp1"]}}}'
-    const r = await loginWithBrowserless(provider, ['--json', '--claims', claims, '--login-hint', 'alice', '--param', 'ui_locales=de', '--resource', 'https://api.example.test', '--scope', 'openid api:read', '--max-age', '10m', '--prompt', 'login', '--acr-values', 'urn:mace:incommon:iap:silver'])
+    const r = await loginWithBrowserless(provider, ['--json', '--claims', claims, '--login-hint', 'alice', '--param', 'ui_locales=de', '--resource', 'https://api.example.test', '--scope', 'openid api:read', '--max-age', '10m', '--prompt', 'login', '--acr-values', 'urn:mace:incommon:iap:silver', '--audience', 'my-api'])
     expect(r.stderr).not.toMatch(/^tokentool: /m)
     expect(r.code).toBe(0)
     const auth = provider.requestsTo('/auth').find((a) => a.params.state === r.authorizationUrl.searchParams.get('state'))!
     expect(auth.claims).toEqual(JSON.parse(claims))
-    expect(auth.params).toMatchObject({ login_hint: 'alice', ui_locales: 'de', resource: 'https://api.example.test', max_age: '600', prompt: 'login', acr_values: 'urn:mace:incommon:iap:silver' })
+    expect(auth.params).toMatchObject({ login_hint: 'alice', ui_locales: 'de', resource: 'https://api.example.test', max_age: '600', prompt: 'login', acr_values: 'urn:mace:incommon:iap:silver', audience: 'my-api' })
     // the resource's access token is a JWT (at+jwt) for the API
     const out = JSON.parse(r.stdout)
     // max_age asks for auth_time, which openid-client then checks
