@@ -103,7 +103,7 @@ async function walkObject(s: Session, obj: Record<string, unknown> | unknown[], 
     if (pick === BACK) return
     const value = Array.isArray(obj) ? obj[Number(pick)] : obj[pick]
     const full = label(pick)
-    if (value !== null && typeof value === 'object') {
+    if (opens(value)) {
       showMember(s, full, pick, value, what, path === '')
       await walkObject(s, value as Record<string, unknown>, full, what)
       continue
@@ -129,6 +129,13 @@ function showMember(s: Session, path: string, key: string, value: unknown, what:
   const [first, ...rest] = text.split('\n')
   lines.push(`  value    ${first}`, ...rest.map((l) => `           ${l}`))
   s.say(lines.join('\n') + '\n')
+}
+
+/** Objects open into their members; arrays only when they hold more than plain values. */
+function opens(v: unknown): v is object {
+  if (v === null || typeof v !== 'object') return false
+  if (!Array.isArray(v)) return true
+  return v.some((x) => (x !== null && typeof x === 'object') || (typeof x === 'string' && looksLikeCompactJwt(x)))
 }
 
 function preview(v: unknown): string {

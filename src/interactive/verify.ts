@@ -5,6 +5,7 @@
  * @module
  */
 import { PassThrough } from 'node:stream'
+import { decodeToken } from '../core/jwt/decode.js'
 import { BACK } from './prompter.js'
 import type { KnownToken, Session } from './session.js'
 import { validUrl } from './validators.js'
@@ -20,7 +21,7 @@ export async function verifyFlow(s: Session): Promise<void> {
 /** Runs `tokentool verify --issuer URL [--aud A] TOKEN` and offers the next step. */
 export async function verifyToken(s: Session, token: KnownToken, tokenIssuer?: string): Promise<void> {
   const issuer = await s.prompt.input('Issuer URL (its discovery document gives the keys)', {
-    ...(await defaultIssuer(s, tokenIssuer)),
+    ...(await defaultIssuer(s, tokenIssuer, token)),
     validate: validUrl,
   })
   if (issuer === BACK) return
@@ -50,9 +51,20 @@ export async function verifyToken(s: Session, token: KnownToken, tokenIssuer?: s
   }
 }
 
-async function defaultIssuer(s: Session, tokenIssuer: string | undefined): Promise<{ default?: string }> {
+async function defaultIssuer(s: Session, tokenIssuer: string | undefined, token: KnownToken): Promise<{ default?: string }> {
+  tokenIssuer ??= issOf(token.text)
   const candidate = tokenIssuer && validUrl(tokenIssuer) === true ? tokenIssuer : await s.knownIssuer()
   return candidate ? { default: candidate } : {}
+}
+
+/** The token's `iss`, when it is a readable JWT. */
+function issOf(text: string): string | undefined {
+  try {
+    const iss = decodeToken(text, { now: new Date() }).payload?.iss
+    return typeof iss === 'string' ? iss : undefined
+  } catch {
+    return undefined
+  }
 }
 
 interface CheckRow {

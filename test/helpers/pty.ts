@@ -56,8 +56,10 @@ export function startPty(args: string[], opts: { home?: string; env?: Record<str
     async choose(label) {
       // the prompt's last render shows the choices; find the index of the wanted one among the
       // lines that look like choices (cursor "❯" or two spaces), then walk the cursor there
+      await session.waitFor(/\n?\? [^\n]*\n[\s\S]*navigate/)
       const screen = session.sinceMark()
-      const frame = screen.slice(screen.lastIndexOf('?'))
+      const start = Math.max(screen.lastIndexOf('\n? '), screen.startsWith('? ') ? 0 : -1)
+      const frame = screen.slice(start + 1)
       const lines = frame.split('\n').slice(1).filter((l) => /^(❯| ) \S/.test(l))
       const current = lines.findIndex((l) => l.startsWith('❯'))
       const target = lines.findIndex((l) => (typeof label === 'string' ? l.includes(label) : label.test(l)))

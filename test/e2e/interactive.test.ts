@@ -1,0 +1,206 @@
+/**
+ * The interactive debugger in a real terminal (node-pty running the built binary): the main
+ * menu, inspect (long paste not echoed, a claim and its meaning, an embedded token, save as
+ * JSON), verify against the test provider (pass, and a failure explained), simulate a preset,
+ * Esc going back, Ctrl-C leaving with 130, and `inspect TOKEN` opening the walk directly.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KEY, startPty, type PtySession } from '../helpers/pty.js'
+import { rawJws } from '../helpers/jwt-fixtures.js'
+import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
+
+const inner = rawJws({ alg: 'RS256', typ: 'JWT' }, { iss: 'https://inner.example', sub: 'agent-7', aud: 'https://api.example' })
+const now = Math.floor(Date.now() / 1000)
+/** An access token with vendor claims, an actor, an embedded token, and padding to make the paste long. */
+const token = rawJws(
+  { alg: 'RS256', typ: 'at+jwt', kid: 'k1' },
+  {
+    iss: 'https://login.example',
+    sub: 'user-42',
+    aud: 'api://orders',
+    exp: now + 3600,
+    iat: now,
+    scp: 'orders.read orders.write',
+    xms_cc: ['cp1'],
+    act: { sub: 'service-a', actor_token: inner },
+    padding: 'x'.repeat(2500),
+  },
+)
+
+const opened: PtySession[] = []
+function pty(args: string[], opts?: Parameters<typeof startPty>[1]): PtySession {
+  const t = startPty(args, opts)
+  opened.push(t)
+  return t
+}
+afterAll(() => {
+  for (const t of opened) t.kill()
+})
+
+async function mainMenu(t: PtySession) {
+  await t.waitFor(/what do you want to do\?[\s\S]*Quit/)
+}
+
+describe('tokentool (interactive) in a terminal', () => {
+  it('inspect: a long paste is not echoed; walk a claim, then an embedded token; save the JSON; Esc goes back; Ctrl-C exits 130', { timeout: 90_000 }, async () => {
+    const t = pty([])
+    await mainMenu(t)
+    await t.choose('Inspect a token')
+    await t.waitFor(/Paste the token/)
+    t.mark()
+    t.type(token + KEY.enter)
+    await t.waitFor(/NOT VERIFIED|not verified/i)
+    // the token went into the terminal but never came back out in full
+    expect(t.screen()).not.toContain(token)
+    expect(t.screen()).toContain(`(${token.length} chars)`)
+    await t.waitFor(/what next\?/)
+
+    await t.choose('Walk the claims')
+    await t.waitFor(/Pick a claim/)
+    await t.choose(/^. xms_cc/)
+    await t.waitFor(/meaning\s+client capabilities \(cp1 = CAE\)/)
+    await t.waitFor(/Pick a claim/)
+    await t.choose(/^. act /)
+    await t.waitFor(/meaning\s+actor \(delegation, RFC 8693\)/)
+    await t.waitFor(/act: pick a member/)
+    await t.choose('actor_token')
+    await t.waitFor(/This value is a token itself: open it\?/)
+    t.mark()
+    t.type(KEY.enter)
+    await t.waitFor(/agent-7[\s\S]*\(embedded, claim act\.actor_token\): what next\?/)
+
+    // Esc: back from the embedded token, to act's members, to the claims, to the outer token
+    for (const re of [/act: pick a member/, /Pick a claim/, /what next\?/]) {
+      t.mark()
+      t.type(KEY.esc)
+      await t.waitFor(re)
+    }
+    await t.choose('Save the decoded JSON')
+    await t.waitFor(/Save to which file\?/)
+    t.mark()
+    const file = join(t.home, 'decoded.json')
+    t.type(file + KEY.enter)
+    await t.waitFor(/Saved the decoded token to/)
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { payload: Record<string, unknown>; nested: { path: string }[] }
+    expect(saved.payload.sub).toBe('user-42')
+    expect(saved.nested.map((n) => n.path)).toContain('act.actor_token')
+
+    await t.waitFor(/what next\?/)
+    t.mark()
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+    expect(t.sinceMark()).toMatch(/tokentool: interrupted/)
+  })
+
+  it('a malformed paste is refused at the prompt with the reason, and the prompt stays', { timeout: 60_000 }, async () => {
+    const t = pty(['inspect'])
+    await t.waitFor(/Paste the token/)
+    t.mark()
+    t.type('eyJhbGciOiJSUzI1NiJ9.not-json!.sig' + KEY.enter)
+    await t.waitFor(/base64url|JSON|segment/)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+
+  it('tokentool inspect TOKEN opens the walk straight away; Back leaves with 0', { timeout: 60_000 }, async () => {
+    const t = pty(['inspect', inner])
+    await t.waitFor(/Kind[\s\S]*what next\?/)
+    expect(t.screen()).not.toMatch(/Main menu/)
+    t.mark()
+    t.type(KEY.esc)
+    expect(await t.exited).toBe(0)
+  })
+
+  it('simulate: the enterprise preset shows simulate\'s summary and chart, then the menu again', { timeout: 60_000 }, async () => {
+    const t = pty([])
+    await mainMenu(t)
+    await t.choose('Simulate an expiry policy')
+    await t.waitFor(/Which expiry policy\?[\s\S]*Custom/)
+    await t.choose('enterprise')
+    await t.waitFor(/Access token lifetime/)
+    t.mark()
+    t.type(KEY.enter) // default 1h
+    await t.waitFor(/When is the user active\?[\s\S]*In windows/)
+    await t.choose('All the time')
+    await t.waitFor(/revocation event[\s\S]*Yes/)
+    await t.choose('No')
+    await t.waitFor(/\$ tokentool simulate --preset enterprise/)
+    await t.waitFor(/absolute/)
+    await mainMenu(t)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+
+  it('a bad duration is refused as typed, with the parser\'s message', { timeout: 60_000 }, async () => {
+    const t = pty([])
+    await mainMenu(t)
+    await t.choose('Simulate an expiry policy')
+    await t.waitFor(/Custom/)
+    await t.choose('Custom')
+    await t.waitFor(/Absolute limit/)
+    t.mark()
+    t.type('8 hours' + KEY.enter)
+    await t.waitFor(/8 hours/)
+    await t.waitFor(/duration|expected/i)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+})
+
+describe('verify against the test provider', () => {
+  let op: TestProvider
+  let accessToken: string
+  beforeAll(async () => {
+    op = await startProvider()
+    const c = op.clients.basic
+    const res = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: API_RESOURCE, scope: 'api:read' }),
+    })
+    accessToken = ((await res.json()) as { access_token: string }).access_token
+  })
+  afterAll(async () => {
+    await op?.stop()
+  })
+
+  it('offers the token\'s iss as the issuer, shows VALID; a wrong audience fails and is explained', { timeout: 90_000 }, async () => {
+    const t = pty([])
+    await mainMenu(t)
+    await t.choose('Verify a token')
+    await t.waitFor(/Paste the token/)
+    t.mark()
+    t.type(accessToken + KEY.enter)
+    await t.waitFor(/Issuer URL/)
+    // the default offered is the issuer named in the token
+    await t.waitFor(new RegExp(`Issuer URL.*\\(${op.issuer.replace(/[.:/]/g, '\\$&')}\\)`))
+    t.mark()
+    t.type(KEY.enter)
+    await t.waitFor(/Audience[\s\S]*Require an audience/)
+    await t.choose('Any audience')
+    await t.waitFor(/VALID: every check passed/)
+    expect(t.sinceMark()).not.toContain(accessToken)
+    await mainMenu(t)
+
+    await t.choose('Verify a token')
+    // the token just used is offered
+    await t.waitFor(/Verify which token\?[\s\S]*pasted token/)
+    await t.choose('pasted token')
+    await t.waitFor(/Issuer URL/)
+    t.mark()
+    t.type(KEY.enter)
+    await t.waitFor(/Require an audience/)
+    await t.choose('Require an audience')
+    await t.waitFor(/Required audience/)
+    t.mark()
+    t.type('https://other.example' + KEY.enter)
+    await t.waitFor(/INVALID: 1 check failed/)
+    await t.waitFor(/Verification failed: what next\?[\s\S]*Why did it fail/)
+    await t.choose('Why did it fail')
+    await t.waitFor(/FAIL aud:[\s\S]*issued for another audience/)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+})
