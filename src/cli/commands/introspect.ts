@@ -39,7 +39,8 @@ export function register(parent: Command, deps: Deps): Command {
       '\nExamples:\n' +
         '  $ tokentool introspect\n' +
         '  $ tokentool introspect --client-id gateway --client-secret env:GATEWAY_SECRET --jwt "$TOKEN"\n' +
-        '  $ tokentool introspect --hint refresh_token --file rt.txt --json | jq .active\n',
+        '  $ tokentool introspect --hint refresh_token --file rt.txt --json | jq .active\n' +
+        "  $ tokentool introspect -- \"$TOKEN\"          # after --: a token may begin with '-'\n",
     )
     .action((token: string | undefined, o: IntrospectFlags) => runIntrospect(token, o, deps))
   return cmd

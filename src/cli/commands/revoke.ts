@@ -37,7 +37,7 @@ export function register(parent: Command, deps: Deps): Command {
       '\nExamples:\n' +
         "  $ tokentool revoke                          # the profile's access token\n" +
         '  $ tokentool revoke --hint refresh_token     # sign the profile out\n' +
-        '  $ tokentool revoke --hint access_token "$TOKEN" --client-id api --client-secret @secret.txt\n',
+        '  $ tokentool revoke --client-id api --client-secret @secret.txt -- "$TOKEN"\n',
     )
     .action((token: string | undefined, o: RevokeFlags) => runRevoke(token, o, deps))
   return cmd
