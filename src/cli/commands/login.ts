@@ -102,9 +102,9 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--timeout <duration>', 'how long to wait for the sign-in (default 5m)')
     .addHelpText(
       'after',
-      '\nExamples: ' +
-        '  $ tokentool login --issuer https://login.example.com --client-id cli-app --scope "openid offline_access" ' +
-        '  $ tokentool login --profile work --device ' +
+      '\nExamples:\n' +
+        '  $ tokentool login --issuer https://login.example.com --client-id cli-app --scope "openid offline_access"\n' +
+        '  $ tokentool login --profile work --device\n' +
         '  $ tokentool login --issuer https://accounts.google.com --client-id ID --client-secret env:GOOGLE_SECRET --redirect-host localhost --param access_type=offline\n',
     )
     .action((o: LoginFlags) => runLogin(o, deps))

@@ -36,8 +36,8 @@ export function register(parent: Command, deps: Deps): Command {
   cmd
     .addHelpText(
       'after',
-      '\nExamples: ' +
-        '  $ tokentool refresh ' +
+      '\nExamples:\n' +
+        '  $ tokentool refresh\n' +
         '  $ tokentool refresh --profile work --scope "openid profile"\n' +
         "  $ tokentool refresh --claims 'eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzAwMDAwMDAwIn19fQ'\n",
     )
