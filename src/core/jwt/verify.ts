@@ -103,7 +103,10 @@ async function checkSignature(
   if (lookup.keys.length === 0) {
     const kid = typeof header.kid === 'string' ? `no key with kid "${header.kid}"` : 'no key'
     return {
-      alg: requested && !requested.includes(alg) ? decideAlg(alg, [{ type: 'public', kty: '?' }], requested) : { ok: true, detail: `${alg} (no key to narrow it)` },
+      alg:
+        requested && !requested.includes(alg)
+          ? { ok: false, detail: `${alg} is not in the --alg list (${requested.join(', ')})` }
+          : { ok: true, detail: `${alg} (no key found to check it against)` },
       key: { ok: false, detail: `${kid} in the key source${note}` },
       signature: { ok: false, detail: 'not checked: no key' },
     }
