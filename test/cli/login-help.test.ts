@@ -8,7 +8,7 @@ describe('login and refresh help', () => {
     for (const flag of ['--issuer', '--client-id', '--client-secret', '--scope', '--port', '--redirect-path', '--redirect-host', '--no-open', '--browser-command', '--claims', '--prompt', '--login-hint', '--acr-values', '--max-age', '--resource', '--audience', '--param', '--header', '--timeout', '--device', '--authorization-endpoint', '--token-endpoint', '--jwks-uri']) {
       expect(r.stdout).toContain(flag)
     }
-    expect(r.stdout).toMatch(/offline_access\s+and\s+no\s+--prompt,\s+prompt=consent\s+is\s+sent/)
+    expect(r.stdout).toMatch(/offline_access\s+in\s+the\s+scope\s+and\s+no\s+--prompt,\s+prompt=consent\s+is\s+sent/)
     expect(r.stdout).toMatch(/\nExamples:\n {2}\$ tokentool login --issuer .*\n {2}\$ tokentool login --profile work --device\n/)
   })
   it('refresh --help names the lock and the removal of a rejected refresh token', async () => {
