@@ -78,9 +78,12 @@ function readAssertion(text: string, what: string): { jwt: string; iss?: string;
   return { jwt, ...(typeof p.iss === 'string' ? { iss: p.iss } : {}), ...(typeof p.sub === 'string' ? { sub: p.sub } : {}) }
 }
 
-export function noCredentials(profile: string, what: string): UsageError {
+export function noCredentials(profile: string, what: string, clientKnown = false): UsageError {
+  const machine = '--client-secret (or set TOKENTOOL_CLIENT_SECRET), --client-key FILE or --client-assertion FILE'
   return new UsageError(`${what}: nothing to get a token with`, {
-    hint: `sign in with: tokentool login --profile ${profile}; or, for a machine client, give --issuer, --client-id and --client-secret (or set TOKENTOOL_CLIENT_SECRET), --client-key FILE or --client-assertion FILE`,
+    hint: clientKnown
+      ? `give ${machine} for the client credentials grant, or sign in with: tokentool login --profile ${profile}`
+      : `sign in with: tokentool login --profile ${profile}; or, for a machine client, give --issuer, --client-id and ${machine}`,
   })
 }
 

@@ -83,8 +83,8 @@ export type TokenDecision =
   | { kind: 'cached'; entry: AccessTokenEntry; from: 'user' | 'machine' }
   | { kind: 'refresh' }
   | { kind: 'grant'; grant: MachineGrant }
-  /** Nothing to work with: no cached token, no refresh token, no client credentials. */
-  | { kind: 'none'; expired: boolean }
+  /** Nothing to work with: no usable cached token, no refresh token, no client credentials. */
+  | { kind: 'none'; /** whether a token for this request is cached but has too little time left */ expired: boolean }
 
 const usable = (t: ProfileTokens | undefined, key: string | undefined, now: Date, minTtl: number) =>
   key ? usableAccessToken(t, key, now, minTtl) : undefined
@@ -94,6 +94,7 @@ const usable = (t: ProfileTokens | undefined, key: string | undefined, now: Date
  * @example decideToken({ tokens, now, minTtl: 60, force: false, claims: false, clientId: 'ci', machine: { grant: 'client_credentials', key } })
  */
 export function decideToken(i: TokenDecisionInput): TokenDecision {
+  const machineKey = i.machine?.key
   if (!i.force && !i.claims) {
     const user = usable(i.tokens, i.userKey, i.now, i.minTtl)
     if (user) return { kind: 'cached', entry: user, from: 'user' }
@@ -102,8 +103,9 @@ export function decideToken(i: TokenDecisionInput): TokenDecision {
   }
   if (i.userKey && canRefresh(i.tokens, i.clientId)) return { kind: 'refresh' }
   if (i.machine) return { kind: 'grant', grant: i.machine.grant }
-  const expired = Object.keys(i.tokens?.accessTokens ?? {}).length > 0
-  return { kind: 'none', expired }
+  // a token for this very request was cached, but is (nearly) expired: say so, it is what the user sees
+  const had = (key: string | undefined) => key !== undefined && i.tokens?.accessTokens[key] !== undefined
+  return { kind: 'none', expired: had(i.userKey) || had(machineKey) }
 }
 
 /** Whether the profile holds a refresh token issued to `clientId`. */

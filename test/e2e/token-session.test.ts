@@ -121,7 +121,7 @@ describe('token on a signed-in profile', { timeout: 180_000 }, () => {
     const before = provider.requests.length
     const again = await runCli(['token'], { env: { TOKENTOOL_HOME: home } })
     expect(again.code).toBe(2)
-    expect(again.stderr).toMatch(/expired and there is no refresh token/)
+    expect(again.stderr).toMatch(/access token of profile "default" has expired .*and there is no refresh token/)
     expect(again.stderr).toContain('tokentool login --profile default')
     expect(provider.requests.length).toBe(before)
   })

@@ -73,7 +73,7 @@ export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
     const e = decision.entry
     view = { source: 'cache', accessToken: e.accessToken, tokenType: e.tokenType, expiresAt: e.expiresAt, scope: e.scope }
   } else if (decision.kind === 'none') {
-    throw noCredentials(profile, decision.expired ? `the access token of profile "${profile}" has expired and there is no refresh token or client credential` : `no token in profile "${profile}" for client "${req.client.clientId}"`)
+    throw noCredentials(profile, decision.expired ? `the cached access token of profile "${profile}" has expired (or has less than --min-ttl left) and there is no refresh token or client credential` : `no token in profile "${profile}" for client "${req.client.clientId}"`, true)
   } else {
     const { obtainToken } = await import('../../oauth/obtain-token.js')
     view = await obtainToken(
