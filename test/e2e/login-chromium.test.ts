@@ -35,9 +35,10 @@ it('signs in through the provider pages in Chromium and lands on the success pag
   await page.fill('input[name="login"]', 'alice')
   await page.fill('input[name="password"]', 'any')
   await page.click('button[type="submit"]')
-  // consent (prompt=consent comes with offline_access)
-  await page.waitForSelector('button[type="submit"], #tokentool-result')
-  if (!(await page.$('#tokentool-result'))) await page.click('button[type="submit"]')
+  // the consent page comes because tokentool sent prompt=consent with offline_access
+  // (the login page's form says prompt=login, so this cannot match the page just left)
+  await page.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' })
+  await page.click('button[type="submit"]')
   const heading = await page.waitForSelector('#tokentool-result')
   expect(await heading.textContent()).toBe('Signed in')
   expect(await heading.getAttribute('data-ok')).toBe('true')
