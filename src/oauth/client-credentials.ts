@@ -27,7 +27,9 @@ function responseBody(res: Response): Record<string, unknown> {
 async function run(oc: OAuthClient, what: string, request: () => Promise<Response>): Promise<MachineTokenResult> {
   try {
     const res = await request()
-    return { ...toTokenResult(res, oc.now()), response: responseBody(res) }
+    const result = toTokenResult(res, oc.now())
+    // oauth4webapi lowercases token_type in place; show it as the cache and the server spell it
+    return { ...result, response: { ...responseBody(res), token_type: result.tokenType } }
   } catch (err) {
     throw toTokentoolError(err, { what: `${what} at ${oc.metadata.token_endpoint}`, url: oc.metadata.token_endpoint })
   }
