@@ -9,7 +9,9 @@ import { TokenInvalidError, UsageError } from '../errors.js'
 import { buildClientAuth } from '../oauth/client-auth.js'
 import { createOAuthClient, type OAuthClient } from '../oauth/client.js'
 import { openStore, type TokenStore } from '../store/store.js'
+import type { ProfileSettings } from '../store/profiles.js'
 import { latestAccessToken } from '../store/tokens.js'
+import { refreshProfile } from '../oauth/user-session.js'
 import { relative } from '../core/time.js'
 import type { Deps } from './deps.js'
 import { readStream, readTokenInput } from './input.js'
@@ -36,6 +38,7 @@ export interface ServiceContext {
   oc: OAuthClient
   store: TokenStore
   profile: string
+  settings: ProfileSettings | undefined
 }
 
 /** The OAuth client: flags over the profile's settings (a profile is not required when flags say it all). */
@@ -49,7 +52,7 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps): Promise<
   const auth = choice ? await buildClientAuth(choice) : undefined
   const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}) }
   const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, spec, deps)
-  return { oc, store, profile }
+  return { oc, store, profile, settings: saved }
 }
 
 const loginHint = (profile: string) => `sign in with: tokentool login${profile === 'default' ? '' : ` --profile ${profile}`}`
@@ -86,12 +89,23 @@ export async function storedToken(store: TokenStore, profile: string, kind: 'acc
   return { token: at.accessToken, label: `the access token of profile "${profile}"`, kind, expiresAt: at.expiresAt }
 }
 
-/** Refuses a stored token that has expired where a valid one is needed (exit 1), saying how to get one. */
-export function requireUnexpired(choice: StoredChoice, now: Date, profile: string): void {
-  if (choice.expiresAt === undefined) return
-  const left = choice.expiresAt - Math.floor(now.getTime() / 1000)
-  if (left > 0) return
-  throw new TokenInvalidError(`${choice.label} expired ${relative(left)}`, {
-    hint: `get a new one with: tokentool refresh${profile === 'default' ? '' : ` --profile ${profile}`}`,
-  })
+/** A stored token needs this many seconds left to be sent: the request itself takes a moment. */
+const MIN_TTL = 30
+
+/**
+ * The profile's access token where a valid one is needed: the newest stored one while it has
+ * time left, else a refreshed one (under the profile lock, stored as `refresh` would), else
+ * TokenInvalidError (exit 1) saying how to get one.
+ */
+export async function validStoredAccessToken(ctx: ServiceContext, now: () => Date): Promise<StoredChoice> {
+  const { store, profile, oc, settings } = ctx
+  const choice = await storedToken(store, profile)
+  const left = choice.expiresAt === undefined ? Infinity : choice.expiresAt - Math.floor(now().getTime() / 1000)
+  if (left > MIN_TTL) return choice
+  if ((await store.getTokens(profile))?.refreshToken) {
+    const shape = { clientId: oc.config.clientMetadata().client_id, scope: settings?.scope, audience: settings?.audience, resource: settings?.resource }
+    const r = await refreshProfile(store, profile, oc, {}, shape, now)
+    return { token: r.accessToken, label: `the access token of profile "${profile}" (refreshed)`, kind: 'access_token', expiresAt: r.expiresAt }
+  }
+  throw new TokenInvalidError(`${choice.label} ${left > 0 ? `expires ${relative(left)}` : `expired ${relative(left)}`} and there is no refresh token`, { hint: loginHint(profile) })
 }

@@ -6,7 +6,7 @@
  */
 import type { ChalkInstance } from 'chalk'
 import type { IOStreams } from '../cli/deps.js'
-import type { ClaimChange, ClaimsDiff } from '../core/jwt/claims-diff.js'
+import type { ClaimChange, ClaimsDiff, TokenSide } from '../core/jwt/claims-diff.js'
 import type { DecodedToken } from '../core/jwt/decode.js'
 import { TIME_CLAIMS } from '../core/jwt/times.js'
 import { formatDuration } from '../core/duration.js'
@@ -23,6 +23,8 @@ export interface ExchangeSideView {
   decoded: DecodedToken
   /** Where the token came from: "the access token of profile default", "--subject-token". */
   from: string
+  /** Where the diff's claims came from: the JWT, introspection (opaque token), or nowhere. */
+  claimsSource?: TokenSide['source']
 }
 
 export interface ExchangeView {
@@ -37,6 +39,7 @@ export interface ExchangeView {
     scope?: string | undefined
     refreshToken?: string | undefined
     decoded: DecodedToken
+    claimsSource?: TokenSide['source']
   }
   /** The request's shaping parameters, as sent. */
   request: { audience: string[]; resource: string[]; scope?: string | undefined; requestedTokenType?: string | undefined }
@@ -49,6 +52,7 @@ const sideJson = (s: ExchangeSideView) => ({
   kind: s.decoded.kind,
   header: s.decoded.header,
   payload: s.decoded.payload,
+  claims_source: s.claimsSource ?? (s.decoded.payload ? 'jwt' : 'none'),
 })
 
 /** The `--json` document: the token response first (as `token --json` gives it), then the analysis. */
@@ -61,7 +65,7 @@ export function exchangeJson(v: ExchangeView): Record<string, unknown> {
     expires_at: i.expiresAt ?? null,
     scope: i.scope ?? null,
     ...(i.refreshToken ? { refresh_token: i.refreshToken } : {}),
-    issued: { kind: i.decoded.kind, header: i.decoded.header, payload: i.decoded.payload },
+    issued: { kind: i.decoded.kind, header: i.decoded.header, payload: i.decoded.payload, claims_source: i.claimsSource ?? (i.decoded.payload ? 'jwt' : 'none') },
     subject: sideJson(v.subject),
     actor: v.actor ? sideJson(v.actor) : null,
     request: { audience: v.request.audience, resource: v.request.resource, scope: v.request.scope ?? null, requested_token_type: v.request.requestedTokenType ?? null },
@@ -115,9 +119,10 @@ export function exchangeText(v: ExchangeView, c: ChalkInstance, columns: number,
   out.push(c.bold.underline('What changed'))
   for (const s of v.diff.summary) out.push(...bullet('•', s, width))
   for (const w of v.diff.warnings) out.push(...bullet(c.yellow('!'), w, width, c.yellow))
-  if (v.subject.decoded.format === 'opaque' || i.decoded.format === 'opaque') {
-    const which = v.subject.decoded.format === 'opaque' && i.decoded.format === 'opaque' ? 'both tokens are' : v.subject.decoded.format === 'opaque' ? 'the subject token is' : 'the issued token is'
-    out.push(...bullet(c.dim('·'), `${which} opaque: claims unknown here; ask the server with tokentool introspect`, width, c.dim))
+  for (const [name, side, src] of [['subject', v.subject.decoded, v.subject.claimsSource], ['issued', i.decoded, i.claimsSource]] as const) {
+    if (side.format !== 'opaque') continue
+    const note = src === 'introspection' ? `the ${name} token is opaque: its claims come from the introspection endpoint` : `the ${name} token is opaque and its claims are unknown here (introspection not possible or refused)`
+    out.push(...bullet('·', note, width, c.dim))
   }
   out.push('')
 

@@ -123,6 +123,49 @@ describe('exchange', () => {
     expect(exchangeRequests().at(-1)!.params.scope).toBeUndefined()
   })
 
+  it('opaque tokens: their claims for the diff come from introspection (unless --no-introspect)', async () => {
+    const basic = provider.clients.basic
+    const r0 = await loginWithBrowserless(provider, ['--client-id', basic.client_id, '--client-secret', basic.client_secret, '--scope', 'openid offline_access profile email'], { browser: { login: 'bob' } })
+    expect(r0.code).toBe(0)
+    const env = { TOKENTOOL_HOME: r0.home }
+    const before = provider.requestsTo('/token/introspection').length
+    const r = await runCli(['exchange', '--audience', 'orders', '--scope', 'openid email', '--json'], { env })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.issued).toMatchObject({ kind: 'opaque', payload: null, claims_source: 'introspection' })
+    expect(out.subject).toMatchObject({ kind: 'opaque', claims_source: 'introspection' })
+    expect(out.diff.scope).toMatchObject({ verdict: 'narrowed', removed: ['offline_access', 'profile'], after: ['openid', 'email'] })
+    expect(out.diff.audience).toEqual({ before: [], after: ['orders'], verdict: 'changed' })
+    expect(out.diff.claims).toContainEqual({ claim: 'sub', status: 'same', before: 'bob', after: 'bob' })
+    expect(exchangeRequests().at(-1)!.params).toMatchObject({ audience: 'orders', scope: 'openid email' })
+    expect(provider.requestsTo('/token/introspection').length).toBe(before + 2)
+
+    const quiet = await runCli(['exchange', '--audience', 'orders', '--no-introspect', '--json'], { env })
+    expect(quiet.code).toBe(0)
+    const q = JSON.parse(quiet.stdout)
+    expect(q.subject.claims_source).toBe('none')
+    expect(q.diff.scope.verdict).toBe('unknown')
+    expect(provider.requestsTo('/token/introspection').length).toBe(before + 2)
+  })
+
+  it('an expired stored access token is refreshed first (and the new one stored)', async () => {
+    const file = join(home, 'tokens', 'default.json')
+    const t = stored(home)
+    const old = profileAccessToken(home)
+    for (const e of Object.values(t.accessTokens) as { expiresAt: number }[]) e.expiresAt = Math.floor(Date.now() / 1000) - 5
+    writeFileSync(file, JSON.stringify(t))
+    const refreshes = provider.requestsTo('/token').filter((x) => x.grantType === 'refresh_token').length
+    const r = await runCli(['exchange', '--resource', DOWNSTREAM_RESOURCE, '--json'], { env: { TOKENTOOL_HOME: home } })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout).subject.from).toBe('the access token of profile "default" (refreshed)')
+    expect(provider.requestsTo('/token').filter((x) => x.grantType === 'refresh_token').length).toBe(refreshes + 1)
+    const now = profileAccessToken(home)
+    expect(now).not.toBe(old)
+    expect(exchangeRequests().at(-1)!.params.subject_token).toBe(now)
+  })
+
   it('a scope wider than the subject token is the server saying no: exit 4 with error and description', async () => {
     const r = await runCli(['exchange', '--scope', 'api:read openid profile'], { env: { TOKENTOOL_HOME: home } })
     expect(r.code).toBe(4)

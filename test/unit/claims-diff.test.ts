@@ -66,6 +66,15 @@ describe('diffClaims', () => {
     expect(d.summary).toContain('subject changed: alice → svc-orders')
   })
 
+  it('an audience where the subject token had none is a change; neither having one is not worth a line', () => {
+    const d = diffClaims(jwt({ sub: 'a', scope: 'x' }), { claims: { sub: 'a', scope: 'x', aud: 'orders' }, source: 'introspection' }, NOW)
+    expect(d.audience).toEqual({ before: [], after: ['orders'], verdict: 'changed' })
+    expect(d.summary).toContain('audience changed: (none) → orders')
+    const none = diffClaims(jwt({ sub: 'a' }), jwt({ sub: 'a' }), NOW)
+    expect(none.audience.verdict).toBe('same')
+    expect(none.summary.some((l) => l.startsWith('audience'))).toBe(false)
+  })
+
   it('follows a delegation chain: the current actor first, then the earlier ones', () => {
     const act = { sub: 'service-b', act: { sub: 'service-a' } }
     expect(actorChain(act)).toEqual(['service-b', 'service-a'])

@@ -10,13 +10,15 @@ import { decodeToken, type DecodedToken } from '../../core/jwt/decode.js'
 import { normalizeTokenText } from '../../core/token-text.js'
 import { tokenTypeUri } from '../../core/token-types.js'
 import { InputError, UsageError } from '../../errors.js'
+import type { OAuthClient } from '../../oauth/client.js'
 import { exchangeToken } from '../../oauth/exchange.js'
+import { introspectToken } from '../../oauth/introspect.js'
 import { renderExchange, type ExchangeView } from '../../render/exchange.js'
 import type { Deps } from '../deps.js'
 import { readStream } from '../input.js'
 import { collect } from '../oauth-flags.js'
 import { resolveSecretArg } from '../secret-arg.js'
-import { addServiceClientFlags, requireUnexpired, serviceClient, storedToken, type ServiceClientFlags } from '../service-client.js'
+import { addServiceClientFlags, serviceClient, validStoredAccessToken, type ServiceClientFlags } from '../service-client.js'
 
 export interface ExchangeFlags extends ServiceClientFlags {
   subjectToken?: string
@@ -28,6 +30,8 @@ export interface ExchangeFlags extends ServiceClientFlags {
   scope?: string
   requestedTokenType?: string
   raw?: boolean
+  /** `--no-introspect` sets it false. */
+  introspect: boolean
 }
 
 export function register(parent: Command, deps: Deps): Command {
@@ -51,6 +55,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--scope <scopes>', 'scope of the new token (usually narrower than the subject token)')
     .option('--requested-token-type <type>', 'type of token wanted (default: the server decides, usually access_token)')
     .option('--raw', 'print only the issued token and a newline (for scripts)')
+    .option('--no-introspect', 'do not ask the introspection endpoint for the claims of opaque tokens (for the diff)')
   addServiceClientFlags(cmd)
   cmd
     .addHelpText(
@@ -80,8 +85,22 @@ function decodeSide(token: string, now: Date, what: string): DecodedToken {
   }
 }
 
-const sideOf = (d: DecodedToken, extra: Partial<TokenSide> = {}): TokenSide =>
-  d.payload ? { claims: d.payload, source: 'jwt', ...extra } : { source: 'none', ...extra }
+/**
+ * A token's claims for the diff: a JWT's payload, or for an opaque token what the
+ * introspection endpoint says (when allowed and possible; a refusal only leaves them unknown).
+ */
+async function sideOf(token: string, d: DecodedToken, oc: OAuthClient, introspect: boolean, extra: Partial<TokenSide> = {}): Promise<TokenSide> {
+  if (d.payload) return { claims: d.payload, source: 'jwt', ...extra }
+  if (d.format !== 'opaque' || !introspect || typeof oc.metadata.introspection_endpoint !== 'string') return { source: 'none', ...extra }
+  try {
+    const r = await introspectToken(oc, { token })
+    if (!r.active) return { source: 'none', ...extra }
+    const { active: _active, ...claims } = r.claims
+    return { claims, source: 'introspection', ...extra }
+  } catch {
+    return { source: 'none', ...extra }
+  }
+}
 
 export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
   if (o.subjectToken === '-' && o.actorToken === '-') throw new UsageError('only one of --subject-token and --actor-token can read stdin')
@@ -90,15 +109,15 @@ export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
   const requestedType = o.requestedTokenType ? tokenTypeUri(o.requestedTokenType, '--requested-token-type') : undefined
   const now = deps.now()
 
-  const { oc, store, profile } = await serviceClient(o, deps)
+  const ctx = await serviceClient(o, deps)
+  const { oc } = ctx
   let subjectToken: string
   let subjectFrom: string
   if (o.subjectToken !== undefined) {
     subjectToken = await tokenFlag(o.subjectToken, '--subject-token', deps)
     subjectFrom = '--subject-token'
   } else {
-    const stored = await storedToken(store, profile)
-    requireUnexpired(stored, now, profile)
+    const stored = await validStoredAccessToken(ctx, deps.now)
     subjectToken = stored.token
     subjectFrom = stored.label
   }
@@ -123,13 +142,17 @@ export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
     return
   }
   const issued = decodeSide(result.token, deps.now(), 'the issued token')
+  const [subjectSide, issuedSide] = await Promise.all([
+    sideOf(subjectToken, subject, oc, o.introspect),
+    sideOf(result.token, issued, oc, o.introspect, { scope: result.scope, expiresAt: result.expiresAt }),
+  ])
   const view: ExchangeView = {
     endpoint: String(oc.metadata.token_endpoint),
-    subject: { tokenType: subjectType, decoded: subject, from: subjectFrom },
+    subject: { tokenType: subjectType, decoded: subject, from: subjectFrom, claimsSource: subjectSide.source },
     actor: actor ? { tokenType: actorType, decoded: actor, from: '--actor-token' } : undefined,
-    issued: { ...result, decoded: issued },
+    issued: { ...result, decoded: issued, claimsSource: issuedSide.source },
     request: { audience, resource, scope: o.scope, requestedTokenType: requestedType },
-    diff: diffClaims(sideOf(subject), sideOf(issued, { scope: result.scope, expiresAt: result.expiresAt }), deps.now()),
+    diff: diffClaims(subjectSide, issuedSide, deps.now()),
   }
   renderExchange(deps.io, view, { json: deps.global.json, now: deps.now() })
 }

@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { fetchUserinfo } from '../../oauth/userinfo.js'
 import { renderUserinfo } from '../../render/introspect.js'
 import type { Deps } from '../deps.js'
-import { addServiceClientFlags, requireUnexpired, serviceClient, storedToken, tokenArgument, type ServiceClientFlags } from '../service-client.js'
+import { addServiceClientFlags, serviceClient, tokenArgument, validStoredAccessToken, type ServiceClientFlags } from '../service-client.js'
 
 export interface UserinfoFlags extends ServiceClientFlags {
   file?: string
@@ -40,12 +40,7 @@ export function register(parent: Command, deps: Deps): Command {
 
 export async function runUserinfo(arg: string | undefined, o: UserinfoFlags, deps: Deps): Promise<void> {
   const given = await tokenArgument(arg, o.file, deps, 'access token')
-  const { oc, store, profile } = await serviceClient(o, deps)
-  let token = given
-  if (token === undefined) {
-    const stored = await storedToken(store, profile)
-    requireUnexpired(stored, deps.now(), profile)
-    token = stored.token
-  }
-  renderUserinfo(deps.io, await fetchUserinfo(oc, token), { json: deps.global.json, now: deps.now() })
+  const ctx = await serviceClient(o, deps)
+  const token = given ?? (await validStoredAccessToken(ctx, deps.now)).token
+  renderUserinfo(deps.io, await fetchUserinfo(ctx.oc, token), { json: deps.global.json, now: deps.now() })
 }

@@ -91,11 +91,12 @@ export function scopesOf(side: TokenSide): string[] | null {
   return null
 }
 
+/** The audiences; [] for known claims without `aud`, null when the claims are unknown. */
 function audiencesOf(side: TokenSide): string[] | null {
   const aud = side.claims?.aud
   if (typeof aud === 'string') return [aud]
   if (Array.isArray(aud)) return aud.map(String)
-  return null
+  return side.claims ? [] : null
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
@@ -220,9 +221,10 @@ export function diffClaims(subject: TokenSide, issued: TokenSide, now: Date): Cl
     default:
       if (scope.after) summary.push(`scope: ${list(scope.after) || '(empty)'} (the subject token's is not known)`)
   }
-  if (audience.verdict === 'changed') summary.push(`audience changed: ${list(audience.before!)} → ${list(audience.after!)}`)
-  else if (audience.verdict === 'same') summary.push(`audience unchanged: ${list(audience.after!)}`)
-  else if (audience.after) summary.push(`audience: ${list(audience.after)}`)
+  const auds = (xs: readonly string[]) => list(xs) || '(none)'
+  if (audience.verdict === 'changed') summary.push(`audience changed: ${auds(audience.before!)} → ${auds(audience.after!)}`)
+  else if (audience.verdict === 'same' && audience.after!.length) summary.push(`audience unchanged: ${list(audience.after!)}`)
+  else if (audience.verdict === 'unknown' && audience.after?.length) summary.push(`audience: ${list(audience.after)}`)
   if (actor.verdict === 'added') summary.push(`act added: ${actor.chain[0]} acts for ${String(subAfter ?? subBefore ?? 'the subject')} (delegation)`)
   else if (actor.verdict === 'changed') summary.push(`act changed: actors now ${actor.chain.join(' ← ')}`)
   else if (actor.verdict === 'removed') summary.push('act removed: the issued token names no actor (impersonation)')
