@@ -105,3 +105,31 @@ describe('listenForCallback', () => {
     }
   })
 })
+
+describe('judgeCallback properties', async () => {
+  const fc = (await import('fast-check')).default
+  it('never throws, and accepts only a GET to the redirect path carrying the exact state', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('GET', 'POST', 'HEAD'), fc.string({ minLength: 1 }), (target, method, state) => {
+        const j = judgeCallback(method, target, redirect, state)
+        if (j.accept) {
+          expect(method).toBe('GET')
+          expect(j.callback.url.pathname).toBe('/callback')
+          expect(j.callback.url.searchParams.get('state')).toBe(state)
+        } else {
+          expect([400, 404, 405]).toContain(j.status)
+        }
+      }),
+    )
+  })
+  it('accepts any code with the right state and refuses any other state', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (code, state, other) => {
+        const q = (s: string) => `/callback?${new URLSearchParams({ code, state: s })}`
+        const ok = judgeCallback('GET', q(state), redirect, state)
+        expect(ok.accept && ok.callback.kind).toBe('code')
+        if (other !== state) expect(judgeCallback('GET', q(other), redirect, state)).toMatchObject({ accept: false, status: 400 })
+      }),
+    )
+  })
+})
