@@ -123,7 +123,9 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
 
   let machine: TokenRequest['machine']
-  const grant: MachineGrant | undefined = o.assertion !== undefined ? 'jwt_bearer' : auth ? 'client_credentials' : undefined
+  // a public client (`none`, e.g. saved by login) has no credential: only an explicit --client-auth none asks for the grant
+  const credential = auth !== undefined && (auth.method !== 'none' || o.clientAuth !== undefined)
+  const grant: MachineGrant | undefined = o.assertion !== undefined ? 'jwt_bearer' : credential ? 'client_credentials' : undefined
   if (grant) {
     const assertion = o.assertion !== undefined ? readAssertion(await readCredential(o.assertion, deps, '--assertion'), '--assertion') : undefined
     // a machine grant asks for exactly what the flags say (the profile's scope is the user's)
