@@ -36,4 +36,5 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'userinfo', summary: "Fetch the user's claims from the userinfo endpoint (JSON or signed JWT)", load: () => import('./userinfo.js') },
   { name: 'profiles', summary: 'List, show and remove stored profiles (settings and tokens)', load: () => import('./profiles.js') },
   { name: 'simulate', summary: 'Simulate a session under a refresh-token expiry policy: events, timeline, revocation exposure', load: () => import('./simulate.js') },
+  { name: 'completion', summary: 'Print a shell completion script (bash, zsh, fish): commands, flags, profiles, presets', load: () => import('./completion.js') },
 ]
