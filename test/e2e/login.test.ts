@@ -313,6 +313,24 @@ describe('confidential clients', { timeout: 60_000 }, () => {
     expect(refreshed.code).toBe(0)
   })
 
+  it('signs in and refreshes with private_key_jwt from --client-key, saved in the profile', async () => {
+    const pk = provider.clients.privateKeyJwt
+    const home = tempHome()
+    const keyFile = join(home, 'client-key.pem')
+    writeFileSync(keyFile, pk.privateKeyPem, { mode: 0o600 })
+    const cli = spawnCli(['login', '--issuer', provider.issuer, '--client-id', pk.client_id, '--client-auth', 'private_key_jwt', '--client-key', keyFile, '--scope', 'openid offline_access', '--no-open'], { home })
+    await browserlessLogin(await openUrl(cli), { deliver: true })
+    const r = await cli.done
+    expect(r.stderr).not.toMatch(/^tokentool: /m)
+    expect(r.code).toBe(0)
+    expect(provider.requestsTo('/token').at(-1)!.params.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+    expect(readJson(join(home, 'config.json')).profiles.default).toMatchObject({ clientAuth: 'private_key_jwt', clientKey: keyFile })
+    const refreshed = await runCli(['refresh'], { env: { TOKENTOOL_HOME: home } })
+    expect(refreshed.stderr).toBe('')
+    expect(refreshed.code).toBe(0)
+    expect(provider.requestsTo('/token').at(-1)!.params.client_assertion).toEqual(expect.any(String))
+  })
+
   it('uses client_secret_basic with TOKENTOOL_CLIENT_SECRET, and exit 4 for a wrong secret', async () => {
     const basic = provider.clients.basic
     const home = tempHome()

@@ -6,7 +6,9 @@
  */
 import { createInterface } from 'node:readline'
 import { Option, type Command } from 'commander'
-import * as client from 'openid-client'
+import type * as client from 'openid-client'
+import { buildClientAuth } from '../../oauth/client-auth.js'
+import { authChoice } from '../token-request.js'
 import { formatDuration, parseDuration } from '../../core/duration.js'
 import { UsageError } from '../../errors.js'
 import { authorizationCodeLogin, type AuthRequest, type LoginUI } from '../../oauth/authorization-code.js'
@@ -18,7 +20,7 @@ import { storeLogin } from '../../oauth/user-session.js'
 import { renderLogin } from '../../render/login.js'
 import { startWaiting } from '../../render/spinner.js'
 import { styleFor } from '../../render/style.js'
-import type { ProfileSettings } from '../../store/profiles.js'
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from '../../store/profiles.js'
 import { openStore } from '../../store/store.js'
 import { openBrowser } from '../browser.js'
 import type { Deps } from '../deps.js'
@@ -33,29 +35,30 @@ import {
   type ServerClientFlags,
 } from '../oauth-flags.js'
 
-/** `--client-auth` for login and refresh (private_key_jwt and assertions are `token`'s). */
-export const USER_CLIENT_AUTH = ['basic', 'post', 'none'] as const
-export type UserClientAuth = (typeof USER_CLIENT_AUTH)[number]
-
-export function addClientAuthFlag(cmd: Command): Command {
-  return cmd.addOption(
-    new Option('--client-auth <method>', 'client authentication with a secret (default: basic when the server offers it, else post); saved in the profile').choices([...USER_CLIENT_AUTH]),
-  )
+/**
+ * `--client-auth` and `--client-key` for login and refresh, resolved exactly as `token`
+ * resolves them (flags over the profile): basic, post, private_key_jwt or none.
+ */
+export function addClientAuthFlags(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--client-auth <method>', 'client authentication (default: basic with a secret when the server offers it, else post; none without); saved in the profile').choices([...CLIENT_AUTH_METHODS]))
+    .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR; saved in the profile as given')
 }
 
-/**
- * The client authentication for `method` (flag, else the profile's), or undefined to let
- * createOAuthClient choose from the secret and the server's metadata.
- */
-export function userClientAuth(method: string | undefined, secret: string | undefined): client.ClientAuth | undefined {
-  if (method === undefined || method === 'private_key_jwt') return undefined
-  if (method === 'none') return client.None()
-  if (!secret) throw new UsageError(`--client-auth ${method} needs a client secret: give --client-secret (or TOKENTOOL_CLIENT_SECRET)`)
-  return method === 'post' ? client.ClientSecretPost(secret) : client.ClientSecretBasic(secret)
+/** The openid-client authentication for the flags and profile, or undefined to let the secret decide. */
+export async function chosenClientAuth(
+  o: { clientAuth?: string | undefined; clientKey?: string | undefined },
+  saved: ProfileSettings | undefined,
+  secret: string | undefined,
+  deps: Pick<Deps, 'env' | 'cwd'>,
+): Promise<client.ClientAuth | undefined> {
+  const choice = await authChoice(o, saved, secret, deps)
+  return choice ? buildClientAuth(choice) : undefined
 }
 
 export interface LoginFlags extends ServerClientFlags, RequestFlags {
-  clientAuth?: UserClientAuth
+  clientAuth?: ClientAuthMethod
+  clientKey?: string
   port?: string
   redirectPath?: string
   redirectHost?: string
@@ -85,7 +88,7 @@ export function register(parent: Command, deps: Deps): Command {
         'servers ignore offline_access without it (use --prompt to send something else).',
     )
   addServerClientFlags(cmd)
-  addClientAuthFlag(cmd)
+  addClientAuthFlags(cmd)
   addRequestFlags(cmd, 'scopes to ask for (default "openid"; add offline_access for a refresh token)')
   cmd
     .option('--device', 'device authorization grant (RFC 8628), for machines without a browser')
@@ -122,7 +125,6 @@ export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
   const resolved = await resolveClient(o, saved, deps, profile)
-  const clientAuth = o.clientAuth ?? saved?.clientAuth
   const scope = o.scope ?? saved?.scope ?? 'openid'
   const claims = claimsText(o)
   const resources = o.resource?.length ? o.resource : saved?.resource
@@ -136,7 +138,7 @@ export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
   const path = o.redirectPath ?? saved?.redirect?.path ?? '/callback'
   if (!path.startsWith('/')) throw new UsageError(`--redirect-path must start with "/": ${path}`)
 
-  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: userClientAuth(clientAuth, resolved.clientSecret) }, deps)
+  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, saved, resolved.clientSecret, deps) }, deps)
   let result: TokenResult
   if (o.device) {
     result = await deviceLogin(oc, { scope, claims, resources, audience, extra: params }, timeoutSec, deviceUI(deps))
@@ -195,6 +197,7 @@ export function settingsAfterLogin(
   const next: ProfileSettings = { ...base, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
   if (o.clientAuth) next.clientAuth = o.clientAuth
+  if (o.clientKey) next.clientKey = o.clientKey
   if (o.audience) next.audience = [o.audience]
   if (o.resource?.length) next.resource = o.resource
   if (o.param?.length) next.params = Object.fromEntries(parseParams(o.param))

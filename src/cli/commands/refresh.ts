@@ -12,10 +12,12 @@ import { openStore } from '../../store/store.js'
 import type { Deps } from '../deps.js'
 import { addRequestFlags, addServerClientFlags, claimsText, resolveClient, type RequestFlags, type ServerClientFlags } from '../oauth-flags.js'
 import { resolveSecretArg } from '../secret-arg.js'
-import { addClientAuthFlag, userClientAuth, type UserClientAuth } from './login.js'
+import type { ClientAuthMethod } from '../../store/profiles.js'
+import { addClientAuthFlags, chosenClientAuth } from './login.js'
 
 export interface RefreshFlags extends ServerClientFlags, RequestFlags {
-  clientAuth?: UserClientAuth
+  clientAuth?: ClientAuthMethod
+  clientKey?: string
   refreshToken?: string
 }
 
@@ -32,7 +34,7 @@ export function register(parent: Command, deps: Deps): Command {
   addRequestFlags(cmd, 'narrow the scope of the new access token (a subset of the granted scope)')
   cmd.option('--refresh-token <token>', 'use this refresh token instead of the stored one (also @file, env:VAR)')
   addServerClientFlags(cmd)
-  addClientAuthFlag(cmd)
+  addClientAuthFlags(cmd)
   cmd
     .addHelpText(
       'after',
@@ -55,7 +57,7 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const resources = o.resource?.length ? o.resource : saved?.resource
   const audience = o.audience ?? saved?.audience?.[0]
   const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
-  const auth = userClientAuth(o.clientAuth ?? saved?.clientAuth, client.clientSecret)
+  const auth = await chosenClientAuth(o, saved, client.clientSecret, deps)
   const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth }, deps)
   const result = await refreshProfile(
     store,
