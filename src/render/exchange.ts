@@ -96,7 +96,7 @@ function expiry(at: number | undefined, now: Date): string {
 /** The human view as text (exported for tests). */
 export function exchangeText(v: ExchangeView, c: ChalkInstance, columns: number, now: Date): string {
   const width = Math.max(40, columns)
-  const out: string[] = [`${c.green('✓')} Exchanged at ${v.endpoint} (RFC 8693 token exchange)`, '']
+  const out: string[] = [...lines(`✓ Exchanged at ${v.endpoint} (RFC 8693 token exchange)`, width, (l) => l.replace(/^✓/, c.green('✓'))), '']
   const i = v.issued
   const exp = i.expiresAt ?? (typeof i.decoded.payload?.exp === 'number' ? i.decoded.payload.exp : undefined)
   const rows: Row[] = [
@@ -133,8 +133,8 @@ export function exchangeText(v: ExchangeView, c: ChalkInstance, columns: number,
     out.push(c.bold.underline('Issued token claims'))
     out.push(payloadTable(i.decoded.payload, i.decoded.times, c, width), '')
   }
-  if (i.decoded.payload) out.push(c.red('The issued token was decoded, not verified: check it with tokentool verify --issuer ...'))
-  out.push(c.dim('The token itself: add --raw (only the token) or --json (access_token).'))
+  if (i.decoded.payload) out.push(...lines('The issued token was decoded, not verified: check it with tokentool verify --issuer ...', width, c.red))
+  out.push(...lines('The token itself: add --raw (only the token) or --json (access_token).', width, c.dim))
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
 }
 
@@ -168,6 +168,11 @@ function claimRow(ch: ClaimChange, c: ChalkInstance): Row {
     default:
       return [key, { text: changed(ch.claim, ch.before, ch.after), style: c.yellow }, { text: 'changed', style: c.yellow }]
   }
+}
+
+/** Plain text wrapped to the width, each line then styled (wrap escapes colour codes). */
+function lines(text: string, width: number, style: (s: string) => string = (s) => s): string[] {
+  return wrap(text, width).map((l) => style(l))
 }
 
 function bullet(mark: string, text: string, width: number, style: (s: string) => string = (s) => s): string[] {

@@ -49,9 +49,9 @@ export function introspectText(r: IntrospectResult, c: ChalkInstance, columns: n
   const width = Math.max(40, columns)
   const out: string[] = []
   if (r.active) {
-    out.push(`${c.green.bold('ACTIVE')}  active: true — ${r.endpoint} accepts this token`)
+    out.push(...wrapped(`ACTIVE  active: true — ${r.endpoint} accepts this token`, width, (l) => l.replace(/^ACTIVE/, c.green.bold('ACTIVE'))))
   } else {
-    out.push(`${c.red.bold('INACTIVE')}  active: false — the server does not accept this token`)
+    out.push(...wrapped('INACTIVE  active: false — the server does not accept this token', width, (l) => l.replace(/^INACTIVE/, c.red.bold('INACTIVE'))))
     out.push(...wrapped('revoked, expired, issued by another server, or not a token at all: RFC 7662 does not say which', width, c.dim))
   }
   out.push('')
@@ -62,7 +62,7 @@ export function introspectText(r: IntrospectResult, c: ChalkInstance, columns: n
   }
   if (r.jwt) {
     const d = decodedResponseJwt(r.jwt.token)
-    out.push(c.bold.underline('JWT response (RFC 9701): what a gateway receives'))
+    out.push(...wrapped('JWT response (RFC 9701): what a gateway receives', width, c.bold.underline))
     out.push(
       ...(r.jwt.signatureVerified
         ? wrapped("signature verified against the issuer's keys; iss, aud and typ token-introspection+jwt checked", width, c.green, '  ')
@@ -72,9 +72,9 @@ export function introspectText(r: IntrospectResult, c: ChalkInstance, columns: n
       out.push(c.bold('  Header'), headerTable(d.header, c, width, 4))
       const { token_introspection: _inner, ...outer } = d.payload
       out.push(c.bold('  Claims'), payloadTable(outer, describeTimes(outer, now), c, width, 4))
-      out.push(c.dim('    token_introspection: the response members shown above'))
+      out.push(...wrapped('token_introspection: the response members shown above', width, c.dim, '    '))
     }
-    out.push(c.dim(`  ${r.jwt.token.length} bytes; the JWT itself is in --json (jwt.token)`), '')
+    out.push(...wrapped(`${r.jwt.token.length} bytes; the JWT itself is in --json (jwt.token)`, width, c.dim, '  '), '')
   } else if (r.jwtRefused) {
     out.push(...wrapped('! --jwt: the server answered with plain JSON, not a signed JWT (RFC 9701 not supported for this client)', width, c.yellow), '')
   }
@@ -90,7 +90,7 @@ export function renderRevoke(io: Out, r: RevokeResult & { from: string; removedF
   if (opts.json) return writeJson(io, revokeJson(r))
   const c = styleFor(io)
   const hint = r.hint ? ` (token_type_hint ${r.hint})` : ''
-  const lines = [`${c.green('✓')} Revoked ${r.from} at ${r.endpoint}${hint}`]
+  const lines = wrapped(`✓ Revoked ${r.from} at ${r.endpoint}${hint}`, Math.max(40, io.columns), (l) => l.replace(/^✓/, c.green('✓')))
   if (r.removedFromProfile) lines.push('  removed from the profile as well')
   lines.push(
     ...wrapped(
@@ -113,7 +113,7 @@ export function renderUserinfo(io: Out, r: UserinfoResult, opts: { json: boolean
   const c = styleFor(io)
   const width = Math.max(40, io.columns)
   const how = r.format === 'jwt' ? `signed JWT (application/jwt), ${r.jwt?.signatureVerified ? 'signature verified against the issuer\'s keys' : 'signature not verified'}` : 'JSON'
-  const out = [`${c.green('✓')} Userinfo from ${r.endpoint}: ${how}`, '']
+  const out = [...wrapped(`✓ Userinfo from ${r.endpoint}: ${how}`, width, (l) => l.replace(/^✓/, c.green('✓'))), '']
   if (r.jwt) {
     const d = decodedResponseJwt(r.jwt.token)
     if (d) out.push(c.bold.underline('Header'), headerTable(d.header, c, width), '')

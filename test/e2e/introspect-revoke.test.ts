@@ -32,6 +32,8 @@ async function signIn(login: string, args: string[] = []): Promise<string> {
   return r.home
 }
 
+/** The view wraps long lines at the terminal width (80 in a pipe): compare as one line. */
+const oneLine = (s: string) => s.replace(/\n +/g, ' ').replace(/\n(?=\S)/g, ' ')
 const stored = (h: string) => JSON.parse(readFileSync(join(h, 'tokens', 'default.json'), 'utf8'))
 const accessTokens = (h: string): string[] => Object.values(stored(h).accessTokens as Record<string, { accessToken: string }>).map((e) => e.accessToken)
 
@@ -57,7 +59,7 @@ describe('introspect → revoke → introspect', () => {
     const rv = await runCli(['revoke'], { env })
     expect(rv.stderr).toBe('')
     expect(rv.code).toBe(0)
-    expect(rv.stdout).toMatch(/^✓ Revoked the access token of profile "default" at http:\/\/127\.0\.0\.1:\d+\/token\/revocation \(token_type_hint access_token\)/)
+    expect(oneLine(rv.stdout)).toMatch(/^✓ Revoked the access token of profile "default" at http:\/\/127\.0\.0\.1:\d+\/token\/revocation \(token_type_hint access_token\)/)
     expect(rv.stdout).toContain('removed from the profile as well')
     expect(provider.requestsTo('/token/revocation').at(-1)).toMatchObject({ params: { token, token_type_hint: 'access_token' }, status: 200 })
     expect(accessTokens(home)).toEqual([])

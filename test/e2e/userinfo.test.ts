@@ -67,7 +67,7 @@ describe('userinfo', () => {
     expect(out.jwt).toMatchObject({ signature_verified: true, header: { alg: 'ES256' }, payload: { sub: 'grace' } })
 
     const human = await runCli(['userinfo'], { env: { TOKENTOOL_HOME: r0.home } })
-    expect(human.stdout).toMatch(/: signed JWT \(application\/jwt\), signature verified against the issuer's keys/)
+    expect(human.stdout.replace(/\n +/g, ' ').replace(/\n(?=\S)/g, ' ')).toMatch(/: signed JWT \(application\/jwt\), signature verified against the issuer's keys/)
     expect(human.stdout).toMatch(/^ {2}alg\s+ES256/m)
   })
 
