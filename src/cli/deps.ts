@@ -27,6 +27,10 @@ export interface GlobalOptions {
   verbose: boolean
   debug: boolean
   profile: string
+  /** `--timeout`: each HTTP request's limit in ms (connect at most 10 s of it); default 30 s. */
+  timeoutMs?: number | undefined
+  /** `--cacert FILE`: extra trusted CA certificates (PEM), on top of the system's. */
+  cacert?: string | undefined
 }
 
 export interface Deps {
@@ -66,17 +70,29 @@ export function createProcessDeps(): Deps {
     color: false,
     columns: out.isTTY && out.columns ? out.columns : 80,
   }
-  let cached: { verbose: boolean; fetch: typeof globalThis.fetch } | undefined
+  let cached: { key: string; fetch: typeof globalThis.fetch } | undefined
   const deps: Deps = {
     io,
     env: process.env,
     now: () => new Date(),
-    // one client (one connection pool) per run; `-v` is known only after parsing, hence lazy
+    // one client (one connection pool) per run; the global options are known only after
+    // parsing, hence lazy
     fetch: async () => {
-      const verbose = deps.global.verbose
-      if (cached?.verbose !== verbose) {
+      const { verbose, timeoutMs, cacert } = deps.global
+      const key = JSON.stringify([verbose, timeoutMs, cacert])
+      if (cached?.key !== key) {
         const { createFetch } = await import('../http/fetch.js')
-        cached = { verbose, fetch: createFetch(verbose ? { trace: deps.io.err } : {}) }
+        const { readCaFile } = await import('../http/ca.js')
+        const ca = cacert !== undefined ? [await readCaFile(cacert, deps.cwd)] : undefined
+        cached = {
+          key,
+          fetch: createFetch({
+            ...(verbose ? { trace: deps.io.err } : {}),
+            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+            ...(ca ? { ca } : {}),
+            env: deps.env,
+          }),
+        }
       }
       return cached.fetch
     },

@@ -6,13 +6,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
-import { EXIT, TokentoolError, exitCodeFor } from '../errors.js'
+import { EXIT, TokentoolError, UsageError, exitCodeFor } from '../errors.js'
+import { parseDuration } from '../core/duration.js'
 import { COMMANDS, type CommandEntry } from './commands/registry.js'
 import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
-const GLOBAL_WITH_VALUE = new Set(['--profile'])
+const GLOBAL_WITH_VALUE = new Set(['--profile', '--timeout', '--cacert'])
 
 export function findCommandName(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -54,19 +55,25 @@ export function buildRootProgram(deps: Deps): Command {
       ),
     )
     .option('--debug', 'show stack traces of unexpected errors')
+    .addOption(new Option('--cacert <file>', 'also trust the CA certificates in this PEM file (a private CA); added to the system CAs').env('TOKENTOOL_CACERT'))
     .version(version(), '-V, --version', 'print the version')
     .helpCommand(true)
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nExamples:\n  $ tokentool decode eyJhbGciOi...\n  $ tokentool verify --issuer https://login.example.com token.jwt\n  $ tokentool                      # interactive menu (in a terminal)\n')
 
   program.hook('preAction', (_this, action) => {
-    const o = action.optsWithGlobals() as Partial<GlobalOptions> & { color?: boolean }
+    // a command's own --timeout (login: how long to wait for the sign-in) is not the HTTP one
+    const own = action.options.some((opt) => opt.long === '--timeout')
+    const o = action.optsWithGlobals() as Partial<GlobalOptions> & { color?: boolean; cacert?: string; timeout?: string }
+    if (own) o.timeout = deps.env.TOKENTOOL_TIMEOUT
     deps.global = {
       json: Boolean(o.json),
       color: false,
       verbose: Boolean(o.verbose),
       debug: Boolean(o.debug),
       profile: o.profile || 'default',
+      timeoutMs: o.timeout !== undefined ? httpTimeoutMs(o.timeout) : undefined,
+      cacert: o.cacert || undefined,
     }
     deps.io.color = colorEnabled({
       flag: o.color !== false,
@@ -76,6 +83,26 @@ export function buildRootProgram(deps: Deps): Command {
     deps.global.color = deps.io.color
   })
   return program
+}
+
+/** `--timeout 10s` → ms; a bare number is seconds as everywhere. */
+function httpTimeoutMs(value: string): number {
+  const m = /^(\d+)ms$/.exec(value.trim())
+  const ms = m ? Number(m[1]) : parseDuration(value, '--timeout') * 1000
+  if (!(ms > 0)) throw new UsageError('--timeout must be longer than 0s')
+  return ms
+}
+
+/**
+ * The HTTP `--timeout`, global, unless the command being run defines its own (login's is how
+ * long to wait for the sign-in, and commander would hand a global one every `--timeout` on
+ * the line). There, TOKENTOOL_TIMEOUT sets the HTTP one.
+ */
+function addTimeoutOption(program: Command): void {
+  if (program.commands.some((c) => c.options.some((o) => o.long === '--timeout'))) return
+  program.addOption(
+    new Option('--timeout <duration>', 'limit for each HTTP request, connect and read (default 30s; connect at most 10s)').env('TOKENTOOL_TIMEOUT'),
+  )
 }
 
 /** Registers every command: the one being run for real, the others by name for the help. */
@@ -98,6 +125,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   const program = buildRootProgram(deps)
   try {
     await registerCommands(program, deps, argv)
+    addTimeoutOption(program)
     if (findCommandName(argv) === undefined && !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
       return await runWithoutCommand(program, deps, argv)
     }

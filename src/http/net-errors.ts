@@ -95,7 +95,7 @@ export function networkFailure(err: unknown, ctx: NetworkFailureContext): Networ
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
     return new NetworkError(`TLS error talking to ${host}: ${innermostMessage(err)}`, {
       ...opts,
-      hint: 'for a private CA set NODE_EXTRA_CA_CERTS to its PEM file',
+      hint: 'for a private CA give --cacert FILE or set NODE_EXTRA_CA_CERTS to its PEM file',
     })
   }
   return new NetworkError(`cannot reach ${host}: ${innermostMessage(err)}`, opts)

@@ -55,6 +55,11 @@ export class Tracer {
     this.write([`* [${id}] failed after ${Math.round(elapsedMs)} ms: ${redact(message)} (${redactUrl(url)})`])
   }
 
+  /** A `*` line of its own (a retry, a redirect); the caller has redacted it. */
+  note(line: string): void {
+    this.write([line])
+  }
+
   private write(lines: string[]): void {
     this.out.write(lines.join('\n') + '\n')
   }

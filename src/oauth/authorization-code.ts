@@ -11,6 +11,7 @@ import { AuthServerError, NetworkError, UsageError } from '../errors.js'
 import { formatDuration } from '../core/duration.js'
 import type { OAuthClient } from './client.js'
 import { toTokentoolError } from './errors.js'
+import { withRetryPolicy } from './retry-policy.js'
 import { failPage, listenForCallback, okPage, type Listener, type Page, type PendingCallback, type RedirectHost } from './loopback.js'
 import { tokenEndpointParams, type TokenResult, toTokenResult } from './tokens.js'
 
@@ -137,17 +138,20 @@ export async function authorizationCodeLogin(
     }
     let tokens
     try {
-      tokens = await client.authorizationCodeGrant(
-        oc.config,
-        callbackUrl,
-        {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-          expectedNonce: nonce,
-          idTokenExpected: openid,
-          maxAge: req.maxAge,
-        },
-        tokenEndpointParams({ resources: req.resources }),
+      // a code is redeemed once: the HTTP layer must never send this request again
+      tokens = await withRetryPolicy(oc.config, oc.metadata.token_endpoint, 'never', () =>
+        client.authorizationCodeGrant(
+          oc.config,
+          callbackUrl,
+          {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+            expectedNonce: nonce,
+            idTokenExpected: openid,
+            maxAge: req.maxAge,
+          },
+          tokenEndpointParams({ resources: req.resources }),
+        ),
       )
     } catch (err) {
       throw toTokentoolError(err, { what: `code exchange at ${oc.metadata.token_endpoint}`, url: oc.metadata.token_endpoint })
