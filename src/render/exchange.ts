@@ -6,7 +6,7 @@
  */
 import type { ChalkInstance } from 'chalk'
 import type { IOStreams } from '../cli/deps.js'
-import type { ClaimChange, ClaimsDiff, TokenSide } from '../core/jwt/claims-diff.js'
+import type { ClaimChange, ClaimsDiff, LifetimeSide, TokenSide } from '../core/jwt/claims-diff.js'
 import type { DecodedToken } from '../core/jwt/decode.js'
 import { TIME_CLAIMS } from '../core/jwt/times.js'
 import { formatDuration } from '../core/duration.js'
@@ -69,8 +69,24 @@ export function exchangeJson(v: ExchangeView): Record<string, unknown> {
     subject: sideJson(v.subject),
     actor: v.actor ? sideJson(v.actor) : null,
     request: { audience: v.request.audience, resource: v.request.resource, scope: v.request.scope ?? null, requested_token_type: v.request.requestedTokenType ?? null },
-    diff: v.diff,
+    diff: diffJson(v.diff),
     endpoint: v.endpoint,
+  }
+}
+
+const lifetimeJson = (l: LifetimeSide) => ({ expires_at: l.expiresAt, lifetime_seconds: l.lifetimeSeconds, remaining_seconds: l.remainingSeconds })
+
+/** The diff with the OAuth-style snake_case names the rest of the document uses. */
+export function diffJson(d: ClaimsDiff): Record<string, unknown> {
+  const { lifetime, ...rest } = d
+  return {
+    ...rest,
+    lifetime: {
+      before: lifetimeJson(lifetime.before),
+      after: lifetimeJson(lifetime.after),
+      expires_delta_seconds: lifetime.expiresDeltaSeconds,
+      verdict: lifetime.verdict,
+    },
   }
 }
 
@@ -133,7 +149,10 @@ export function exchangeText(v: ExchangeView, c: ChalkInstance, columns: number,
     out.push(c.bold.underline('Issued token claims'))
     out.push(payloadTable(i.decoded.payload, i.decoded.times, c, width), '')
   }
-  if (i.decoded.payload) out.push(...lines('The issued token was decoded, not verified: check it with tokentool verify --issuer ...', width, c.red))
+  if (i.decoded.payload) {
+    const iss = typeof i.decoded.payload.iss === 'string' ? i.decoded.payload.iss : 'ISSUER'
+    out.push(...lines(`The issued token was decoded, not verified: add --raw and pipe it to tokentool verify --issuer ${iss}`, width, c.red))
+  }
   out.push(...lines('The token itself: add --raw (only the token) or --json (access_token).', width, c.dim))
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
 }

@@ -62,7 +62,11 @@ describe('exchange', () => {
     expect(out.diff.actor.verdict).toBe('none')
     // the downstream API's tokens live 60 s, the subject's 10 min
     expect(out.diff.lifetime.verdict).toBe('shorter')
-    expect(out.diff.lifetime.after.lifetimeSeconds).toBe(60)
+    expect(out.diff.lifetime.after.lifetime_seconds).toBe(60)
+    expect(out.diff.lifetime.expires_delta_seconds).toBeLessThan(0)
+    // the issued token is a real one: it verifies against the issuer's keys
+    const v = await runCli(['verify', '--issuer', provider.issuer, '--aud', DOWNSTREAM_RESOURCE, '-'], { input: out.access_token })
+    expect(v.code).toBe(0)
     expect(r.stdout).not.toContain(subject)
 
     const sent = exchangeRequests().at(-1)!
