@@ -7,7 +7,7 @@
 import type { Command } from 'commander'
 import { TokenInvalidError, UsageError } from '../errors.js'
 import { buildClientAuth } from '../oauth/client-auth.js'
-import { createOAuthClient, type OAuthClient } from '../oauth/client.js'
+import { createOAuthClient, flagFor, type EndpointField, type OAuthClient } from '../oauth/client.js'
 import { openStore, type TokenStore } from '../store/store.js'
 import type { ProfileSettings } from '../store/profiles.js'
 import { latestAccessToken } from '../store/tokens.js'
@@ -25,9 +25,17 @@ export interface ServiceClientFlags extends ServerClientFlags {
   clientAssertion?: string
 }
 
-/** The server/client flags of login, plus client authentication as `token` has it. */
-export function addServiceClientFlags(cmd: Command): Command {
+/**
+ * The server/client flags of login, plus client authentication as `token` has it. `endpoint`
+ * (e.g. `introspection_endpoint`) is the one the command calls: its flag is shown in the help.
+ */
+export function addServiceClientFlags(cmd: Command, endpoint?: EndpointField): Command {
   addServerClientFlags(cmd)
+  for (const opt of cmd.options) {
+    // these commands use the profile's settings but, unlike login, never change them
+    opt.description = opt.description.replace('; saved in the profile', "; default: the profile's")
+    if (endpoint && opt.long === flagFor(endpoint)) opt.hidden = false
+  }
   return cmd
     .option('--client-auth <method>', 'basic, post, private_key_jwt or none (default: basic with a secret, else none)')
     .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR')

@@ -135,6 +135,26 @@ describe('introspect → revoke → introspect', () => {
     expect(rv.stderr).toMatch(/unsupported_token_type.*stays valid until it expires/)
   })
 
+  it('a server without discovery: endpoint flags; a JWT response without jwks_uri is shown as not verified', async () => {
+    const home = await signIn('ivan')
+    const [token] = accessTokens(home)
+    const basic = provider.clients.basic
+    const before = provider.requestsTo('/.well-known/openid-configuration').length
+    const r = await runCli(
+      ['introspect', '--jwt', '--json', '--token-endpoint', `${provider.issuer}/token`, '--introspection-endpoint', `${provider.issuer}/token/introspection`, '--client-id', basic.client_id, '--client-secret', basic.client_secret, '-'],
+      { input: token },
+    )
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out).toMatchObject({ active: true, response: { sub: 'ivan' }, jwt: { signature_verified: false } })
+    expect(provider.requestsTo('/.well-known/openid-configuration').length).toBe(before)
+
+    const none = await runCli(['revoke', '--token-endpoint', `${provider.issuer}/token`, '--client-id', basic.client_id, '--client-secret', basic.client_secret, '--', token!])
+    expect(none.code).toBe(2)
+    expect(none.stderr).toMatch(/does not offer revocation \(no revocation_endpoint in its metadata\) \(give it with --revocation-endpoint URL if it exists\)/)
+  })
+
   it('a client the server does not know: invalid_client, exit 4', async () => {
     const r = await runCli(['introspect', '--issuer', provider.issuer, '--client-id', 'nobody', '--client-secret', 'x', 'some-token'])
     expect(r.code).toBe(4)

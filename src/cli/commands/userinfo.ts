@@ -25,7 +25,7 @@ export function register(parent: Command, deps: Deps): Command {
     )
     .argument('[token]', 'an access token; - reads stdin')
     .option('--file <path>', 'read the access token from a file')
-  addServiceClientFlags(cmd)
+  addServiceClientFlags(cmd, 'userinfo_endpoint')
   cmd
     .addHelpText(
       'after',
