@@ -4,6 +4,7 @@
  * @module
  */
 import { hasCommand } from './menu-entries.js'
+import { exchangeFlow } from './exchange.js'
 import { inspectFlow } from './inspect.js'
 import { BACK } from './prompter.js'
 import type { Session } from './session.js'
@@ -13,8 +14,10 @@ export async function loginFlow(s: Session): Promise<void> {
   const saved = await s.settings()
   const issuer = await s.prompt.input('Issuer URL', { ...(s.lastIssuer ?? saved?.issuer ? { default: s.lastIssuer ?? saved?.issuer } : {}), validate: validUrl })
   if (issuer === BACK) return
-  const clientId = await s.prompt.input('Client id', saved?.clientId ? { default: saved.clientId } : {})
+  const knownId = s.lastClientId ?? saved?.clientId
+  const clientId = await s.prompt.input('Client id', knownId ? { default: knownId } : {})
   if (clientId === BACK) return
+  s.lastClientId = clientId
   const kind = await s.prompt.select<'public' | 'secret'>('Client type', [
     { name: 'Public client (no secret: a CLI or native app)', value: 'public' },
     { name: 'Confidential client (give its secret)', value: 'secret' },
@@ -38,7 +41,7 @@ export async function loginFlow(s: Session): Promise<void> {
   if (how === BACK) return
   if (how === 'device') args.push('--device')
   s.lastIssuer = issuer
-  const code = await s.run(args, { secretArgs })
+  const code = await s.run(args, { hiddenArgs: secretArgs })
   if (code === 0) await afterSignIn(s)
 }
 
@@ -57,8 +60,6 @@ export async function afterSignIn(s: Session): Promise<void> {
     if (next === 'call') await callFlow(s)
     if (next === 'refresh') await refreshFlow(s, false)
     if (next === 'exchange') {
-      const file = './exchange.js' // written alongside the exchange command
-      const { exchangeFlow } = (await import(file)) as { exchangeFlow: (s: Session) => Promise<void> }
       await exchangeFlow(s)
     }
     if (next === 'id' || next === 'access') {

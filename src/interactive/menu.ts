@@ -14,6 +14,9 @@ import { BACK, createPrompter, type Prompter } from './prompter.js'
 import { Session, type CommandRunner, type KnownToken } from './session.js'
 import { simulateFlow } from './simulate.js'
 import { verifyFlow } from './verify.js'
+import { tokenFlow } from './token.js'
+import { exchangeFlow } from './exchange.js'
+import { introspectFlow } from './introspect.js'
 
 export interface MenuOptions {
   profile: string
@@ -25,17 +28,14 @@ export interface MenuOptions {
 
 type Entry = { name: string; value: string; when?: () => boolean; flow: (s: Session) => Promise<void> }
 
-/** Flows for commands still being written are loaded by name only when their command exists. */
-const lazy = (file: string, fn: string) => async (s: Session) => {
-  const mod = (await import(file)) as Record<string, (s: Session) => Promise<void>>
-  await mod[fn]!(s)
-}
-
 const ENTRIES: Entry[] = [
   { name: 'Inspect a token', value: 'inspect', flow: (s) => inspectFlow(s) },
   { name: 'Verify a token', value: 'verify', flow: verifyFlow },
   { name: 'Log in', value: 'login', flow: loginFlow },
   { name: 'Refresh the tokens', value: 'refresh', flow: (s) => refreshFlow(s) },
+  { name: 'Get a token (client credentials)', value: 'token', when: () => hasCommand('token'), flow: tokenFlow },
+  { name: 'Exchange a token (RFC 8693)', value: 'exchange', when: () => hasCommand('exchange'), flow: (s) => exchangeFlow(s) },
+  { name: 'Introspect or revoke a token', value: 'introspect', when: () => hasCommand('introspect') || hasCommand('revoke'), flow: (s) => introspectFlow(s) },
   { name: 'Call an API with the access token', value: 'call', when: () => hasCommand('call'), flow: callFlow },
   { name: 'Decode a CAE challenge (WWW-Authenticate)', value: 'cae', flow: caeFlow },
   { name: 'Simulate an expiry policy', value: 'simulate', flow: simulateFlow },

@@ -22,6 +22,8 @@ export interface KnownToken {
 
 export class Session {
   lastIssuer: string | undefined
+  /** The client id last typed, offered again (it need not be saved in the profile). */
+  lastClientId: string | undefined
   lastToken: KnownToken | undefined
 
   constructor(
@@ -42,12 +44,13 @@ export class Session {
   }
 
   /**
-   * Runs a subcommand as typed, after showing the command line (tokens and secrets elided) so
+   * Runs a subcommand as typed, after showing the command line (tokens abbreviated, secrets
+   * hidden: `secretArgs` are tokens, `hiddenArgs` client secrets) so
    * the user learns the flags for next time. Returns its exit code; its errors are already on
    * stderr as one line, like on the command line.
    */
-  async run(args: string[], opts: { secretArgs?: readonly string[] } = {}): Promise<number> {
-    const shown = args.map((a) => (opts.secretArgs?.includes(a) ? shortToken(a) : /\s/.test(a) ? `'${a}'` : a))
+  async run(args: string[], opts: { secretArgs?: readonly string[]; hiddenArgs?: readonly string[] } = {}): Promise<number> {
+    const shown = args.map((a) => (opts.hiddenArgs?.includes(a) ? '****' : opts.secretArgs?.includes(a) ? shortToken(a) : /\s/.test(a) ? `'${a}'` : a))
     const profileArgs = this.profile === 'default' ? [] : ['--profile', this.profile]
     this.say(this.style.dim(`$ tokentool ${[...profileArgs, ...shown].join(' ')}`))
     const code = await this.runner([...this.globals, '--profile', this.profile, ...args])

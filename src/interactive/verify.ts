@@ -36,7 +36,7 @@ export async function verifyToken(s: Session, token: KnownToken, tokenIssuer?: s
     if (aud === BACK) return
     args.push('--aud', aud)
   }
-  args.push(token.text)
+  args.push('--', token.text) // after --: an opaque token may begin with '-'
   s.lastIssuer = issuer
   const code = await s.run(args, { secretArgs: [token.text] })
   if (code === 0) return
