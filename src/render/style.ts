@@ -1,11 +1,32 @@
 /**
- * The one chalk instance a view uses: coloured only when the command's io allows it.
+ * The one style instance a view uses: coloured only when the command's io allows it.
  * Only render/ knows colours.
+ *
+ * Without colour (a pipe, NO_COLOR, --no-color: the common case for scripts and for
+ * `tokentool decode` start-up) chalk is not even loaded: a plain style that returns its
+ * text unchanged stands in for it.
  * @module
  */
-import { Chalk, type ChalkInstance } from 'chalk'
-import type { IOStreams } from '../cli/deps.js'
+import { createRequire } from 'node:module'
+import type { ChalkInstance } from 'chalk'
 
-export function styleFor(io: Pick<IOStreams, 'color'>): ChalkInstance {
-  return new Chalk({ level: io.color ? 1 : 0 })
+type ChalkModule = typeof import('chalk')
+
+let chalkModule: ChalkModule | undefined
+function loadChalk(): ChalkModule {
+  // require(esm) is on by default from Node 20.19 (engines), and keeps styleFor synchronous
+  chalkModule ??= createRequire(import.meta.url)('chalk') as ChalkModule
+  return chalkModule
+}
+
+/** A chalk look-alike at level 0: every style (and chain of styles) returns its text as is. */
+const plain: ChalkInstance = new Proxy(function () {} as unknown as ChalkInstance, {
+  get: (_target, prop) => (prop === 'level' ? 0 : plain),
+  apply: (_target, _this, args: unknown[]) => args.join(' '),
+})
+
+export function styleFor(io: { color: boolean }): ChalkInstance {
+  if (!io.color) return plain
+  const { Chalk } = loadChalk()
+  return new Chalk({ level: 1 })
 }
