@@ -6,11 +6,21 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { InputError, UsageError } from '../errors.js'
 import { normalizeTokenText } from '../core/token-text.js'
+import { oversizeMessage } from '../core/jwt/size.js'
 import type { Deps } from './deps.js'
 
-export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+/** Stdin larger than this is refused, not buffered: no token, header or payload is this large. */
+export const MAX_STDIN_BYTES = 4 * 1024 * 1024
+
+export async function readStream(stream: NodeJS.ReadableStream, limit = MAX_STDIN_BYTES): Promise<string> {
   const chunks: Buffer[] = []
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer))
+  let size = 0
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer)
+    size += b.byteLength
+    if (size > limit) throw new InputError(`the input on stdin is over ${limit / (1024 * 1024)} MiB: not a token`)
+    chunks.push(b)
+  }
   return Buffer.concat(chunks).toString('utf8')
 }
 
@@ -45,6 +55,8 @@ export async function readTokenInput(
   } else {
     raw = arg
   }
+  const oversize = oversizeMessage(raw, what)
+  if (oversize) throw new InputError(oversize)
   const token = normalizeTokenText(raw)
   if (token === '') throw new InputError(`the ${what} is empty`)
   return token

@@ -98,7 +98,8 @@ export function redactForm(body: string): string {
       if (eq < 0) return redactText(pair)
       const key = pair.slice(0, eq)
       const value = pair.slice(eq + 1)
-      if (isSecretName(decodeFormPart(key))) return `${key}=${redactSecretValue(decodeFormPart(value))}`
+      // trimmed: `redact` hands over text whose trimmed form looks like a form, spaces included
+      if (isSecretName(decodeFormPart(key).trim())) return `${key}=${redactSecretValue(decodeFormPart(value).trim())}${/\s+$/.exec(value)?.[0] ?? ''}`
       return `${key}=${redactText(value)}`
     })
     .join('&')

@@ -27,6 +27,22 @@ export const BUDGETS = [
 
 const HEADER_PREFIX = 'Authorization: Bearer '
 
+/**
+ * Input longer than this is refused before it is decoded (exit 2). The largest real tokens
+ * (Entra ID with group claims, SAML-wrapped assertions) stay well under 32 KiB; this is 8 times
+ * that, and keeps a hostile input from costing seconds of base64 and JSON work.
+ */
+export const MAX_TOKEN_BYTES = 256 * 1024
+
+/** The refusal for input over MAX_TOKEN_BYTES, or undefined when it fits. */
+export function oversizeMessage(text: string, what = 'token'): string | undefined {
+  // length is a lower bound of the UTF-8 size: only measure when it could matter
+  if (text.length * 3 <= MAX_TOKEN_BYTES) return undefined
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes <= MAX_TOKEN_BYTES) return undefined
+  return `the ${what} is ${bytes} bytes, over the ${MAX_TOKEN_BYTES / 1024} KiB limit: no real token is this large`
+}
+
 export function measureSize(token: string): SizeResult {
   const bytes = Buffer.byteLength(token, 'utf8')
   const headerBytes = bytes + HEADER_PREFIX.length

@@ -5,6 +5,7 @@
  * @module
  */
 import { InputError } from '../../errors.js'
+import { oversizeMessage } from './size.js'
 
 export type JsonObject = Record<string, unknown>
 
@@ -58,6 +59,8 @@ export function segmentLabel(index: number, format: 'jws' | 'jwe'): string {
  * @example splitCompact('eyJh.eyJz.c2ln') // { format: 'jws', segments: ['eyJh', 'eyJz', 'c2ln'] }
  */
 export function splitCompact(text: string): { format: 'jws'; segments: [string, string, string] } | { format: 'jwe'; segments: [string, string, string, string, string] } {
+  const oversize = oversizeMessage(text)
+  if (oversize) throw new InputError(oversize)
   const segments = text.split('.')
   if (segments.length === 3) return { format: 'jws', segments: segments as [string, string, string] }
   if (segments.length === 5) return { format: 'jwe', segments: segments as [string, string, string, string, string] }
