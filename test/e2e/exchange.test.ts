@@ -170,6 +170,13 @@ describe('exchange', () => {
     expect(exchangeRequests().at(-1)!.params.subject_token).toBe(now)
   })
 
+  it('an ID token sent with the default type: a note on stderr names the flag', async () => {
+    const idToken = stored(home).idToken.value as string
+    const r = await runCli(['exchange', '--subject-token', idToken, '--raw'], { env: { TOKENTOOL_HOME: home } })
+    expect(r.stderr).toContain('tokentool: note: the subject token looks like an ID token but is sent as an access_token; if the server refuses it, add --subject-token-type id_token')
+    expect(exchangeRequests().at(-1)!.params.subject_token_type).toBe(`${TT}access_token`)
+  })
+
   it('a scope wider than the subject token is the server saying no: exit 4 with error and description', async () => {
     const r = await runCli(['exchange', '--scope', 'api:read openid profile'], { env: { TOKENTOOL_HOME: home } })
     expect(r.code).toBe(4)

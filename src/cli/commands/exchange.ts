@@ -22,9 +22,9 @@ import { addServiceClientFlags, serviceClient, validStoredAccessToken, type Serv
 
 export interface ExchangeFlags extends ServiceClientFlags {
   subjectToken?: string
-  subjectTokenType: string
+  subjectTokenType?: string
   actorToken?: string
-  actorTokenType: string
+  actorTokenType?: string
   audience?: string[]
   resource?: string[]
   scope?: string
@@ -47,9 +47,9 @@ export function register(parent: Command, deps: Deps): Command {
         'or a full URI (urn:ietf:params:oauth:token-type:...).',
     )
     .option('--subject-token <token>', "the token to exchange; - reads stdin, also @file and env:VAR (default: the profile's access token)")
-    .option('--subject-token-type <type>', 'type of the subject token', 'access_token')
+    .option('--subject-token-type <type>', 'type of the subject token (default: access_token)')
     .option('--actor-token <token>', 'token of the party acting for the subject (delegation); - reads stdin, also @file and env:VAR')
-    .option('--actor-token-type <type>', 'type of the actor token', 'access_token')
+    .option('--actor-token-type <type>', 'type of the actor token (default: access_token)')
     .option('--audience <aud>', 'logical name of the target service (repeatable)', collect)
     .option('--resource <uri>', 'URI of the target resource (RFC 8707, repeatable)', collect)
     .option('--scope <scopes>', 'scope of the new token (usually narrower than the subject token)')
@@ -85,6 +85,10 @@ function decodeSide(token: string, now: Date, what: string): DecodedToken {
   }
 }
 
+function typeNote(deps: Deps, which: 'subject' | 'actor', kind: string): void {
+  deps.io.err.write(`tokentool: note: the ${which} token looks like an ID token but is sent as an access_token; if the server refuses it, add --${which}-token-type ${kind}\n`)
+}
+
 /**
  * A token's claims for the diff: a JWT's payload, or for an opaque token what the
  * introspection endpoint says (when allowed and possible; a refusal only leaves them unknown).
@@ -104,8 +108,8 @@ async function sideOf(token: string, d: DecodedToken, oc: OAuthClient, introspec
 
 export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
   if (o.subjectToken === '-' && o.actorToken === '-') throw new UsageError('only one of --subject-token and --actor-token can read stdin')
-  const subjectType = tokenTypeUri(o.subjectTokenType, '--subject-token-type')
-  const actorType = tokenTypeUri(o.actorTokenType, '--actor-token-type')
+  const subjectType = tokenTypeUri(o.subjectTokenType ?? 'access_token', '--subject-token-type')
+  const actorType = tokenTypeUri(o.actorTokenType ?? 'access_token', '--actor-token-type')
   const requestedType = o.requestedTokenType ? tokenTypeUri(o.requestedTokenType, '--requested-token-type') : undefined
   const now = deps.now()
 
@@ -124,6 +128,9 @@ export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
   const actorToken = o.actorToken !== undefined ? await tokenFlag(o.actorToken, '--actor-token', deps) : undefined
   const subject = decodeSide(subjectToken, now, 'the subject token')
   const actor = actorToken ? decodeSide(actorToken, now, 'the actor token') : undefined
+  // the commonest mistake: an ID token sent with the default type (servers answer a bare invalid_request)
+  if (o.subjectTokenType === undefined && subject.kind === 'id_token') typeNote(deps, 'subject', 'id_token')
+  if (actor && o.actorTokenType === undefined && actor.kind === 'id_token') typeNote(deps, 'actor', 'id_token')
 
   const audience = o.audience ?? []
   const resource = o.resource ?? []
