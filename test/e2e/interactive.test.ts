@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KEY, startPty, type PtySession } from '../helpers/pty.js'
 import { rawJws } from '../helpers/jwt-fixtures.js'
+import { browserlessLogin } from './browserless-login.js'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 
 const inner = rawJws({ alg: 'RS256', typ: 'JWT' }, { iss: 'https://inner.example', sub: 'agent-7', aud: 'https://api.example' })
@@ -92,6 +93,9 @@ describe('tokentool (interactive) in a terminal', () => {
     t.type(KEY.ctrlC)
     expect(await t.exited).toBe(130)
     expect(t.sinceMark()).toMatch(/tokentool: interrupted/)
+    // the prompt handed the terminal back: the cursor it hid is shown again
+    const raw = t.raw()
+    expect(raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(raw.lastIndexOf('\x1b[?25l'))
   })
 
   it('a malformed paste is refused at the prompt with the reason, and the prompt stays', { timeout: 60_000 }, async () => {
@@ -248,6 +252,40 @@ describe('verify against the test provider', () => {
     const full = t.screen()
     expect(full).not.toContain(c.client_secret)
     expect(got[2]).toMatch(/^\d+$/)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+
+  it('log in from the menu, then the next steps: show the ID token, refresh', { timeout: 120_000 }, async () => {
+    const t = pty([], { env: { BROWSER: '/bin/true' } })
+    await mainMenu(t)
+    await t.choose('Log in')
+    await t.waitFor(/Issuer URL/)
+    t.mark()
+    t.type(op.issuer + KEY.enter)
+    await t.waitFor(/Client id/)
+    t.mark()
+    t.type(op.clients.native.client_id + KEY.enter)
+    await t.waitFor(/Client type[\s\S]*navigate/)
+    await t.choose('Public client')
+    await t.waitFor(/Scopes/)
+    t.mark()
+    t.type(KEY.enter) // the default: openid profile offline_access
+    await t.waitFor(/How do you sign in\?[\s\S]*navigate/)
+    await t.choose('In a browser on this machine')
+    const url = (await t.waitFor(/Open: (\S+)/))[1]!
+    await browserlessLogin(url, { deliver: true })
+    await t.waitFor(/Signed in: what next\?[\s\S]*Show the ID token[\s\S]*navigate/)
+    await t.choose('Show the ID token')
+    await t.waitFor(/ID token[\s\S]*alice[\s\S]*what next\?/)
+    t.mark()
+    t.type(KEY.esc)
+    await t.waitFor(/Signed in: what next\?[\s\S]*navigate/)
+    const before = op.requestsTo('/token').length
+    await t.choose('Refresh the tokens')
+    await t.waitFor(/\$ tokentool refresh\n[\s\S]*Refreshed at[\s\S]*Signed in: what next\?[\s\S]*navigate/)
+    expect(op.requestsTo('/token').length).toBe(before + 1)
+    expect(op.requestsTo('/token').at(-1)!.grantType).toBe('refresh_token')
     t.type(KEY.ctrlC)
     expect(await t.exited).toBe(130)
   })

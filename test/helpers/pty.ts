@@ -11,6 +11,8 @@ export const KEY = { enter: '\r', down: '\x1b[B', up: '\x1b[A', esc: '\x1b', ctr
 export interface PtySession {
   term: IPty
   home: string
+  /** Everything written so far, as written (escape sequences included). */
+  raw(): string
   /** Everything written so far, ANSI sequences removed. */
   screen(): string
   /** Output since the last `mark()`, ANSI removed. */
@@ -38,6 +40,7 @@ export function startPty(args: string[], opts: { home?: string; env?: Record<str
   const session: PtySession = {
     term,
     home,
+    raw: () => raw,
     screen: () => clean(raw),
     sinceMark: () => clean(raw.slice(markAt)),
     mark: () => void (markAt = raw.length),
