@@ -1,0 +1,195 @@
+/**
+ * The bad-input corpus (test/fixtures/bad-input) through every command that takes that kind
+ * of input, as a user runs them: one clear `tokentool:` line on stderr, the contract's exit
+ * code, never a crash (exit 70) or a stack trace, and nothing sent for input refused locally.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SignJWT } from 'jose'
+import { runCli, type CliResult } from '../helpers/run-cli.js'
+import { startHttpServer, type TinyServer } from '../helpers/http-server.js'
+
+const DIR = fileURLToPath(new URL('../fixtures/bad-input/', import.meta.url))
+const KEYS = fileURLToPath(new URL('../fixtures/keys/', import.meta.url))
+const SECRET = readFileSync(join(DIR, 'hmac-secret.txt'), 'utf8').trim()
+const files = (sub: string) => readdirSync(join(DIR, sub)).filter((f) => f.endsWith('.txt')).sort()
+const lines = (name: string) => readFileSync(join(DIR, name), 'utf8').replace(/\n$/, '').split('\n')
+
+/** Runs `jobs` two at a time: the machine has 2 cores shared with everyone. */
+async function pool<T>(jobs: (() => Promise<T>)[], width = 3): Promise<T[]> {
+  const out: T[] = new Array(jobs.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < jobs.length) {
+        const i = next++
+        out[i] = await jobs[i]!()
+      }
+    }),
+  )
+  return out
+}
+
+/** A refusal as the contract wants it: one line, no stack, no "unexpected error". */
+function oneCleanLine(r: CliResult, what: string): void {
+  const errLines = r.stderr.trimEnd().split('\n')
+  expect(errLines, `${what}: ${r.stderr}`).toHaveLength(1)
+  expect(errLines[0], what).toMatch(/^tokentool: \S/)
+  expect(r.stderr, what).not.toMatch(/unexpected error|\n\s+at |TypeError|RangeError/)
+}
+
+let sink: TinyServer
+beforeAll(async () => {
+  sink = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end('{"active":false}')
+  })
+})
+afterAll(async () => {
+  await sink?.close()
+})
+
+/** Payload-only faults: verify checks the signature over the payload bytes and says that fails (exit 1). */
+const STDIN_TOO = new Set(['empty.txt', 'oversized.txt', 'payload-deep-nesting.txt', 'payload-invalid-utf8.txt', 'nul-and-controls.txt'])
+const VERIFY_EXIT_1 = new Set(['payload-deep-nesting.txt', 'payload-truncated-json.txt', 'signature-not-base64url.txt'])
+
+describe('malformed tokens (tokens/)', () => {
+  it('decode (file and stdin) and verify refuse each with one line: exit 2 (verify: 1 when only the payload is bad)', { timeout: 120_000 }, async () => {
+    const names = files('tokens')
+    expect(names.length).toBeGreaterThanOrEqual(18)
+    const jobs = names.flatMap((name) => {
+      const path = join(DIR, 'tokens', name)
+      return [
+        async () => ({ name, cmd: 'decode --file', r: await runCli(['decode', '--file', path]) }),
+        async () => ({ name, cmd: 'verify --secret', r: await runCli(['verify', '--secret', SECRET, '--file', path]) }),
+        // stdin is read the same way for every token: a few shapes are enough there
+        ...(STDIN_TOO.has(name) ? [async () => ({ name, cmd: 'decode <stdin', r: await runCli(['decode', '--json'], { input: readFileSync(path) }) })] : []),
+      ]
+    })
+    for (const { name, cmd, r } of await pool(jobs)) {
+      const what = `${cmd} ${name}`
+      const expected = cmd.startsWith('verify') && VERIFY_EXIT_1.has(name) ? 1 : 2
+      expect(r.code, `${what}: ${r.stderr}`).toBe(expected)
+      if (cmd.startsWith('decode')) expect(r.stdout, what).toBe('')
+      oneCleanLine(r, what)
+    }
+  })
+
+  it('introspect, revoke and exchange refuse empty and oversized tokens before any request (exit 2)', { timeout: 60_000 }, async () => {
+    const endpoints = ['--token-endpoint', `${sink.url}/token`, '--introspection-endpoint', `${sink.url}/introspect`, '--revocation-endpoint', `${sink.url}/revoke`, '--client-id', 'c']
+    const jobs = ['empty.txt', 'blank.txt', 'oversized.txt'].flatMap((name) => {
+      const path = join(DIR, 'tokens', name)
+      return [
+        () => runCli(['introspect', ...endpoints, '--file', path]),
+        () => runCli(['introspect', ...endpoints, '-'], { input: readFileSync(path) }),
+        () => runCli(['revoke', ...endpoints, '--file', path]),
+        () => runCli(['exchange', ...endpoints, '--subject-token', `@${path}`]),
+      ]
+    })
+    for (const r of await pool(jobs)) {
+      expect(r.code, r.stderr).toBe(2)
+      oneCleanLine(r, r.stderr)
+      expect(r.stderr).toMatch(/empty|over the 256 KiB limit/)
+    }
+    expect(sink.requests).toHaveLength(0)
+  })
+})
+
+describe('hostile JOSE (jose/)', () => {
+  it('decode shows each, unverified; verify refuses what must be refused and says why', { timeout: 60_000 }, async () => {
+    const names = files('jose')
+    const expectVerify: Record<string, [number, RegExp | null]> = {
+      'alg-none.txt': [1, /alg "none" is never accepted/],
+      'alg-none-uppercase.txt': [1, /alg "NONE" is never accepted/],
+      'crit-unknown.txt': [1, /"crit" lists "urn:example:must-understand"/],
+      'b64-false.txt': [0, null],
+      // the header names a key location; the key is the one given, and the URL is never fetched
+      'jku-header.txt': [0, null],
+      'x5u-header.txt': [0, null],
+      'key-confusion-hs256-with-public-pem.txt': [1, /signature does not match/],
+      'payload-number-overflow.txt': [1, /"exp" is not a NumericDate/],
+    }
+    expect(names.sort()).toEqual(Object.keys(expectVerify).sort())
+    const jobs = names.flatMap((name) => {
+      const path = join(DIR, 'jose', name)
+      return [
+        async () => ({ name, cmd: 'decode', r: await runCli(['decode', '--file', path]) }),
+        async () => ({ name, cmd: 'verify', r: await runCli(['verify', '--secret', SECRET, '--file', path]) }),
+      ]
+    })
+    for (const { name, cmd, r } of await pool(jobs)) {
+      if (cmd === 'decode') {
+        expect(r.code, `${name}: ${r.stderr}`).toBe(0)
+        expect(r.stdout).toContain('SIGNATURE NOT VERIFIED')
+        continue
+      }
+      const [code, why] = expectVerify[name]!
+      expect(r.code, `${name}: ${r.stderr}`).toBe(code)
+      if (why) {
+        oneCleanLine(r, name)
+        expect(r.stderr).toMatch(why)
+      }
+    }
+  })
+
+  it('an RS256 public key never verifies an HS256 token keyed with its PEM (key confusion)', async () => {
+    const r = await runCli(['verify', '--key', join(KEYS, 'cert-public.pem'), '--file', join(DIR, 'jose', 'key-confusion-hs256-with-public-pem.txt')])
+    expect(r.code).toBe(1)
+    oneCleanLine(r, 'key confusion')
+    expect(r.stderr).toMatch(/a public key never verifies an HMAC token \(key-confusion attack\)/)
+  })
+
+  it('jku and x5u pointing at a live server are never fetched, whatever the key source', async () => {
+    const key = new TextEncoder().encode(SECRET)
+    const token = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256', jku: `${sink.url}/jku.json`, x5u: `${sink.url}/x5u.pem`, kid: 'k1' })
+      .setExpirationTime('1h')
+      .sign(key)
+    const before = sink.requests.length
+    const ok = await runCli(['verify', '--secret', SECRET, token])
+    expect(ok.code, ok.stderr).toBe(0)
+    const wrong = await runCli(['verify', '--secret', 'another-secret-of-enough-length-000', token])
+    expect(wrong.code).toBe(1)
+    const asKey = await runCli(['verify', '--key', join(KEYS, 'cert-public.pem'), token])
+    expect(asKey.code).toBe(1)
+    expect(sink.requests.slice(before)).toEqual([])
+  })
+})
+
+describe('challenges, durations and windows', () => {
+  it('cae decode refuses every broken WWW-Authenticate value with one line (exit 2)', { timeout: 60_000 }, async () => {
+    const values = lines('www-authenticate.txt')
+    // a NUL cannot be an argument: that value goes through stdin twice
+    const asArg = (v: string) => (v.includes('\0') ? runCli(['cae', 'decode'], { input: v }) : runCli(['cae', 'decode', v]))
+    const runs = await pool(values.flatMap((v) => [() => asArg(v), () => runCli(['cae', 'decode', '--json'], { input: v })]))
+    for (const [i, r] of runs.entries()) {
+      expect(r.code, `${JSON.stringify(values[i >> 1])}: ${r.stderr}`).toBe(2)
+      oneCleanLine(r, JSON.stringify(values[i >> 1]))
+      expect(r.stdout).toBe('')
+    }
+  })
+
+  it('a very long header is parsed, not choked on', async () => {
+    const r = await runCli(['cae', 'decode', '--json', 'Bearer ' + Array.from({ length: 2000 }, (_, i) => `p${i}=v`).join(', ')])
+    expect(r.code, r.stderr).toBe(0)
+    expect(Object.keys(JSON.parse(r.stdout).challenges[0].params)).toHaveLength(2000)
+  })
+
+  it('simulate refuses every bad duration and window with one line naming the flag (exit 2)', { timeout: 60_000 }, async () => {
+    const durations = lines('durations.txt')
+    const windows = lines('windows.txt')
+    const jobs = [
+      ...durations.flatMap((d, i) => [['--access-ttl', d], [['--absolute', '--horizon', '--revoke-at'][i % 3]!, d]]),
+      ...windows.map((w) => ['--active', w]),
+    ]
+    const runs = await pool(jobs.map((args) => () => runCli(['simulate', ...args])))
+    for (const [i, r] of runs.entries()) {
+      const [flag, value] = jobs[i]!
+      expect(r.code, `${flag} ${JSON.stringify(value)}: ${r.stderr}`).toBe(2)
+      oneCleanLine(r, `${flag} ${value}`)
+      expect(r.stderr).toContain(flag!)
+    }
+  })
+})
