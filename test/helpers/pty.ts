@@ -57,12 +57,20 @@ export function startPty(args: string[], opts: { home?: string; env?: Record<str
     },
     type: (text) => term.write(text),
     async choose(label) {
-      // the prompt's last render shows the choices; find the index of the wanted one among the
-      // lines that look like choices (cursor "❯" or two spaces), then walk the cursor there
-      await session.waitFor(/\n?\? [^\n]*\n[\s\S]*navigate/)
-      const screen = session.sinceMark()
-      const start = Math.max(screen.lastIndexOf('\n? '), screen.startsWith('? ') ? 0 : -1)
-      const frame = screen.slice(start + 1)
+      // the prompt's latest frame, complete (it ends with the key help), from its "? " line
+      const frameNow = () => {
+        const screen = session.sinceMark()
+        const start = Math.max(screen.lastIndexOf('\n? '), screen.startsWith('? ') ? 0 : -1)
+        const frame = screen.slice(start + 1)
+        return start >= -1 && /navigate/.test(frame) ? frame : undefined
+      }
+      const deadline = Date.now() + 30_000
+      let frame = frameNow()
+      while (frame === undefined) {
+        if (Date.now() > deadline) throw new Error(`no complete select prompt on the terminal:\n${session.sinceMark().slice(-3000)}`)
+        await new Promise((r) => setTimeout(r, 40))
+        frame = frameNow()
+      }
       const lines = frame.split('\n').slice(1).filter((l) => /^(❯| ) \S/.test(l))
       const current = lines.findIndex((l) => l.startsWith('❯'))
       const target = lines.findIndex((l) => (typeof label === 'string' ? l.includes(label) : label.test(l)))
@@ -70,6 +78,16 @@ export function startPty(args: string[], opts: { home?: string; env?: Record<str
       const steps = target - Math.max(0, current)
       session.mark()
       term.write((steps >= 0 ? KEY.down : KEY.up).repeat(Math.abs(steps)) + KEY.enter)
+      // what follows is the answer's output: the prompt's re-renders while the cursor moved are behind the mark
+      for (;;) {
+        const done = raw.indexOf('✔', markAt)
+        if (done >= 0) {
+          markAt = done
+          return
+        }
+        if (Date.now() > deadline) throw new Error(`the choice ${label} was not taken:\n${session.sinceMark().slice(-3000)}`)
+        await new Promise((r) => setTimeout(r, 20))
+      }
     },
     exited,
     kill: () => term.kill(),
