@@ -84,9 +84,17 @@ export interface StoredChoice {
   expiresAt?: number | undefined
 }
 
-/** The profile's newest access token (or refresh token), whether or not it is still valid. */
-export async function storedToken(store: TokenStore, profile: string, kind: 'access_token' | 'refresh_token' = 'access_token'): Promise<StoredChoice> {
+/**
+ * The profile's newest access token (or refresh token), whether or not it is still valid.
+ * Never one from another issuer than `issuer`: a stored token goes only to the server that issued it.
+ */
+export async function storedToken(store: TokenStore, profile: string, issuer: string, kind: 'access_token' | 'refresh_token' = 'access_token'): Promise<StoredChoice> {
   const tokens = await store.getTokens(profile)
+  if (tokens?.issuer !== undefined && tokens.issuer !== issuer) {
+    throw new UsageError(`no token given, and the tokens of profile "${profile}" are from ${tokens.issuer}, not ${issuer}`, {
+      hint: 'pass the token as an argument, on stdin or with --file (tokentool does not send a stored token to another server)',
+    })
+  }
   if (kind === 'refresh_token') {
     const rt = tokens?.refreshToken
     if (!rt) throw new UsageError(`no token given, and profile "${profile}" has no refresh token`, { hint: 'pass the token as an argument, on stdin or with --file' })
@@ -107,7 +115,7 @@ const MIN_TTL = 30
  */
 export async function validStoredAccessToken(ctx: ServiceContext, now: () => Date): Promise<StoredChoice> {
   const { store, profile, oc, settings } = ctx
-  const choice = await storedToken(store, profile)
+  const choice = await storedToken(store, profile, oc.metadata.issuer)
   const left = choice.expiresAt === undefined ? Infinity : choice.expiresAt - Math.floor(now().getTime() / 1000)
   if (left > MIN_TTL) return choice
   if ((await store.getTokens(profile))?.refreshToken) {

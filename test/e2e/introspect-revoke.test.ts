@@ -155,6 +155,18 @@ describe('introspect → revoke → introspect', () => {
     expect(none.stderr).toMatch(/does not offer revocation \(no revocation_endpoint in its metadata\) \(give it with --revocation-endpoint URL if it exists\)/)
   })
 
+  it("never sends the profile's stored token to another server than its issuer", async () => {
+    const home = await signIn('judy')
+    const [token] = accessTokens(home)
+    const other = 'http://127.0.0.1:9'
+    for (const cmd of ['introspect', 'revoke', 'userinfo']) {
+      const r = await runCli([cmd, '--issuer', other, '--token-endpoint', `${other}/token`, '--introspection-endpoint', `${other}/i`, '--revocation-endpoint', `${other}/r`, '--userinfo-endpoint', `${other}/u`], { env: { TOKENTOOL_HOME: home } })
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`the tokens of profile "default" are from ${provider.issuer}, not ${other}`)
+      expect(r.stderr).not.toContain(token)
+    }
+  })
+
   it('a client the server does not know: invalid_client, exit 4', async () => {
     const r = await runCli(['introspect', '--issuer', provider.issuer, '--client-id', 'nobody', '--client-secret', 'x', 'some-token'])
     expect(r.code).toBe(4)

@@ -49,7 +49,7 @@ export function register(parent: Command, deps: Deps): Command {
 export async function runIntrospect(arg: string | undefined, o: IntrospectFlags, deps: Deps): Promise<void> {
   const given = await tokenArgument(arg, o.file, deps)
   const { oc, store, profile } = await serviceClient(o, deps)
-  const token = given ?? (await storedToken(store, profile, o.hint ?? 'access_token')).token
+  const token = given ?? (await storedToken(store, profile, oc.metadata.issuer, o.hint ?? 'access_token')).token
   const result = await introspectToken(oc, { token, hint: o.hint, jwt: o.jwt })
   renderIntrospect(deps.io, result, { json: deps.global.json, now: deps.now() })
   if (!result.active) throw new TokenInvalidError('the token is not active (active: false)')

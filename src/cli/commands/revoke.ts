@@ -46,7 +46,7 @@ export function register(parent: Command, deps: Deps): Command {
 export async function runRevoke(arg: string | undefined, o: RevokeFlags, deps: Deps): Promise<void> {
   const given = await tokenArgument(arg, o.file, deps)
   const { oc, store, profile } = await serviceClient(o, deps)
-  const stored = given === undefined ? await storedToken(store, profile, o.hint ?? 'access_token') : undefined
+  const stored = given === undefined ? await storedToken(store, profile, oc.metadata.issuer, o.hint ?? 'access_token') : undefined
   const token = given ?? stored!.token
   // the hint is ours to give when we know what the stored token is
   const hint = o.hint ?? stored?.kind
