@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KEY, startPty, type PtySession } from '../helpers/pty.js'
 import { rawJws } from '../helpers/jwt-fixtures.js'
+import { tempHome } from '../helpers/run-cli.js'
+import { fileStore } from '../../src/store/store.js'
 import { browserlessLogin } from './browserless-login.js'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 
@@ -148,6 +150,43 @@ describe('tokentool (interactive) in a terminal', () => {
     t.type('8 hours' + KEY.enter)
     await t.waitFor(/8 hours/)
     await t.waitFor(/duration|expected/i)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+  it('decode a CAE challenge: a malformed one is refused with the position, a good one shows cae decode\'s view', { timeout: 60_000 }, async () => {
+    const t = pty([])
+    await mainMenu(t)
+    await t.choose('Decode a CAE challenge')
+    await t.waitFor(/Paste the WWW-Authenticate value/)
+    t.type('Bearer error="insufficient_claims", claims="abc' + KEY.enter)
+    await t.waitFor(/cannot parse WWW-Authenticate at column 44: the quoted string that starts here has no closing quote/)
+    // fix the answer: Ctrl-U clears the line, then a good header
+    t.type('\x15' + 'Bearer realm="", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwNDEwNjY1MSJ9fX0="' + KEY.enter)
+    await t.waitFor(/\$ tokentool cae decode[\s\S]*Claims request[\s\S]*present a token issued after 2020-10-31T01:10:51Z/)
+    // no profile with an issuer: nothing to answer with, back to the main menu
+    await mainMenu(t)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+
+  it('manage profiles: list them, switch to another; the main menu names it', { timeout: 60_000 }, async () => {
+    const home = tempHome()
+    const store = fileStore(home)
+    await store.saveSettings('ci', { issuer: 'https://login.example', clientId: 'ci-client' })
+    await store.saveSettings('prod-eu', { issuer: 'https://eu.example', clientId: 'app' })
+    const t = pty(['--profile', 'ci'], { home })
+    await t.waitFor(/Main menu \(profile ci\)/)
+    await t.choose('Manage profiles')
+    await t.waitFor(/Profiles \(using: ci\)/)
+    await t.choose('List the stored profiles')
+    await t.waitFor(/\$ tokentool --profile ci profiles list[\s\S]*prod-eu[\s\S]*Profiles \(using: ci\)/)
+    await t.choose('Switch to another profile')
+    await t.waitFor(/Switch to which profile\?/)
+    await t.choose('prod-eu')
+    await t.waitFor(/Using profile prod-eu/)
+    t.mark()
+    t.type(KEY.esc)
+    await t.waitFor(/Main menu \(profile prod-eu\)/)
     t.type(KEY.ctrlC)
     expect(await t.exited).toBe(130)
   })
