@@ -83,7 +83,7 @@ export function introspectText(r: IntrospectResult, c: ChalkInstance, columns: n
 
 /** `--json` of revoke. */
 export function revokeJson(r: RevokeResult & { from: string; removedFromProfile: boolean }): Record<string, unknown> {
-  return { revoked: true, endpoint: r.endpoint, token_type_hint: r.hint ?? null, token: r.from, removed_from_profile: r.removedFromProfile }
+  return { revoked: true, endpoint: r.endpoint, token_type_hint: r.hint ?? null, from: r.from, removed_from_profile: r.removedFromProfile }
 }
 
 export function renderRevoke(io: Out, r: RevokeResult & { from: string; removedFromProfile: boolean }, opts: { json: boolean }): void {

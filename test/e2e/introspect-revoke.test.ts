@@ -106,7 +106,7 @@ describe('introspect → revoke → introspect', () => {
       revoked: true,
       endpoint: `${provider.issuer}/token/revocation`,
       token_type_hint: 'refresh_token',
-      token: 'the refresh token of profile "default"',
+      from: 'the refresh token of profile "default"',
       removed_from_profile: true,
     })
     expect(stored(home).refreshToken).toBeUndefined()
