@@ -126,6 +126,9 @@ function mismatch(expected: string, got: string, where: string): NetworkError {
 }
 
 function translate(err: unknown, issuer: string, where: string): NetworkError {
+  // the body stream failed (reset, timeout, size limit) and oauth4webapi called it a parse error
+  const cause = (err as { cause?: unknown } | undefined)?.cause
+  if (cause instanceof NetworkError) return cause
   if (err instanceof oauth.OperationProcessingError) {
     const cause = err.cause as { body?: unknown; expected?: string } | undefined
     switch (err.code) {
