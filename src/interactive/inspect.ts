@@ -13,7 +13,7 @@ import { looksLikeCompactJwt } from '../core/jwt/nested.js'
 import { TIME_CLAIMS, describeTime, type TimeClaim } from '../core/jwt/times.js'
 import { normalizeTokenText } from '../core/token-text.js'
 import { printable } from '../core/cae/printable.js'
-import { decodedJson, humanView } from '../render/decode.js'
+import { decodedJson, formatValue, humanView } from '../render/decode.js'
 import { BACK } from './prompter.js'
 import { shortToken, type KnownToken, type Session } from './session.js'
 import { validToken } from './validators.js'
@@ -92,15 +92,20 @@ async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void
 
 /** Walks an object or array: pick a member to see it; objects and arrays open, JWT strings decode. */
 async function walkObject(s: Session, obj: Record<string, unknown> | unknown[], path: string, what: 'claim' | 'header'): Promise<void> {
+  let last: string | undefined
   for (;;) {
     const entries: [string, unknown][] = Array.isArray(obj) ? obj.map((v, i) => [String(i), v]) : Object.entries(obj)
+    const timeNote = (k: string, v: unknown) =>
+      what === 'claim' && path === '' && (TIME_CLAIMS as readonly string[]).includes(k) ? ` · ${describeTime(k as TimeClaim, v, s.deps.now()).relative}` : ''
     const label = (k: string) => (Array.isArray(obj) ? `${path}[${k}]` : path ? `${path}.${k}` : k)
     const width = Math.max(20, s.deps.io.columns - 10)
     const pick = await s.prompt.select(
       path ? `${path}: pick a member` : what === 'claim' ? 'Pick a claim' : 'Pick a header parameter',
-      entries.map(([k, v]) => ({ name: clip(`${printable(k).padEnd(10)} ${preview(v)}`, width), value: k })),
+      entries.map(([k, v]) => ({ name: clip(`${printable(k).padEnd(10)} ${preview(v)}${timeNote(k, v)}`, width), value: k })),
+      last !== undefined ? { default: last } : {},
     )
     if (pick === BACK) return
+    last = pick
     const value = Array.isArray(obj) ? obj[Number(pick)] : obj[pick]
     const full = label(pick)
     if (opens(value)) {
@@ -122,10 +127,16 @@ function showMember(s: Session, path: string, key: string, value: unknown, what:
   const meaning = topLevel ? (what === 'claim' ? claimMeaning(key) : headerMeaning(key)) : undefined
   lines.push(`  meaning  ${meaning ?? c.dim('(not a claim tokentool knows; see the issuer\'s documentation)')}`)
   if (what === 'claim' && topLevel && (TIME_CLAIMS as readonly string[]).includes(key)) {
-    const info = describeTime(key as TimeClaim, value, new Date(s.deps.now()))
+    const info = describeTime(key as TimeClaim, value, s.deps.now())
     lines.push(`  time     ${info.iso ?? '(not a number of seconds)'} · ${info.relative}`)
   }
-  const text = typeof value === 'string' ? (looksLikeCompactJwt(value) ? shortToken(value) + ' (a JWT)' : printable(value)) : printable(JSON.stringify(value, null, 2) ?? String(value))
+  // JSON's own line breaks are layout; anything else unprintable is escaped line by line
+  const text =
+    typeof value === 'string'
+      ? looksLikeCompactJwt(value)
+        ? shortToken(value) + ' (a JWT)'
+        : printable(value)
+      : (JSON.stringify(value, null, 2) ?? String(value)).split('\n').map(printable).join('\n')
   const [first, ...rest] = text.split('\n')
   lines.push(`  value    ${first}`, ...rest.map((l) => `           ${l}`))
   s.say(lines.join('\n') + '\n')
@@ -140,8 +151,8 @@ function opens(v: unknown): v is object {
 
 function preview(v: unknown): string {
   if (typeof v === 'string') return printable(looksLikeCompactJwt(v) ? `JWT (${v.length} chars)` : v)
-  if (Array.isArray(v)) return `[${v.length} item${v.length === 1 ? '' : 's'}] ${printable(JSON.stringify(v))}`
-  if (v !== null && typeof v === 'object') return `{${Object.keys(v).length}} ${printable(JSON.stringify(v))}`
+  if (Array.isArray(v)) return `[${v.length} item${v.length === 1 ? '' : 's'}] ${printable(formatValue(v))}`
+  if (v !== null && typeof v === 'object') return `{${Object.keys(v).length}} ${printable(formatValue(v))}`
   return String(v)
 }
 
