@@ -7,6 +7,7 @@
  * this function, never the global fetch.
  * @module
  */
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { rootCertificates } from 'node:tls'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -84,7 +85,9 @@ export function noProxyFor(env: NodeJS.ProcessEnv): string {
 }
 
 function dispatcherFor(connectTimeoutMs: number, timeoutMs: number, env: NodeJS.ProcessEnv, ca: readonly string[] | undefined): Dispatcher {
-  const tls = ca && ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}
+  // rejectUnauthorized stated outright: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment
+  // must not switch certificate checks off behind the user's back
+  const tls = { rejectUnauthorized: true, ...(ca && ca.length > 0 ? { ca: [...rootCertificates, ...extraCaFromEnv(env), ...ca] } : {}) }
   const opts = { connect: { timeout: connectTimeoutMs, ...tls }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }
   const httpsProxy = env.https_proxy || env.HTTPS_PROXY
   const httpProxy = env.http_proxy || env.HTTP_PROXY
@@ -99,6 +102,20 @@ function dispatcherFor(connectTimeoutMs: number, timeoutMs: number, env: NodeJS.
     httpsProxy: httpsProxy || httpProxy || '',
     noProxy: noProxyFor(env),
   } as never)
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS, which Node adds to its default roots only: a `ca` list replaces those,
+ * so with `--cacert` the file is read here to keep both.
+ */
+function extraCaFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const file = env.NODE_EXTRA_CA_CERTS
+  if (!file) return []
+  try {
+    return [readFileSync(file, 'utf8')]
+  } catch {
+    return [] // Node itself warned about it at start-up
+  }
 }
 
 /**
