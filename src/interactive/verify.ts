@@ -47,7 +47,7 @@ export async function verifyToken(s: Session, token: KnownToken, tokenIssuer?: s
     ])
     if (next === BACK) return
     if (next === 'again') return verifyToken(s, token, tokenIssuer)
-    await explainFailure(s, args, token)
+    await explainFailure(s, args)
   }
 }
 
@@ -74,7 +74,7 @@ interface CheckRow {
 }
 
 /** Runs the same verification with --json into a buffer and explains each failed check. */
-async function explainFailure(s: Session, args: string[], token: KnownToken): Promise<void> {
+async function explainFailure(s: Session, args: string[]): Promise<void> {
   const out = new PassThrough()
   let json = ''
   out.setEncoding('utf8').on('data', (d: string) => (json += d))
@@ -91,7 +91,6 @@ async function explainFailure(s: Session, args: string[], token: KnownToken): Pr
   for (const k of checks.filter((x) => !x.ok)) {
     lines.push(`${c.red('FAIL')} ${k.name}: ${k.detail}`, `     ${ADVICE[k.name] ?? 'see the detail above'}`, '')
   }
-  void token
   s.say(lines.join('\n'))
 }
 
