@@ -1,0 +1,114 @@
+/**
+ * No secret leaks: every network command run with `-v` against the test provider, as the
+ * confidential client, and every secret of the run collected afterwards (what the provider
+ * received: codes, verifiers, refresh tokens, client secrets, subject tokens; what the profile
+ * stored: access, refresh and ID tokens). None may appear whole on stderr, and none on stdout
+ * unless the command prints that token because the user asked for it (`token`, `--json` of
+ * login/refresh/exchange). The traces themselves must be there: a silent `-v` proves nothing.
+ */
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startProvider, type TestProvider } from './provider.js'
+import { loginWithBrowserless } from '../helpers/login-flow.js'
+import { runCli, type CliResult } from '../helpers/run-cli.js'
+
+let provider: TestProvider
+beforeAll(async () => {
+  provider = await startProvider()
+})
+afterAll(async () => {
+  await provider?.stop()
+})
+
+const SECRET_PARAMS = new Set(['code', 'code_verifier', 'refresh_token', 'client_secret', 'client_assertion', 'assertion', 'subject_token', 'actor_token', 'token', 'device_code', 'access_token', 'id_token'])
+
+/** Every string value under a token-ish key in the profile's stored tokens. */
+function storedSecrets(home: string): string[] {
+  const out: string[] = []
+  const walk = (v: unknown, key = '') => {
+    if (typeof v === 'string' && v.length >= 16 && /token|value/i.test(key)) out.push(v)
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, Array.isArray(v) ? key : k)
+  }
+  for (const f of readdirSync(join(home, 'tokens')).filter((n) => n.endsWith('.json'))) walk(JSON.parse(readFileSync(join(home, 'tokens', f), 'utf8')))
+  return out
+}
+
+/** What must not appear: the whole value, and for a JWT its signature (the part that makes it usable). */
+function forms(secret: string): string[] {
+  const parts = secret.split('.')
+  return parts.length === 3 && parts[2]!.length >= 16 ? [secret, parts[2]!] : [secret]
+}
+
+interface Run {
+  name: string
+  r: CliResult
+  /** Tokens this command prints on stdout because the user asked for them. */
+  printsOnPurpose: (s: string) => boolean
+}
+
+it('no full secret, code, verifier or token in -v output of any network command', { timeout: 180_000 }, async () => {
+  const basic = provider.clients.basic
+  const client = ['--client-id', basic.client_id, '--client-secret', basic.client_secret]
+  const runs: Run[] = []
+  const never = () => false
+
+  const login = await loginWithBrowserless(provider, ['-v', '--json', ...client, '--scope', 'openid offline_access email'])
+  expect(login.code, login.stderr).toBe(0)
+  const home = login.home
+  const env = { TOKENTOOL_HOME: home }
+  const loginOut = JSON.parse(login.stdout) as { access_token: string; id_token?: string }
+  runs.push({ name: 'login -v --json', r: login, printsOnPurpose: (s) => s === loginOut.access_token || s === loginOut.id_token })
+
+  const cli = async (name: string, args: string[], printsOnPurpose: Run['printsOnPurpose'] = never, opts: { input?: string; expect?: number } = {}) => {
+    const r = await runCli(['-v', ...args], { env, ...(opts.input !== undefined ? { input: opts.input } : {}), timeoutMs: 60_000 })
+    expect(r.code, `${name}: ${r.stderr}`).toBe(opts.expect ?? 0)
+    expect(r.stderr, `${name} traced nothing`).toMatch(/^> (GET|POST) /m)
+    runs.push({ name, r, printsOnPurpose })
+    return r
+  }
+  const refreshed = await cli('refresh -v --json', ['refresh', '--json'])
+  const rOut = JSON.parse(refreshed.stdout) as { access_token: string; id_token?: string }
+  runs[runs.length - 1]!.printsOnPurpose = (s) => s === rOut.access_token || s === rOut.id_token
+  const tok = await cli('token -v --force', ['token', '--force'])
+  runs[runs.length - 1]!.printsOnPurpose = (s) => s === tok.stdout.trim()
+  const cc = await cli('token -v client credentials (basic)', ['token', '--client-credentials', '--issuer', provider.issuer, ...client, '--profile', 'cc'])
+  runs[runs.length - 1]!.printsOnPurpose = (s) => s === cc.stdout.trim()
+  const post = await cli('token -v client credentials (post)', ['token', '--client-credentials', '--client-auth', 'post', '--issuer', provider.issuer, ...client, '--profile', 'ccpost', '--json'])
+  const postOut = JSON.parse(post.stdout) as { access_token: string }
+  runs[runs.length - 1]!.printsOnPurpose = (s) => s === postOut.access_token
+  await cli('userinfo -v', ['userinfo'])
+  await cli('introspect -v (profile token)', ['introspect'])
+  await cli('introspect -v (stdin)', ['introspect', '-'], never, { input: `Bearer ${tok.stdout.trim()}\n` })
+  await cli('discover -v', ['discover', '--issuer', provider.issuer])
+  await cli('verify -v --issuer', ['verify', '--issuer', provider.issuer, '-'], never, { input: loginOut.id_token ?? '', expect: loginOut.id_token ? 0 : 2 })
+  const ex = await cli('exchange -v --raw', ['exchange', '--raw', '--subject-token', '-', '--scope', 'openid'], never, { input: tok.stdout })
+  runs[runs.length - 1]!.printsOnPurpose = (s) => s === ex.stdout.trim()
+  await cli('revoke -v', ['revoke', '--hint', 'access_token', '--', tok.stdout.trim()])
+  await cli('revoke -v refresh token', ['revoke', '--hint', 'refresh_token'])
+
+  // every secret of the run: what the provider received and what the profile keeps
+  const secrets = new Set<string>([basic.client_secret, ...storedSecrets(home)])
+  for (const req of provider.requests) {
+    for (const [k, v] of Object.entries(req.params)) {
+      if (!SECRET_PARAMS.has(k)) continue
+      for (const x of [v].flat()) if (typeof x === 'string' && x.length >= 16) secrets.add(x)
+    }
+  }
+  for (const out of [loginOut.access_token, rOut.access_token, tok.stdout.trim(), cc.stdout.trim(), postOut.access_token, ex.stdout.trim()]) secrets.add(out)
+  // the run really exercised the secrets this test is about
+  const sentNames = new Set(provider.requests.flatMap((r) => Object.keys(r.params)))
+  for (const n of ['code', 'code_verifier', 'refresh_token', 'client_secret', 'token', 'subject_token']) expect(sentNames, n).toContain(n)
+  expect(secrets.size).toBeGreaterThan(10)
+
+  const leaks: string[] = []
+  for (const { name, r, printsOnPurpose } of runs) {
+    for (const secret of secrets) {
+      for (const form of forms(secret)) {
+        if (r.stderr.includes(form)) leaks.push(`${name}: stderr has ${form.slice(0, 12)}…`)
+        if (r.stdout.includes(form) && !printsOnPurpose(secret)) leaks.push(`${name}: stdout has ${form.slice(0, 12)}…`)
+      }
+    }
+  }
+  expect(leaks).toEqual([])
+})
