@@ -35,6 +35,19 @@ function version(): string {
   return pkg.version
 }
 
+/**
+ * Commander's own error line, as tokentool says it. An "unknown option" that is long is most
+ * likely a token that begins with "-" (opaque tokens can): it is masked, never echoed whole.
+ */
+export function commanderMessage(s: string): string {
+  return s
+    .replace(/^error: /, 'tokentool: ')
+    .replace(/unknown option '(-[^']{15,})'/, (_m, value: string) => {
+      const masked = `${value.slice(0, 6)}…(${value.length} chars)`
+      return `unknown option '${masked}' (if that is a token, put -- before it: tokentool decode -- TOKEN)`
+    })
+}
+
 export function buildRootProgram(deps: Deps): Command {
   const program = new Command('tokentool')
   program
@@ -43,7 +56,7 @@ export function buildRootProgram(deps: Deps): Command {
     .configureOutput({
       writeOut: (s) => void deps.io.out.write(s),
       writeErr: (s) => void deps.io.err.write(s),
-      outputError: (s, write) => write(s.replace(/^error: /, 'tokentool: ')),
+      outputError: (s, write) => write(commanderMessage(s)),
     })
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .option('--json', 'machine-readable output: one JSON document on stdout')

@@ -29,3 +29,13 @@ describe('tokentool (root)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 })
+
+describe('a token that begins with "-"', () => {
+  it('is not echoed whole in the unknown-option error, and the error says to use --', async () => {
+    const token = '-Xsecret0123456789abcdefghijklmnop'
+    const r = await runCli(['decode', token])
+    expect(r.code).toBe(2)
+    expect(r.stderr).not.toContain(token)
+    expect(r.stderr).toContain('put -- before it')
+  })
+})
