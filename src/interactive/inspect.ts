@@ -14,6 +14,7 @@ import { TIME_CLAIMS, describeTime, type TimeClaim } from '../core/jwt/times.js'
 import { normalizeTokenText } from '../core/token-text.js'
 import { printable } from '../core/cae/printable.js'
 import { decodedJson, formatValue, humanView } from '../render/decode.js'
+import { hasCommand } from './menu-entries.js'
 import { BACK } from './prompter.js'
 import { shortToken, type KnownToken, type Session } from './session.js'
 import { validToken } from './validators.js'
@@ -63,12 +64,14 @@ async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void
   io.out.write(humanView(t, s.style, io.columns))
   const embedded = t.payload ? embeddedTokens(t.payload) : []
   for (;;) {
-    type Step = 'claim' | 'header' | 'view' | 'embedded' | 'verify' | 'save'
+    type Step = 'claim' | 'header' | 'view' | 'embedded' | 'verify' | 'save' | 'introspect'
     const choices = [
       ...(t.payload ? [{ name: 'Walk the claims: value and meaning', value: 'claim' as Step }] : []),
       ...(t.header ? [{ name: 'Walk the header', value: 'header' as Step }] : []),
       ...(embedded.length > 0 ? [{ name: `Open an embedded token (${embedded.length})`, value: 'embedded' as Step }] : []),
       ...(t.format === 'jws' ? [{ name: 'Verify it against an issuer', value: 'verify' as Step }] : []),
+      // an opaque token means something only to its server
+      ...(t.format === 'opaque' && hasCommand('introspect') ? [{ name: 'Ask the server about it (introspect)', value: 'introspect' as Step }] : []),
       ...(t.payload || t.header ? [{ name: 'Save the decoded JSON to a file', value: 'save' as Step }] : []),
       { name: 'Show the decoded view again', value: 'view' as Step },
     ]
@@ -87,6 +90,7 @@ async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void
     }
     if (step === 'verify') await verifyToken(s, token, typeof t.payload?.iss === 'string' ? t.payload.iss : undefined)
     if (step === 'save') await saveJson(s, t)
+    if (step === 'introspect') await (await import('./introspect.js')).introspectFlow(s, token)
   }
 }
 

@@ -9,6 +9,7 @@ import type { Deps, IOStreams } from '../cli/deps.js'
 import { latestAccessToken } from '../store/tokens.js'
 import { openStore } from '../store/store.js'
 import { styleFor } from '../render/style.js'
+import { looksLikeCompactJwt } from '../core/jwt/nested.js'
 import type { Prompter } from './prompter.js'
 
 /** Runs `tokentool <argv>` in-process (global options are added by Session.run) → exit code. */
@@ -88,8 +89,12 @@ export class Session {
   }
 }
 
-/** `eyJhbGciOi…Q3dA (1234 chars)`: enough to recognise a token, not enough to use it. */
+/**
+ * Enough to recognise a token, not enough to use it: a JWT keeps the start of its (public)
+ * header and the last 4 characters (`eyJhbGciOiJS…Q3dA (1234 chars)`); anything else — an
+ * opaque token is a whole credential however short — only its first 6 (`2YotnF… (22 chars)`).
+ */
 export function shortToken(text: string): string {
-  if (text.length <= 24) return text
-  return `${text.slice(0, 12)}…${text.slice(-4)} (${text.length} chars)`
+  if (looksLikeCompactJwt(text)) return `${text.slice(0, 12)}…${text.slice(-4)} (${text.length} chars)`
+  return `${text.slice(0, 6)}… (${text.length} chars)`
 }

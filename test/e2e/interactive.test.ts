@@ -110,6 +110,19 @@ describe('tokentool (interactive) in a terminal', () => {
     expect(await t.exited).toBe(130)
   })
 
+  it('an opaque token pasted is named as such, never shown (only its first 6 characters), and introspection is offered', { timeout: 60_000 }, async () => {
+    const opaque = 'q4bN7yW2xZkL9mPvR3sT8uVw'
+    const t = pty(['inspect'])
+    await t.waitFor(/Paste the token/)
+    t.mark()
+    t.type(opaque + KEY.enter)
+    await t.waitFor(/opaque \(reference\) token: what next\?[\s\S]*Ask the server about it \(introspect\)/)
+    expect(t.screen()).toContain('token: q4bN7y… (24 chars)')
+    expect(t.screen()).not.toContain(opaque)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+
   it('tokentool inspect TOKEN opens the walk straight away; Back leaves with 0', { timeout: 60_000 }, async () => {
     const t = pty(['inspect', inner])
     await t.waitFor(/Kind[\s\S]*what next\?/)
@@ -266,7 +279,7 @@ describe('verify against the test provider', () => {
     await t.waitFor(/What should the token be for\?/)
     // the server's default: an opaque token, which the server can introspect (JWTs it cannot)
     await t.choose("The server's default scopes")
-    const got = await t.waitFor(/Got an access token (\S+…\S+) \((\d+) chars\)/)
+    const got = await t.waitFor(/Got an access token (\S+…) \((\d+) chars\)/)
     await t.waitFor(/\$ tokentool token --client-credentials --issuer \S+ --client-id \S+ --client-secret \*\*\*\* --force/, { sinceMark: false })
     expect(t.screen()).not.toContain(c.client_secret)
     await t.waitFor(/What next\?[\s\S]*Introspect or revoke it/)
@@ -284,7 +297,7 @@ describe('verify against the test provider', () => {
     await t.waitFor(/Client secret \(not shown/)
     t.mark()
     t.type(c.client_secret + KEY.enter)
-    await t.waitFor(/\$ tokentool introspect --issuer \S+ --client-id \S+ --client-secret \*\*\*\* -- \S+…\S+ \(\d+ chars\)/)
+    await t.waitFor(/\$ tokentool introspect --issuer \S+ --client-id \S+ --client-secret \*\*\*\* -- \S{6}… \(\d+ chars\)/)
     await t.waitFor(/ACTIVE\s+active: true/)
     await t.waitFor(/What next\?/)
     expect(op.requestsTo('/token/introspection').length).toBe(1)

@@ -46,8 +46,9 @@ describe('validators (the parsers of the subcommands)', () => {
 })
 
 describe('shortToken', () => {
-  it('keeps short values, abbreviates long ones with their length', () => {
-    expect(shortToken('abc')).toBe('abc')
+  it('a JWT keeps its header start and last 4 characters; anything else only its first 6, however short', () => {
     expect(shortToken(inner)).toBe(`${inner.slice(0, 12)}…${inner.slice(-4)} (${inner.length} chars)`)
+    expect(shortToken('2YotnFZFEjr1zCsicMWpAA')).toBe('2YotnF… (22 chars)')
+    expect(shortToken('abc')).toBe('abc… (3 chars)')
   })
 })
