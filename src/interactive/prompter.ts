@@ -7,6 +7,7 @@
 import { emitKeypressEvents } from 'node:readline'
 import { confirm, input, password, select, Separator } from '@inquirer/prompts'
 import type { IOStreams } from '../cli/deps.js'
+import { styleFor } from '../render/style.js'
 
 /** The answer of a prompt left with Esc, an empty answer or "Back". */
 export const BACK: unique symbol = Symbol('back')
@@ -52,6 +53,12 @@ export function createPrompter(io: IOStreams): Prompter {
     }
   }
 
+  const style = styleFor(io)
+  const live = (v: string, isFinal: boolean, check: (v: string) => string | true): string => {
+    if (isFinal || v.trim() === '') return v
+    return check(v.trim()) === true ? style.green(v) : style.red(v)
+  }
+
   return {
     async select<T>(message: string, choices: readonly (Choice<T> | 'separator')[], opts: { default?: T; back?: string | false } = {}) {
       const list: (Choice<T | Back> | Separator)[] = choices.map((c) => (c === 'separator' ? new Separator() : c))
@@ -65,6 +72,9 @@ export function createPrompter(io: IOStreams): Prompter {
           {
             message,
             ...(opts.default !== undefined ? { default: opts.default } : {}),
+            // feedback as it is typed: the answer turns green once it parses, red while it does not
+            // (colour only; the reason is shown on Enter, and the text length stays what was typed)
+            ...(opts.validate ? { transformer: (v: string, { isFinal }: { isFinal: boolean }) => live(v, isFinal, opts.validate!) } : {}),
             // empty is always accepted: it means "back"
             validate: (v: string) => (v.trim() === '' || !opts.validate ? true : opts.validate(v.trim())),
           },

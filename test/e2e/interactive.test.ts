@@ -42,6 +42,14 @@ afterAll(() => {
   for (const t of opened) t.kill()
 })
 
+async function waitRaw(t: PtySession, from: number, re: RegExp): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!re.test(t.raw().slice(from))) {
+    if (Date.now() > deadline) throw new Error(`no ${re} in the raw output: ${JSON.stringify(t.raw().slice(from).slice(-500))}`)
+    await new Promise((r) => setTimeout(r, 40))
+  }
+}
+
 async function mainMenu(t: PtySession) {
   await t.waitFor(/what do you want to do\?[\s\S]*Quit/)
 }
@@ -200,6 +208,23 @@ describe('tokentool (interactive) in a terminal', () => {
     t.mark()
     t.type(KEY.esc)
     await t.waitFor(/Main menu \(profile prod-eu\)/)
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
+
+  it('with colour, an answer is red while it does not parse and green once it does, as it is typed', { timeout: 60_000 }, async () => {
+    const t = pty([], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } })
+    await mainMenu(t)
+    await t.choose('Simulate an expiry policy')
+    await t.waitFor(/Custom/)
+    await t.choose('Custom')
+    await t.waitFor(/Absolute limit/)
+    const before = t.raw().length
+    t.type('8 hours')
+    // red (31) while typed, before any Enter
+    await waitRaw(t, before, /\x1b\[31m8 hours\x1b\[39m/)
+    t.type('\x15' + '8h')
+    await waitRaw(t, before, /\x1b\[32m8h\x1b\[39m/)
     t.type(KEY.ctrlC)
     expect(await t.exited).toBe(130)
   })
