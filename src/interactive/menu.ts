@@ -5,6 +5,7 @@
  * @module
  */
 import type { Deps } from '../cli/deps.js'
+import { validateProfileName } from '../store/paths.js'
 import { caeFlow } from './cae.js'
 import { inspectFlow } from './inspect.js'
 import { callFlow, loginFlow, refreshFlow } from './login.js'
@@ -44,6 +45,7 @@ const ENTRIES: Entry[] = [
 
 /** Runs the main menu until Quit (resolves) or Ctrl-C (rejects with ExitPromptError). */
 export async function runMenu(deps: Deps, opts: MenuOptions): Promise<void> {
+  validateProfileName(opts.profile) // a bad --profile is a usage error before any prompt, as for a command
   const s = new Session(deps, opts.prompter ?? createPrompter(deps.io), opts.profile, opts.run, opts.globals)
   s.say(s.style.bold('tokentool') + s.style.dim(' — interactive token debugger. Esc or an empty answer goes back, Ctrl-C leaves.'))
   const entries = ENTRIES.filter((e) => !e.when || e.when())

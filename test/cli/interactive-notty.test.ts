@@ -65,4 +65,11 @@ describe('no terminal, no prompt', () => {
     expect(r.screen).toContain('exit=2')
     expect(r.screen).not.toMatch(/what do you want to do/)
   })
+
+  it('in a terminal, a bad --profile is a usage error before any prompt', { timeout: 30_000 }, async () => {
+    const r = await inPty('"$NODE" "$BIN" --profile bad/name; echo "exit=$?"')
+    expect(r.screen).toContain('tokentool: invalid profile name "bad/name"')
+    expect(r.screen).toContain('exit=2')
+    expect(r.screen).not.toMatch(/what do you want to do/)
+  })
 })
