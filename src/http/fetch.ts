@@ -286,6 +286,8 @@ export function retryAfterMs(value: string | null, nowMs: number): number | unde
   if (value === null) return undefined
   const v = value.trim()
   if (/^\d+$/.test(v)) return Number(v) * 1000
+  // an HTTP date names its day or month; Date.parse would also take "-5" or "2026"
+  if (!/[a-z]{3}/i.test(v)) return undefined
   const at = Date.parse(v)
   if (Number.isNaN(at)) return undefined
   return Math.max(0, at - nowMs)
@@ -306,8 +308,8 @@ function timeoutError(): Error {
 function rebuild(res: Response, body: Uint8Array | ReadableStream<Uint8Array> | null): Response {
   const copy = new UndiciResponse(body as never, { status: res.status, statusText: res.statusText, headers: res.headers as never }) as unknown as Response
   // `url` and `redirected` are read-only getters on the prototype; callers (oauth4webapi) read them
-  Object.defineProperty(copy, 'url', { value: res.url })
-  Object.defineProperty(copy, 'redirected', { value: res.redirected })
+  Object.defineProperty(copy, 'url', { value: res.url, configurable: true })
+  Object.defineProperty(copy, 'redirected', { value: res.redirected, configurable: true })
   return copy
 }
 
