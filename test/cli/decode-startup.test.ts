@@ -2,22 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { loaderImport, packagesLoaded } from '../helpers/loaded-packages.js'
 import { runCli } from '../helpers/run-cli.js'
 import { b64, encrypt } from '../helpers/jwt-fixtures.js'
-
-function loaderImport(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tokentool-loads-'))
-  const hooks = join(dir, 'hooks.mjs')
-  writeFileSync(hooks, `export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/node_modules/')) process.stderr.write('LOADED ' + r.url + '\\n'); return r }\n`)
-  const reg = join(dir, 'register.mjs')
-  writeFileSync(reg, `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`)
-  return reg
-}
-
-const packagesLoaded = (stderr: string) =>
-  [...new Set([...stderr.matchAll(/^LOADED .*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]))].sort()
 
 describe('decode start-up', () => {
   it('loads only commander without colour, and chalk only with it', async () => {
