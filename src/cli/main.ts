@@ -193,7 +193,7 @@ function reportError(err: unknown, deps: Deps, argv: readonly string[]): number 
   if (err instanceof InterruptedInside) return EXIT.cancelled // the command said so already
   if (err instanceof CommanderError) {
     // commander printed its message already. --help and --version exit 0; help shown because
-    // a subcommand was missing (`tokentool profiles`) is a usage error like any other.
+    // a subcommand was missing (`tokentool cae`) is a usage error like any other.
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage
   }
   const code = exitCodeFor(err)

@@ -38,10 +38,12 @@ export interface RequestFlags {
 
 const camel = (field: string) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
-export function addServerClientFlags(cmd: Command): Command {
+/** `saves`: this command (login) writes issuer and client into the profile; the others only read them. */
+export function addServerClientFlags(cmd: Command, { saves = false }: { saves?: boolean } = {}): Command {
+  const where = saves ? 'saved in the profile' : "default: the profile's, saved at login"
   cmd
-    .option('--issuer <url>', 'authorization server issuer (OpenID discovery); saved in the profile')
-    .option('--client-id <id>', 'OAuth client id; saved in the profile')
+    .option('--issuer <url>', `authorization server issuer (OpenID discovery); ${where}`)
+    .option('--client-id <id>', `OAuth client id; ${where}`)
     .option('--client-secret <secret>', 'client secret for a confidential client (also @file, env:VAR, TOKENTOOL_CLIENT_SECRET)')
     .option('--header <name=value>', 'extra request header for the server, e.g. Origin=https://app.example (repeatable)', collect)
   for (const field of ENDPOINT_FIELDS) {

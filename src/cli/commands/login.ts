@@ -87,7 +87,7 @@ export function register(parent: Command, deps: Deps): Command {
         'With offline_access in the scope and no --prompt, prompt=consent is sent: OpenID Connect ' +
         'servers ignore offline_access without it (use --prompt to send something else).',
     )
-  addServerClientFlags(cmd)
+  addServerClientFlags(cmd, { saves: true })
   addClientAuthFlags(cmd)
   addRequestFlags(cmd, 'scopes to ask for (default "openid"; add offline_access for a refresh token)')
   cmd
