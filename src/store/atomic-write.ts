@@ -132,7 +132,10 @@ export async function readJsonFile<T>(
   try {
     parsed = JSON.parse(text)
   } catch (e) {
-    reason = `not JSON (${(e as Error).message})`
+    // V8 quotes the first characters of the text ("rt_secretv"... is not valid JSON): in a
+    // tokens file that may be a secret, so only the position is kept
+    const at = /position (\d+)/.exec((e as Error).message)?.[1]
+    reason = at !== undefined ? `not JSON (syntax error at position ${at})` : text.trim() === '' ? 'empty' : 'not JSON'
   }
   if (reason === undefined) {
     const r = check(parsed)
