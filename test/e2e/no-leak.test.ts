@@ -9,15 +9,21 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startProvider, type TestProvider } from './provider.js'
+import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
+import { browserlessDeviceApproval } from './browserless-login.js'
+import { startResourceServer, type ResourceServer } from './resource-server.js'
 import { loginWithBrowserless } from '../helpers/login-flow.js'
 import { runCli, type CliResult } from '../helpers/run-cli.js'
+import { spawnCli } from '../helpers/spawn-cli.js'
 
 let provider: TestProvider
+let api: ResourceServer
 beforeAll(async () => {
   provider = await startProvider()
+  api = await startResourceServer(provider.issuer)
 })
 afterAll(async () => {
+  await api?.close()
   await provider?.stop()
 })
 
@@ -47,10 +53,11 @@ interface Run {
   printsOnPurpose: (s: string) => boolean
 }
 
-it('no full secret, code, verifier or token in -v output of any network command', { timeout: 180_000 }, async () => {
+it('no full secret, code, verifier or token in -v output of any network command', { timeout: 240_000 }, async () => {
   const basic = provider.clients.basic
   const client = ['--client-id', basic.client_id, '--client-secret', basic.client_secret]
   const runs: Run[] = []
+  const secrets = new Set<string>()
   const never = () => false
 
   const login = await loginWithBrowserless(provider, ['-v', '--json', ...client, '--scope', 'openid offline_access email'])
@@ -87,8 +94,21 @@ it('no full secret, code, verifier or token in -v output of any network command'
   await cli('revoke -v', ['revoke', '--hint', 'access_token', '--', tok.stdout.trim()])
   await cli('revoke -v refresh token', ['revoke', '--hint', 'refresh_token'])
 
+  // the native client: the device flow, and an API called with the profile's token
+  const device = spawnCli(['-v', 'login', '--device', '--issuer', provider.issuer, '--client-id', provider.clients.native.client_id, '--scope', 'openid offline_access', '--profile', 'device'], { home })
+  await browserlessDeviceApproval((await device.waitForStderr(/^Verify: (\S+)$/m))[1]!)
+  const deviceRun = await device.done
+  expect(deviceRun.code, deviceRun.stderr).toBe(0)
+  runs.push({ name: 'login --device -v', r: deviceRun, printsOnPurpose: never })
+  const apiLogin = await loginWithBrowserless(provider, ['-v', '--profile', 'api', '--resource', API_RESOURCE, '--scope', 'openid offline_access api:read'], { home })
+  expect(apiLogin.code, apiLogin.stderr).toBe(0)
+  runs.push({ name: 'login -v (API resource)', r: apiLogin, printsOnPurpose: never })
+  await cli('call -v', ['call', '--profile', 'api', `${api.url}/me`])
+  expect(api.requests.at(-1)?.status).toBe(200)
+  for (const t of api.requests.map((q) => q.token)) if (t) secrets.add(t)
+
   // every secret of the run: what the provider received and what the profile keeps
-  const secrets = new Set<string>([basic.client_secret, ...storedSecrets(home)])
+  for (const s of [basic.client_secret, ...storedSecrets(home)]) secrets.add(s)
   for (const req of provider.requests) {
     for (const [k, v] of Object.entries(req.params)) {
       if (!SECRET_PARAMS.has(k)) continue
@@ -98,7 +118,7 @@ it('no full secret, code, verifier or token in -v output of any network command'
   for (const out of [loginOut.access_token, rOut.access_token, tok.stdout.trim(), cc.stdout.trim(), postOut.access_token, ex.stdout.trim()]) secrets.add(out)
   // the run really exercised the secrets this test is about
   const sentNames = new Set(provider.requests.flatMap((r) => Object.keys(r.params)))
-  for (const n of ['code', 'code_verifier', 'refresh_token', 'client_secret', 'token', 'subject_token']) expect(sentNames, n).toContain(n)
+  for (const n of ['code', 'code_verifier', 'refresh_token', 'client_secret', 'token', 'subject_token', 'device_code']) expect(sentNames, n).toContain(n)
   expect(secrets.size).toBeGreaterThan(10)
 
   const leaks: string[] = []
