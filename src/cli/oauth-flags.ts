@@ -4,6 +4,7 @@
  * contract's default. Login saves what it was given so that later commands need no flags.
  * @module
  */
+import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import { claimsParameter } from '../core/cae/claims.js'
 import { UsageError } from '../errors.js'
@@ -94,7 +95,9 @@ export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings
     })
   }
   if (!clientId) throw new UsageError(`no client id: give --client-id (profile "${profile}" has none saved)`)
-  const setting = o.clientSecret ?? (deps.env.TOKENTOOL_CLIENT_SECRET ? undefined : saved?.clientSecret)
+  // an @file reference is saved with its absolute path: later runs start in other directories
+  const given = o.clientSecret?.startsWith('@') ? `@${resolve(deps.cwd, o.clientSecret.slice(1))}` : o.clientSecret
+  const setting = given ?? (deps.env.TOKENTOOL_CLIENT_SECRET ? undefined : saved?.clientSecret)
   const secret = o.clientSecret !== undefined
     ? await resolveSecretArg(o.clientSecret, deps, '--client-secret')
     : deps.env.TOKENTOOL_CLIENT_SECRET || (saved?.clientSecret ? await resolveSecretArg(saved.clientSecret, deps, `the client secret of profile "${profile}"`) : undefined)
