@@ -11,6 +11,7 @@ import { parseDuration } from '../core/duration.js'
 import { COMMANDS, type CommandEntry } from './commands/registry.js'
 import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
+import { redactText } from '../http/redact.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
 const GLOBAL_WITH_VALUE = new Set(['--profile', '--timeout', '--cacert'])
@@ -199,14 +200,16 @@ function reportError(err: unknown, deps: Deps, argv: readonly string[]): number 
   const code = exitCodeFor(err)
   if (err instanceof TokentoolError) {
     // one line: what was wrong, then what to do about it
-    const hint = err.hint ? ` (${err.hint})` : ''
-    deps.io.err.write(`tokentool: ${err.message}${hint}\n`)
+    // the last line of defence: a server's error_description or a library's message may quote
+    // a token or a secret parameter; the one redaction function sees every error line
+    const hint = err.hint ? ` (${redactText(err.hint)})` : ''
+    deps.io.err.write(`tokentool: ${redactText(err.message)}${hint}\n`)
     if (debug && err.cause instanceof Error) deps.io.err.write(`${err.cause.stack ?? err.cause}\n`)
   } else if (code === EXIT.cancelled) {
     deps.io.err.write('tokentool: interrupted\n')
   } else {
     const message = err instanceof Error ? err.message : String(err)
-    deps.io.err.write(`tokentool: unexpected error: ${message} (this is a bug; run with --debug for details)\n`)
+    deps.io.err.write(`tokentool: unexpected error: ${redactText(message)} (this is a bug; run with --debug for details)\n`)
     if (debug && err instanceof Error) deps.io.err.write(`${err.stack}\n`)
   }
   return code

@@ -134,8 +134,13 @@ export async function readJsonFile<T>(
   } catch (e) {
     // V8 quotes the first characters of the text ("rt_secretv"... is not valid JSON): in a
     // tokens file that may be a secret, so only the position is kept
-    const at = /position (\d+)/.exec((e as Error).message)?.[1]
-    reason = at !== undefined ? `not JSON (syntax error at position ${at})` : text.trim() === '' ? 'empty' : 'not JSON'
+    const msg = (e as Error).message
+    const at = /position (\d+)/.exec(msg)?.[1]
+    reason =
+      text.trim() === '' ? 'empty'
+      : at !== undefined ? `not JSON (syntax error at position ${at})`
+      : /end of JSON/i.test(msg) ? 'not JSON (it ends too early: cut short)'
+      : 'not JSON (syntax error)'
   }
   if (reason === undefined) {
     const r = check(parsed)

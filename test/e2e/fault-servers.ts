@@ -17,6 +17,7 @@
  * | `/mismatch` | a document whose `issuer` is another URL |
  * | `/insecure` | a document whose `token_endpoint` is plain http on a public host |
  * | `/noaccess` | a token endpoint answering 200 without `access_token` |
+ * | `/echo` | a token endpoint whose error_description quotes the request (its secrets) and a JWT |
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTcpServer, type Socket } from 'node:net'
@@ -123,6 +124,12 @@ export async function startFaultServers(): Promise<FaultServers> {
         return json(res, 200, discovery(issuer, { token_endpoint: 'http://tokens.example.com/token' }))
       case 'noaccess':
         if (rest === '/token') return json(res, 200, { token_type: 'Bearer', expires_in: 300, refresh_token: 'rt-that-must-not-be-stored' })
+        return ok(issuer, rest, req, res, body)
+      case 'echo':
+        if (rest === '/token') {
+          const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLWEtcmVhbC10b2tlbi0wMTIzNDU2Nzg5'
+          return json(res, 400, { error: 'invalid_grant', error_description: `cannot accept ${body} for ${jwt}` })
+        }
         return ok(issuer, rest, req, res, body)
       default:
         return json(res, 404, { error: 'no such fault' })

@@ -132,6 +132,15 @@ describe('broken and hostile answers', () => {
     nothingStored(home)
   })
 
+  it("an error_description that quotes the request's secrets and a token is redacted on the error line (exit 4)", async () => {
+    const r = await runCli(['token', '--client-credentials', '--client-auth', 'post', '--token-endpoint', `${f.issuer('echo')}/token`, '--client-id', 'ci', '--client-secret', 'ci-secret-0123456789'])
+    expect(r.code, r.stderr).toBe(4)
+    expect(r.stderr).toMatch(/^tokentool: invalid_grant: cannot accept .*client_secret=ci-sec…\(20 chars\)/)
+    expect(r.stderr).toContain('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.<redacted>')
+    expect(r.stderr).not.toContain('ci-secret-0123456789')
+    expect(r.stderr).not.toContain('c2lnbmF0dXJlLW9mLWEtcmVhbC10b2tlbi0wMTIzNDU2Nzg5')
+  })
+
   it('a token response without access_token: exit 3, and nothing (not even its refresh token) is stored', async () => {
     const home = tempHome()
     const r = await token('noaccess', home)
