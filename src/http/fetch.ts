@@ -15,6 +15,8 @@ import { Agent, EnvHttpProxyAgent, Response as UndiciResponse, fetch as undiciFe
 import { NetworkError } from '../errors.js'
 import { isSecureOrLoopback } from './loopback.js'
 import { errorCode, networkFailure } from './net-errors.js'
+import { proxyFor, proxySettings } from './proxy.js'
+export { noProxyFor } from './proxy.js'
 import { redactUrl } from './redact.js'
 import { Tracer } from './trace.js'
 
@@ -76,31 +78,22 @@ const UNSENT_CODES = new Set(['ECONNREFUSED'])
 /** Failures that may happen after the request was written: only idempotent requests retry them. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN'])
 
-/** Loopback is never proxied unless NO_PROXY is set: then NO_PROXY is taken exactly as given. */
-export function noProxyFor(env: NodeJS.ProcessEnv): string {
-  const given = env.no_proxy ?? env.NO_PROXY
-  if (given !== undefined) return given
-  // a local test provider must never be sent through a corporate proxy
-  return 'localhost,127.0.0.1,[::1]'
-}
-
 function dispatcherFor(connectTimeoutMs: number, timeoutMs: number, env: NodeJS.ProcessEnv, ca: readonly string[] | undefined): Dispatcher {
   // rejectUnauthorized stated outright: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment
   // must not switch certificate checks off behind the user's back
   const tls = { rejectUnauthorized: true, ...(ca && ca.length > 0 ? { ca: [...rootCertificates, ...extraCaFromEnv(env), ...ca] } : {}) }
   const opts = { connect: { timeout: connectTimeoutMs, ...tls }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }
-  const httpsProxy = env.https_proxy || env.HTTPS_PROXY
-  const httpProxy = env.http_proxy || env.HTTP_PROXY
-  if (!httpsProxy && !httpProxy) return new Agent(opts)
+  const proxies = proxySettings(env)
+  if (!proxies.httpsProxy && !proxies.httpProxy) return new Agent(opts)
   return new EnvHttpProxyAgent({
     ...opts,
     // through a proxy the TLS session to the server is made by the tunnel's connector
     requestTls: { timeout: connectTimeoutMs, ...tls },
     proxyTls: { timeout: connectTimeoutMs, ...tls },
-    ...(httpProxy ? { httpProxy } : {}),
-    // HTTPS_PROXY alone covers https only, as curl does; plain http then goes direct
-    httpsProxy: httpsProxy || httpProxy || '',
-    noProxy: noProxyFor(env),
+    // '' (not undefined): undici would read process.env itself, not the injected env
+    httpProxy: proxies.httpProxy ?? '',
+    httpsProxy: proxies.httpsProxy ?? '',
+    noProxy: proxies.noProxy,
   } as never)
 }
 
@@ -130,6 +123,7 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
   const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs)
   const env = opts.env ?? process.env
   const dispatcher = dispatcherFor(connectTimeoutMs, timeoutMs, env, opts.ca)
+  const proxies = proxySettings(env)
   const tracer = opts.trace ? new Tracer(opts.trace) : undefined
   const maxRetries = opts.maxRetries ?? DEFAULT_MAX_RETRIES
   const backoffMs = opts.backoffMs ?? 250
@@ -146,7 +140,8 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
     const signal = callerSignal ? AbortSignal.any([callerSignal, deadline]) : deadline
     const fail = (err: unknown): unknown => {
       if (callerSignal?.aborted) return err
-      return networkFailure(deadline.aborted ? timeoutError() : err, { url, timeoutMs, connectTimeoutMs })
+      const proxy = proxyFor(url, proxies)
+      return networkFailure(deadline.aborted ? timeoutError() : err, { url, timeoutMs, connectTimeoutMs, ...(proxy ? { proxy } : {}) })
     }
 
     const started = performance.now()

@@ -13,6 +13,21 @@ export interface NetworkFailureContext {
   connectTimeoutMs?: number
   /** Whole-request timeout in ms, for the message. */
   timeoutMs?: number
+  /** The proxy the request went through, if any: a failure to reach it is named as such. */
+  proxy?: URL
+}
+
+/** Failures that, through a proxy, are the proxy's: the server behind it is the proxy's to reach. */
+const PROXY_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+
+/** The proxy's answer to CONNECT, from undici's "Proxy response (407) !== 200 when HTTP Tunneling". */
+function tunnelStatus(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const m = /Proxy response \((\d{3})\)/.exec((e as Error).message ?? '')
+    if (m) return Number(m[1])
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
 }
 
 const TLS_CODES = new Set([
@@ -67,6 +82,22 @@ export function networkFailure(err: unknown, ctx: NetworkFailureContext): Networ
   const code = errorCode(err)
   // the innermost error carrying the code, so that a caller inspecting `cause.code` finds it
   const opts = { cause: codedCause(err) ?? err }
+  if (ctx.proxy) {
+    // the proxy's host only: its URL may carry credentials
+    const via = `proxy ${ctx.proxy.host}`
+    const hint = 'check HTTPS_PROXY/HTTP_PROXY; NO_PROXY lists hosts reached directly'
+    const status = tunnelStatus(err)
+    if (status !== undefined) {
+      return new NetworkError(`${via} refused the connection to ${host}: HTTP ${status}${status === 407 ? ' (proxy authentication required)' : ''}`, { ...opts, hint })
+    }
+    if (code && PROXY_CODES.has(code)) {
+      const { proxy, ...direct } = ctx
+      const inner = networkFailure(err, { ...direct, url: proxy }).message
+      // "cannot connect to P: connection refused" → "connection refused"; others read whole
+      const reason = inner.startsWith('cannot connect to ') ? inner.slice(inner.indexOf(': ') + 2) : inner
+      return new NetworkError(`cannot reach ${via} on the way to ${host}: ${reason}`, { ...opts, hint })
+    }
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return new NetworkError(`cannot connect to ${host}: connection refused`, {

@@ -179,9 +179,27 @@ describe('proxies from the environment', () => {
     expect(proxied.slice(before)).toEqual([])
   })
 
-  it('a proxy that is down is a network failure (exit 3), not a silent direct connection', async () => {
-    const r = await run(['discover', '--cacert', caPem, '--issuer', issuer], { HTTPS_PROXY: 'http://127.0.0.1:1', NO_PROXY: '' })
+  it('a proxy that is down is named as such (exit 3), not bypassed, and its credentials are not shown', async () => {
+    const r = await run(['discover', '--cacert', caPem, '--issuer', issuer], { HTTPS_PROXY: 'http://ci:proxy-pass-0123456789@127.0.0.1:1', NO_PROXY: '' })
     expect(r.code, r.stderr).toBe(3)
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(r.stderr).toBe(`tokentool: cannot reach proxy 127.0.0.1:1 on the way to 127.0.0.1:${new URL(issuer).port}: connection refused (check HTTPS_PROXY/HTTP_PROXY; NO_PROXY lists hosts reached directly)\n`)
+  })
+
+  it('a proxy that refuses the tunnel (407) says so with its status', async () => {
+    const strict = createHttpServer()
+    strict.on('connect', (_req, socket: Socket) => {
+      socket.on('error', () => {})
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 0\r\n\r\n')
+    })
+    const port = await listen(strict)
+    try {
+      const r = await run(['discover', '--cacert', caPem, '--issuer', issuer], { HTTPS_PROXY: `http://127.0.0.1:${port}`, NO_PROXY: '' })
+      expect(r.code, r.stderr).toBe(3)
+      expect(r.stderr).toMatch(new RegExp(`^tokentool: proxy 127\\.0\\.0\\.1:${port} refused the connection to 127\\.0\\.0\\.1:\\d+: HTTP 407 \\(proxy authentication required\\)`))
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+    } finally {
+      strict.closeAllConnections()
+      await new Promise((res) => strict.close(res))
+    }
   })
 })
