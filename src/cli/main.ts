@@ -104,6 +104,8 @@ function httpTimeoutMs(value: string): number {
   const m = /^(\d+)ms$/.exec(value.trim())
   const ms = m ? Number(m[1]) : parseDuration(value, '--timeout') * 1000
   if (!(ms > 0)) throw new UsageError('--timeout must be longer than 0s')
+  // timers take at most 2^32-1 ms; no HTTP request is worth waiting a day for
+  if (ms > 86_400_000) throw new UsageError(`--timeout ${value} is longer than a day`)
   return ms
 }
 

@@ -50,9 +50,12 @@ describe('timeouts', () => {
   it('TOKENTOOL_TIMEOUT does the same, and a bad --timeout is a usage error', async () => {
     const r = await runCli(['discover', '--issuer', f.issuer('hang')], { env: { TOKENTOOL_TIMEOUT: '500ms' } })
     exit3(r, /timed out after 0\.5s/)
-    const bad = await runCli(['discover', '--timeout', 'soon', '--issuer', f.issuer('ok')])
-    expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/--timeout: cannot read "soon"/)
+    for (const [value, why] of [['soon', /--timeout: cannot read "soon"/], ['0', /longer than 0s/], ['1000d', /--timeout 1000d is longer than a day/]] as const) {
+      const bad = await runCli(['discover', '--timeout', value, '--issuer', f.issuer('ok')])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(why)
+    }
+    expect(f.requestsTo(`/ok${WK}`)).toHaveLength(0)
   })
 })
 
