@@ -18,6 +18,7 @@ export function register(parent: Command, deps: Deps): Command {
   const cae = parent
     .command('cae')
     .description('Continuous Access Evaluation: decode claims challenges (WWW-Authenticate)')
+    .addHelpText('after', `\nExamples:\n  $ tokentool cae decode '${EXAMPLE}'\n  $ curl -si https://api.example.com/me | tokentool cae decode\n`)
     .allowExcessArguments()
     .action((_opts: unknown, cmd: Command) => {
       // without an action commander shows the help and main() reports success: exit 2 instead
