@@ -132,6 +132,8 @@ export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
   const params = o.param ? parseParams(o.param) : Object.entries(saved?.params ?? {})
   const timeoutSec = parseDuration(o.timeout ?? '5m', '--timeout')
   if (timeoutSec <= 0) throw new UsageError('--timeout must be longer than 0s')
+  // Node's timers overflow past 2^31-1 ms (24.8 days) and then fire at once
+  if (timeoutSec > 7 * 86_400) throw new UsageError(`--timeout ${o.timeout} is longer than a week: a sign-in does not wait that long`)
   const host = (o.redirectHost ?? saved?.redirect?.host ?? '127.0.0.1') as RedirectHost
   if (!REDIRECT_HOSTS.includes(host)) throw new UsageError(`redirect host must be one of ${REDIRECT_HOSTS.join(', ')}`)
   const port = parsePort(o.port, saved?.redirect?.port)
