@@ -18,13 +18,22 @@ export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 export const DEFAULT_INTERVAL = 5
 
 /**
+ * The server's `interval`, kept within 1 s and 5 min: a hostile or broken answer (0, a
+ * fraction, 1e12 — past 2^31 ms a timer fires at once) must not turn polling into a tight loop.
+ */
+export function pollInterval(given: number | undefined): number {
+  if (given === undefined || !Number.isFinite(given)) return DEFAULT_INTERVAL
+  return Math.min(Math.max(given, 1), 300)
+}
+
+/**
  * After a failed poll: the interval for the next one, or undefined when polling must stop.
  * `authorization_pending` keeps it, `slow_down` adds 5 s (RFC 8628 §3.5); anything else ends.
  */
 export function nextPollInterval(current: number, err: unknown): number | undefined {
   if (!(err instanceof client.ResponseBodyError)) return undefined
   if (err.error === 'authorization_pending') return current
-  if (err.error === 'slow_down') return current + 5
+  if (err.error === 'slow_down') return pollInterval(current + 5)
   return undefined
 }
 
@@ -97,7 +106,7 @@ export async function deviceLogin(oc: OAuthClient, req: DeviceRequest, timeoutSe
     // resources go to the token endpoint too: the token request is where they shape the token
     const params = tokenEndpointParams({ resources: req.resources })
     params.set('device_code', started.device_code)
-    let interval = started.interval ?? DEFAULT_INTERVAL
+    let interval = pollInterval(started.interval)
     for (;;) {
       await sleep(interval, signal)
       try {
