@@ -85,3 +85,18 @@ it('a holder killed with the lock held does not block; 30 concurrent token/refre
   const after = await runCli(['refresh'], { env })
   expect(after.code, after.stderr).toBe(0)
 })
+
+it('a refresh answered without access_token, or with garbage, exits 3 and keeps the stored tokens as they were', { timeout: 60_000 }, async () => {
+  const home = await signedInHome(provider)
+  const env = { TOKENTOOL_HOME: home }
+  const before = readFileSync(storedFile(home), 'utf8')
+  for (const fault of ['noaccess', 'truncated', 'notjson', 'busy']) {
+    const r = await runCli(['refresh', '--issuer', provider.issuer, '--token-endpoint', `${faults.issuer(fault)}/token`], { env })
+    expect(r.code, `${fault}: ${r.stderr}`).toBe(3)
+    expect(r.stderr.trimEnd().split('\n'), fault).toHaveLength(1)
+    expect(readFileSync(storedFile(home), 'utf8'), fault).toBe(before)
+  }
+  // the stored refresh token was never spent at the provider, and still works there
+  const ok = await runCli(['refresh'], { env })
+  expect(ok.code, ok.stderr).toBe(0)
+})
