@@ -16,6 +16,8 @@ import { NetworkError } from '../errors.js'
 import { isSecureOrLoopback } from './loopback.js'
 import { errorCode, networkFailure } from './net-errors.js'
 import { proxyFor, proxySettings } from './proxy.js'
+import { BODY_LIMIT, RETRY, type RetryPolicy, type TokentoolRequestInit } from './request-options.js'
+export { BODY_LIMIT, RETRY, type RetryPolicy, type TokentoolRequestInit } from './request-options.js'
 export { noProxyFor } from './proxy.js'
 import { redactUrl } from './redact.js'
 import { Tracer } from './trace.js'
@@ -52,22 +54,6 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 export const DEFAULT_MAX_RETRIES = 2
 export const MAX_REDIRECTS = 5
-
-/**
- * Which failures of a request may be retried, declared by the caller in `init[RETRY]`:
- * - `idempotent`: connection refused or reset, and 429/503 with a short
- *   `Retry-After` (default for GET, HEAD, OPTIONS, PUT, DELETE: RFC 9110 §9.2.2);
- * - `unsent`: only failures where no byte of the request left this machine (connection
- *   refused), so the server cannot have seen it (default for POST and others:
- *   a refresh token or a device code is never sent twice);
- * - `never`: no retry at all (the authorization code exchange: a code is redeemed once).
- */
-export type RetryPolicy = 'idempotent' | 'unsent' | 'never'
-export const RETRY: unique symbol = Symbol.for('tokentool.retry')
-/** `init[BODY_LIMIT] = bytes`: this request's response body limit instead of the default. */
-export const BODY_LIMIT: unique symbol = Symbol.for('tokentool.bodyLimit')
-
-export type TokentoolRequestInit = RequestInit & { [RETRY]?: RetryPolicy; [BODY_LIMIT]?: number }
 
 type Fetch = typeof globalThis.fetch
 

@@ -8,6 +8,7 @@
 import { claimsForChallenge, judgeChallenge, type ChallengeVerdict } from '../core/cae/call-decision.js'
 import type { ClaimsRequest } from '../core/cae/claims.js'
 import type { DecodedChallenge } from '../core/cae/decode.js'
+import { BODY_LIMIT, type TokentoolRequestInit } from '../http/request-options.js'
 
 export interface ApiRequest {
   url: URL
@@ -62,17 +63,23 @@ export interface CallResult {
 /** The Authorization header value: `DPoP` tokens need a proof tokentool does not make, so Bearer. */
 const authorization = (t: CallToken) => `Bearer ${t.accessToken}`
 
+/** The largest API response `call` reads (it holds the body in memory to show it). */
+export const CALL_BODY_LIMIT = 32 * 1024 * 1024
+
 async function send(fetchImpl: typeof globalThis.fetch, req: ApiRequest, token: CallToken): Promise<ApiResponse> {
   const headers = new Headers()
   for (const [k, v] of req.headers) headers.append(k, v)
   headers.set('authorization', authorization(token))
-  const res = await fetchImpl(req.url, {
+  const init: TokentoolRequestInit = {
     method: req.method,
     headers,
     // like curl without -L: a redirect is the answer (and a bearer token must not follow it elsewhere)
     redirect: 'manual',
+    // an API's answer may be larger than an authorization server's (4 MiB), but it is buffered
+    [BODY_LIMIT]: CALL_BODY_LIMIT,
     ...(req.body !== undefined ? { body: req.body } : {}),
-  })
+  }
+  const res = await fetchImpl(req.url, init)
   const body = new Uint8Array(await res.arrayBuffer())
   const list: [string, string][] = []
   res.headers.forEach((value, name) => {

@@ -5,7 +5,7 @@
  * @module
  */
 import * as client from 'openid-client'
-import { RETRY, type RetryPolicy } from '../http/fetch.js'
+import { RETRY, type RetryPolicy } from '../http/request-options.js'
 
 /**
  * Runs `fn` with requests to `endpoint` carrying `policy`; the configuration is restored
