@@ -79,7 +79,7 @@ export function buildRootProgram(deps: Deps): Command {
     // a command's own --timeout (login: how long to wait for the sign-in) is not the HTTP one
     const own = action.options.some((opt) => opt.long === '--timeout')
     const o = action.optsWithGlobals() as Partial<GlobalOptions> & { color?: boolean; cacert?: string; timeout?: string }
-    if (own) o.timeout = deps.env.TOKENTOOL_TIMEOUT
+    o.timeout = own ? deps.env.TOKENTOOL_TIMEOUT : (o.timeout ?? deps.env.TOKENTOOL_TIMEOUT)
     deps.global = {
       json: Boolean(o.json),
       color: false,
@@ -159,8 +159,15 @@ async function runWithoutCommand(program: Command, deps: Deps, argv: readonly st
     return EXIT.usage
   }
   program.parseOptions([...argv])
-  const o = program.opts<{ color?: boolean; verbose?: boolean; profile?: string }>()
-  const globals = [...(o.color === false ? ['--no-color'] : []), ...(o.verbose ? ['-v'] : [])]
+  const o = program.opts<{ color?: boolean; verbose?: boolean; profile?: string; cacert?: string; timeout?: string }>()
+  // what the menu's commands inherit from `tokentool --cacert ca.pem` and friends
+  const globals = [
+    ...(o.color === false ? ['--no-color'] : []),
+    ...(o.verbose ? ['-v'] : []),
+    ...(o.cacert ? ['--cacert', o.cacert] : []),
+  ]
+  // through the environment: a `--timeout` in front of `login` would be refused (login has its own)
+  if (o.timeout) deps.env = { ...deps.env, TOKENTOOL_TIMEOUT: o.timeout }
   deps.io.color = colorEnabled({ flag: o.color !== false, isTTY: deps.io.stdoutIsTTY, env: deps.env })
   // loaded only here: inquirer and the flows cost nothing to the other commands
   const { runMenu } = await import('../interactive/menu.js')
