@@ -55,9 +55,14 @@ export async function readTokenInput(
   } else {
     raw = arg
   }
-  const oversize = oversizeMessage(raw, what)
-  if (oversize) throw new InputError(oversize)
-  const token = normalizeTokenText(raw)
+  const token = tokenFromText(raw, what)
   if (token === '') throw new InputError(`the ${what} is empty`)
   return token
+}
+
+/** Pasted text as a token: refused over the size limit (exit 2), else normalized (may be ''). */
+export function tokenFromText(raw: string, what = 'token'): string {
+  const oversize = oversizeMessage(raw, what)
+  if (oversize) throw new InputError(oversize)
+  return normalizeTokenText(raw)
 }

@@ -14,10 +14,9 @@ import { latestAccessToken } from '../store/tokens.js'
 import { refreshProfile } from '../oauth/user-session.js'
 import { relative } from '../core/time.js'
 import type { Deps } from './deps.js'
-import { readStream, readTokenInput } from './input.js'
+import { readStream, readTokenInput, tokenFromText } from './input.js'
 import { addServerClientFlags, resolveClient, type ServerClientFlags } from './oauth-flags.js'
 import { authChoice } from './token-request.js'
-import { normalizeTokenText } from '../core/token-text.js'
 
 export interface ServiceClientFlags extends ServerClientFlags {
   clientAuth?: string
@@ -72,7 +71,7 @@ const loginHint = (profile: string) => `sign in with: tokentool login${profile =
 export async function tokenArgument(arg: string | undefined, file: string | undefined, deps: Deps, what = 'token'): Promise<string | undefined> {
   if (arg !== undefined || file !== undefined) return readTokenInput(arg, file, deps, what)
   if (deps.io.stdinIsTTY) return undefined
-  const text = normalizeTokenText(await readStream(deps.io.in))
+  const text = tokenFromText(await readStream(deps.io.in), what)
   return text === '' ? undefined : text
 }
 
