@@ -73,8 +73,10 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     if (split.format === 'jwe') {
       throw new InputError('this is an encrypted token (JWE, 5 segments): verify checks signed tokens (JWS); use decode to see its header')
     }
-    const [h, p] = split.segments
+    const [h, p, sig] = split.segments
     const header = parseHeader(h)
+    // a signature that is not base64url makes the JWS malformed: unreadable input (exit 2), not a failed check
+    decodeBase64url(sig, segmentLabel(2, 'jws'))
     let payloadBytes: Uint8Array | undefined
     const outcome = await checkSignature(token, header, source, requested, (bytes) => (payloadBytes = bytes))
     // unverified: decode it ourselves, to show it and still run the claim checks
