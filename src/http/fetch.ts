@@ -21,6 +21,7 @@ export { BODY_LIMIT, RETRY, type RetryPolicy, type TokentoolRequestInit } from '
 export { noProxyFor } from './proxy.js'
 import { redactUrl } from './redact.js'
 import { Tracer } from './trace.js'
+import { readBodyLimited } from './read-limited.js'
 
 export interface FetchOptions {
   /** Where `-v` traces go; no tracing when absent. */
@@ -162,7 +163,7 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
       // buffer the body to show it; JSON responses of an authorization server are small
       let buf: Uint8Array
       try {
-        buf = await readAll(res.body, limit, tooLarge)
+        buf = await readBodyLimited(res.body, limit, tooLarge)
       } catch (err) {
         const e = err instanceof NetworkError ? err : fail(err)
         tracer.failure(id, url.href, e instanceof Error ? e.message : String(e), performance.now() - started)
@@ -299,24 +300,6 @@ function withUrl(res: Response, url: URL): Response {
   Object.defineProperty(res, 'url', { value: url.href, configurable: true })
   Object.defineProperty(res, 'redirected', { value: true, configurable: true })
   return res
-}
-
-async function readAll(body: ReadableStream<Uint8Array> | null, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
-  if (!body) return new Uint8Array()
-  const reader = body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
 }
 
 /**

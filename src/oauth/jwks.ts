@@ -10,6 +10,7 @@ import type { Deps } from '../cli/deps.js'
 import { NetworkError, UsageError } from '../errors.js'
 import { isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
+import { readBodyLimited } from '../http/read-limited.js'
 
 /** A JWKS larger than this is not a key set (real ones are a few KiB). */
 export const JWKS_MAX_BYTES = 512 * 1024
@@ -72,26 +73,13 @@ async function readLimited(res: Response, limit: number, url: string): Promise<s
     await res.body?.cancel().catch(() => {})
     throw new NetworkError(`JWKS from ${url} is ${declared} bytes, over the ${limit}-byte limit`)
   }
-  if (!res.body) return ''
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > limit) {
-        await reader.cancel().catch(() => {})
-        throw new NetworkError(`JWKS from ${url} is over the ${limit}-byte limit`)
-      }
-      chunks.push(value)
-    }
+    const bytes = await readBodyLimited(res.body, limit, () => new NetworkError(`JWKS from ${url} is over the ${limit}-byte limit`))
+    return Buffer.from(bytes).toString('utf8')
   } catch (e) {
     if (e instanceof NetworkError) throw e
     throw fetchFailure(e, url, 'reading JWKS from')
   }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** The value as a JWKS when it is one: `{ keys: [ { kty: string, ... }, ... ] }`. */
