@@ -5,7 +5,7 @@
  */
 import type { IOStreams } from '../cli/deps.js'
 import type { CaeDecodeResult, DecodedChallenge } from '../core/cae/decode.js'
-import { printable, safeJson } from '../core/cae/printable.js'
+import { printable, safeJson } from '../core/printable.js'
 import { styleFor } from './style.js'
 
 /** The `--json` document of the contract: `{ "challenges": [{"scheme", "params", "claims", ...}] }`. */

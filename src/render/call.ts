@@ -8,7 +8,7 @@
 import type { IOStreams } from '../cli/deps.js'
 import type { ChallengeVerdict } from '../core/cae/call-decision.js'
 import type { DecodedChallenge } from '../core/cae/decode.js'
-import { printable } from '../core/cae/printable.js'
+import { printable } from '../core/printable.js'
 import { redactText } from '../http/redact.js'
 import type { ApiResponse, CallResult, CallToken } from '../oauth/call.js'
 import { renderCaeDecode } from './cae.js'

@@ -4,6 +4,7 @@
  * terminal is too narrow. Lighter than cli-table3, which `decode` must not load.
  * @module
  */
+import { printableLines } from '../core/printable.js'
 
 export interface Cell {
   text: string
@@ -115,16 +116,8 @@ function breakAt(s: string, width: number): number {
   return lastSpace > 0 && lastSpace >= i / 4 ? lastSpace + 1 : i
 }
 
-/**
- * Control characters (other than newline) and bidi overrides as visible `\uXXXX` escapes, so a
- * claim can neither drive the terminal nor reorder what is shown (Trojan Source, CVE-2021-42574).
- */
-export function sanitize(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => {
-    if (c === '\t') return '  '
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  })
-}
+/** Control characters (other than newline) and direction overrides as visible `\uXXXX` escapes. */
+export const sanitize = printableLines
 
 /** Lays the rows out to fit `opts.width` and returns the text (each line ends with a newline). */
 export function renderTable(rows: readonly Row[], opts: TableOptions): string {

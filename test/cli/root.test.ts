@@ -39,3 +39,14 @@ describe('a token that begins with "-"', () => {
     expect(r.stderr).toContain('put -- before it')
   })
 })
+
+describe('--json output', () => {
+  it('escapes terminal control and direction characters from a token, keeping the same JSON value', async () => {
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const name = 'evil\u009b31m\u202etxt.exe'
+    const r = await runCli(['decode', '--json', `${b64({ alg: 'HS256' })}.${b64({ sub: name })}.c2ln`])
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toMatch(/[\u009b\u202e]/)
+    expect(JSON.parse(r.stdout).payload.sub).toBe(name)
+  })
+})

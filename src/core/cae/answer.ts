@@ -4,7 +4,7 @@
  * @module
  */
 import type { ClaimsRequest } from './claims.js'
-import { safeJson } from './printable.js'
+import { safeJson } from '../printable.js'
 
 /** `text` as one POSIX shell word: single quotes, with `'` written as `'\''`. */
 export function shellQuote(text: string): string {

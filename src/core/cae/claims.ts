@@ -5,7 +5,7 @@
  * @module
  */
 import { InputError, UsageError } from '../../errors.js'
-import { printable, safeJson } from './printable.js'
+import { printable, safeJson } from '../printable.js'
 
 /** A claims request: `{ "access_token": { "nbf": { "essential": true, "value": "..." } } }`. */
 export type ClaimsRequest = Record<string, unknown>

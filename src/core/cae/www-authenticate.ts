@@ -4,7 +4,7 @@
  * @module
  */
 import { InputError } from '../../errors.js'
-import { safeJson } from './printable.js'
+import { safeJson } from '../printable.js'
 
 /** One `name=value` of a challenge. `name` is as written; compare it case-insensitively. */
 export interface AuthParam {
