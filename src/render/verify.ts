@@ -4,6 +4,7 @@
  * NDJSON line of `--batch`. Readable without colour: every row starts with PASS/FAIL/SKIP.
  * @module
  */
+import { safeJson } from '../core/printable.js'
 import type { IOStreams } from '../cli/deps.js'
 import type { Check } from '../core/jwt/verify-checks.js'
 import type { VerifyResult } from '../core/jwt/verify.js'
@@ -49,12 +50,12 @@ export function batchLine(line: number, r: VerifyResult): string {
   let checks = ''
   for (const c of r.checks) {
     if (checks !== '') checks += ','
-    checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${JSON.stringify(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
+    checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${safeJson(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
   }
   return `{"line":${line},"valid":${r.valid},"checks":[${checks}]}\n`
 }
 
 /** A `--batch` line for input that is not a token at all (malformed: exit 2 when alone). */
 export function batchErrorLine(line: number, message: string): string {
-  return `{"line":${line},"valid":false,"error":${JSON.stringify(message)}}\n`
+  return `{"line":${line},"valid":false,"error":${safeJson(message)}}\n`
 }
