@@ -11,5 +11,13 @@ export async function runProcess(): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0)
   })
+  // Ctrl-C outside a prompt (prompts turn it into a cancel of their own): leave a clean line and
+  // the cursor visible, say so, exit 130. Store writes are atomic and a dead holder's lock is
+  // broken by the next run, so stopping here loses nothing.
+  process.once('SIGINT', () => {
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K\x1b[?25h')
+    process.stderr.write('tokentool: interrupted\n')
+    process.exit(130)
+  })
   return main(process.argv.slice(2), deps)
 }

@@ -64,3 +64,11 @@ it('finishes with a redirect URL typed into the terminal', { timeout: 60_000 }, 
   expect(await t.exited).toBe(0)
   expect(t.output()).toMatch(/Signed in at http:\/\/127\.0\.0\.1:\d+ \(profile default\)/)
 })
+
+it('Ctrl-C while waiting leaves a clean line, cursor shown: "interrupted", exit 130', { timeout: 60_000 }, async () => {
+  const t = runInPty(['login', '--issuer', provider.issuer, '--client-id', provider.clients.native.client_id, '--no-open', '--timeout', '30s'])
+  await t.waitFor(/Waiting for the sign-in/)
+  t.term.write('\x03')
+  expect(await t.exited).toBe(130)
+  expect(t.output()).toMatch(/\r\x1b\[2K\x1b\[\?25htokentool: interrupted\r?\n/)
+})
