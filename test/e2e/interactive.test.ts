@@ -12,7 +12,8 @@ import { rawJws } from '../helpers/jwt-fixtures.js'
 import { tempHome } from '../helpers/run-cli.js'
 import { fileStore } from '../../src/store/store.js'
 import { browserlessLogin } from './browserless-login.js'
-import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
+import { startProvider, type TestProvider } from './provider.js'
+import { apiAccessToken } from './provider-tokens.js'
 
 const inner = rawJws({ alg: 'RS256', typ: 'JWT' }, { iss: 'https://inner.example', sub: 'agent-7', aud: 'https://api.example' })
 const now = Math.floor(Date.now() / 1000)
@@ -235,13 +236,7 @@ describe('verify against the test provider', () => {
   let accessToken: string
   beforeAll(async () => {
     op = await startProvider()
-    const c = op.clients.basic
-    const res = await fetch(`${op.issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'client_credentials', resource: API_RESOURCE, scope: 'api:read' }),
-    })
-    accessToken = ((await res.json()) as { access_token: string }).access_token
+    accessToken = await apiAccessToken(op)
   })
   afterAll(async () => {
     await op?.stop()

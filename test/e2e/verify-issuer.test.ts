@@ -2,19 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../helpers/run-cli.js'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
+import { apiAccessToken } from './provider-tokens.js'
 
 let op: TestProvider
 let accessToken: string
 beforeAll(async () => {
   op = await startProvider()
   // client credentials for the API resource: an RS256 `at+jwt` access token (RFC 9068)
-  const c = op.clients.basic
-  const res = await fetch(`${op.issuer}/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: API_RESOURCE, scope: 'api:read' }),
-  })
-  accessToken = ((await res.json()) as { access_token: string }).access_token
+  accessToken = await apiAccessToken(op)
 })
 afterAll(async () => {
   await op?.stop()
