@@ -4,7 +4,7 @@
  * Profile names come from `tokentool completion --list-profiles` at completion time. Pure.
  * @module
  */
-import { LIST_PROFILES_ARGS, spellings, type CommandSpec, type CompletionSpec, type FlagSpec, type ValueKind } from './spec.js'
+import { LIST_PROFILES_ARGS, spellings, valueCases, type CommandSpec, type CompletionSpec, type ValueKind } from './spec.js'
 
 export function bashScript(spec: CompletionSpec): string {
   const p = spec.program
@@ -81,20 +81,4 @@ function reply(v: ValueKind, fn: string): string {
     case 'free':
       return ':'
   }
-}
-
-/** `case` patterns `cmd:--flag` → value kind; globals match any command (`*:--profile`). */
-function valueCases(spec: CompletionSpec): [string, ValueKind][] {
-  const out: [string, ValueKind][] = []
-  const add = (cmds: string[], f: FlagSpec) => {
-    if (!f.value || f.value.kind === 'free') return
-    out.push([cmds.flatMap((c) => spellings(f).map((s) => `${c}:${s}`)).join('|'), f.value])
-  }
-  for (const c of spec.commands) {
-    const names = [c.name, ...c.aliases]
-    for (const f of c.flags) add(names, f)
-    for (const s of c.subcommands) for (const f of s.flags) add(names, f)
-  }
-  for (const f of spec.globals) add(['*'], f)
-  return out
 }

@@ -65,3 +65,19 @@ export function walk(commands: readonly CommandSpec[], prefix = ''): [string, Co
   }
   return out
 }
+
+/** `case` patterns `cmd:--flag` → value kind; globals match any command (`*:--profile`). */
+export function valueCases(spec: CompletionSpec): [string, ValueKind][] {
+  const out: [string, ValueKind][] = []
+  const add = (cmds: string[], f: FlagSpec) => {
+    if (!f.value || f.value.kind === 'free') return
+    out.push([cmds.flatMap((c) => spellings(f).map((s) => `${c}:${s}`)).join('|'), f.value])
+  }
+  for (const c of spec.commands) {
+    const names = [c.name, ...c.aliases]
+    for (const f of c.flags) add(names, f)
+    for (const s of c.subcommands) for (const f of s.flags) add(names, f)
+  }
+  for (const f of spec.globals) add(['*'], f)
+  return out
+}

@@ -5,7 +5,7 @@
  * `_tokentool` in a directory of $fpath. Pure.
  * @module
  */
-import { LIST_PROFILES_ARGS, oneLine, shQuote, spellings, type CommandSpec, type CompletionSpec, type FlagSpec, type ValueKind } from './spec.js'
+import { LIST_PROFILES_ARGS, oneLine, shQuote, spellings, valueCases, type CommandSpec, type CompletionSpec, type FlagSpec, type ValueKind } from './spec.js'
 
 export function zshScript(spec: CompletionSpec): string {
   const p = spec.program
@@ -75,18 +75,4 @@ function complete(v: ValueKind, fn: string): string {
     case 'free':
       return ':'
   }
-}
-
-function valueCases(spec: CompletionSpec): [string, ValueKind][] {
-  const out: [string, ValueKind][] = []
-  const add = (cmds: string[], f: FlagSpec) => {
-    if (f.value && f.value.kind !== 'free') out.push([cmds.flatMap((c) => spellings(f).map((s) => `${c}:${s}`)).join('|'), f.value])
-  }
-  for (const c of spec.commands) {
-    const names = [c.name, ...c.aliases]
-    for (const f of c.flags) add(names, f)
-    for (const s of c.subcommands) for (const f of s.flags) add(names, f)
-  }
-  for (const f of spec.globals) add(['*'], f)
-  return out
 }
