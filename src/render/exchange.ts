@@ -8,6 +8,7 @@ import type { ChalkInstance } from 'chalk'
 import type { IOStreams } from '../cli/deps.js'
 import type { ClaimChange, ClaimsDiff, LifetimeSide, TokenSide } from '../core/jwt/claims-diff.js'
 import type { DecodedToken } from '../core/jwt/decode.js'
+import type { ExchangeResult } from '../oauth/exchange.js'
 import { TIME_CLAIMS } from '../core/jwt/times.js'
 import { formatDuration } from '../core/duration.js'
 import { relative } from '../core/time.js'
@@ -31,13 +32,8 @@ export interface ExchangeView {
   endpoint: string
   subject: ExchangeSideView
   actor?: ExchangeSideView | undefined
-  issued: {
-    token: string
-    issuedTokenType?: string | undefined
-    tokenType: string
-    expiresAt?: number | undefined
-    scope?: string | undefined
-    refreshToken?: string | undefined
+  /** The token response as `exchange` returned it, with the issued token decoded. */
+  issued: ExchangeResult & {
     decoded: DecodedToken
     claimsSource?: TokenSide['source']
   }
