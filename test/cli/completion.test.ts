@@ -1,9 +1,10 @@
 /**
  * `tokentool completion bash|zsh|fish`: the scripts are loaded into a real shell, which then
  * completes a command, a flag, a flag value (preset, choices) and a profile name read from the
- * store at completion time. zsh and fish run only where they are installed.
+ * store at completion time. Without zsh or fish their test says loudly it did not run (a
+ * failure under CI=true: test/helpers/system-program.ts).
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../src/cli/commands/registry.js'
 import { fileStore } from '../../src/store/store.js'
 import { BIN, runCli, tempHome } from '../helpers/run-cli.js'
+import { FISH, ZSH, describeWithProgram, findProgram } from '../helpers/system-program.js'
 
 let home: string
 let binDir: string
@@ -28,8 +30,6 @@ beforeAll(async () => {
   env = {}
   for (const [k, v] of Object.entries({ ...process.env, PATH: `${binDir}:${process.env.PATH}`, TOKENTOOL_HOME: home, NO_COLOR: '1' })) if (v !== undefined) env[k] = v
 })
-
-const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0
 
 /** Completes the words (the last one being completed) in bash with the generated script. */
 function bash(...words: string[]): string[] {
@@ -107,19 +107,20 @@ describe('the completion command', () => {
     }
   })
 
-  if (has('zsh')) {
-    it('zsh: the script loads and defines the completion function', () => {
-      const out = execFileSync('zsh', ['-c', 'autoload -U compinit && compinit -u; source <(tokentool completion zsh) && whence -w _tokentool'], { env, encoding: 'utf8' })
-      expect(out).toContain('_tokentool: function')
-    })
-  }
+})
 
-  if (has('fish')) {
-    it('fish: completes a command, a flag and a profile name', () => {
-      const run = (line: string) => execFileSync('fish', ['-c', `tokentool completion fish | source; complete -C '${line}'`], { env, encoding: 'utf8' })
-      expect(run('tokentool ver')).toMatch(/^verify\t/m)
-      expect(run('tokentool verify --is')).toMatch(/^--issuer\t/m)
-      expect(run('tokentool --profile ')).toMatch(/^prod-eu/m)
-    })
-  }
+describeWithProgram(findProgram(ZSH), 'zsh completion', (zsh) => {
+  it('zsh: the script loads and defines the completion function', () => {
+    const out = execFileSync(zsh, ['-c', 'autoload -U compinit && compinit -u; source <(tokentool completion zsh) && whence -w _tokentool'], { env, encoding: 'utf8' })
+    expect(out).toContain('_tokentool: function')
+  })
+})
+
+describeWithProgram(findProgram(FISH), 'fish completion', (fish) => {
+  it('fish: completes a command, a flag and a profile name', () => {
+    const run = (line: string) => execFileSync(fish, ['-c', `tokentool completion fish | source; complete -C '${line}'`], { env, encoding: 'utf8' })
+    expect(run('tokentool ver')).toMatch(/^verify\t/m)
+    expect(run('tokentool verify --is')).toMatch(/^--issuer\t/m)
+    expect(run('tokentool --profile ')).toMatch(/^prod-eu/m)
+  })
 })
