@@ -1,14 +1,16 @@
 /**
  * What `token` prints: the access token and a newline, nothing else (a CI log stays safe to
  * read); `--format env` as `TOKENTOOL_ACCESS_TOKEN=...`; `--json` the token response plus
- * `expires_at` (epoch seconds) and where the token came from.
+ * `expires_at` (epoch seconds) and where the token came from; `--format exec-credential` the
+ * client-go ExecCredential kubectl reads from an exec plugin.
  * @module
  */
 import type { IOStreams } from '../cli/deps.js'
+import { execCredential, type ExecApiVersion } from '../core/exec-credential.js'
 import { writeJson } from './json.js'
 
-export type TokenFormat = 'token' | 'env' | 'json'
-export const TOKEN_FORMATS: readonly TokenFormat[] = ['token', 'env', 'json']
+export type TokenFormat = 'token' | 'env' | 'json' | 'exec-credential'
+export const TOKEN_FORMATS: readonly TokenFormat[] = ['token', 'env', 'json', 'exec-credential']
 
 export interface TokenView {
   /** `cache`, `refresh`, `client_credentials`, `jwt_bearer`. */
@@ -32,7 +34,8 @@ export function tokenJson(v: TokenView, now: Date): Record<string, unknown> {
   return { ...base, expires_at: v.expiresAt ?? null, source: v.source }
 }
 
-export function renderToken(io: Pick<IOStreams, 'out'>, v: TokenView, opts: { format: TokenFormat; now: Date }): void {
+export function renderToken(io: Pick<IOStreams, 'out'>, v: TokenView, opts: { format: TokenFormat; now: Date; execApiVersion?: ExecApiVersion }): void {
   if (opts.format === 'json') return writeJson(io, tokenJson(v, opts.now))
+  if (opts.format === 'exec-credential') return writeJson(io, execCredential(opts.execApiVersion ?? 'client.authentication.k8s.io/v1', v.accessToken, v.expiresAt))
   io.out.write(opts.format === 'env' ? `TOKENTOOL_ACCESS_TOKEN=${v.accessToken}\n` : `${v.accessToken}\n`)
 }

@@ -7,6 +7,7 @@
  */
 import { Option, type Command } from 'commander'
 import { parseDuration } from '../../core/duration.js'
+import { parseExecInfo } from '../../core/exec-credential.js'
 import { decideToken } from '../../core/token-decision.js'
 import { renderToken, TOKEN_FORMATS, type TokenFormat, type TokenView } from '../../render/token.js'
 import { openStore } from '../../store/store.js'
@@ -35,7 +36,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--client-key <file>', 'private_key_jwt: the private key (PEM or JWK) that signs the client assertion (also env:VAR)')
     .option('--client-assertion <file>', "a ready-made client assertion JWT, e.g. a CI job's OIDC token (federated credential; also env:VAR)")
     .option('--assertion <file>', 'RFC 7523 jwt-bearer grant: this JWT is the authorization grant (also env:VAR)')
-    .addOption(new Option('--format <format>', 'token (default), env (TOKENTOOL_ACCESS_TOKEN=...) or json').choices(TOKEN_FORMATS as string[]))
+    .addOption(new Option('--format <format>', 'token (default), env (TOKENTOOL_ACCESS_TOKEN=...), json, or exec-credential (kubectl exec plugin: a client.authentication.k8s.io ExecCredential)').choices(TOKEN_FORMATS as string[]))
     .addHelpText(
       'after',
       '\nExit codes: 0 token printed; 2 no credentials or bad flags; 3 server unreachable or bad response;\n' +
@@ -53,6 +54,10 @@ export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
   const profile = deps.global.profile
   const format: TokenFormat = deps.global.json ? 'json' : ((o.format as TokenFormat | undefined) ?? 'token')
   const minTtl = parseDuration(o.minTtl, '--min-ttl')
+  // kubectl's request is read before any work. `token` never prompts, so `interactive: false`
+  // (kubectl has no terminal for the plugin) holds whatever the profile needs: a sign-in is
+  // an error line naming `tokentool login`, which kubectl shows.
+  const exec = format === 'exec-credential' ? parseExecInfo(deps.env.KUBERNETES_EXEC_INFO) : undefined
   const store = openStore(deps)
   const req = await resolveTokenRequest(o, await store.getSettings(profile), profile, deps)
   const force = Boolean(o.force)
@@ -93,5 +98,5 @@ export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
       deps,
     )
   }
-  renderToken(deps.io, view, { format, now: deps.now() })
+  renderToken(deps.io, view, { format, now: deps.now(), ...(exec ? { execApiVersion: exec.apiVersion } : {}) })
 }
