@@ -6,6 +6,7 @@
  * @module
  */
 import * as client from 'openid-client'
+import { expiresAtFrom } from '../core/time.js'
 import type { OAuthClient } from './client.js'
 import { toTokentoolError } from './errors.js'
 
@@ -58,12 +59,11 @@ export async function exchangeToken(oc: OAuthClient, req: ExchangeRequest): Prom
   try {
     const res = await client.genericGrantRequest(oc.config, TOKEN_EXCHANGE_GRANT, exchangeParams(req))
     const receivedAt = oc.now()
-    const expiresIn = typeof res.expires_in === 'number' ? res.expires_in : Number(res.expires_in)
     return {
       token: res.access_token,
       issuedTokenType: typeof res.issued_token_type === 'string' ? res.issued_token_type : undefined,
       tokenType: res.token_type,
-      expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Math.floor(receivedAt.getTime() / 1000) + expiresIn : undefined,
+      expiresAt: expiresAtFrom(receivedAt, res.expires_in),
       scope: typeof res.scope === 'string' ? res.scope : undefined,
       refreshToken: res.refresh_token,
     }

@@ -4,6 +4,7 @@
  * @module
  */
 import type * as client from 'openid-client'
+import { expiresAtFrom } from '../core/time.js'
 
 export interface TokenResult {
   tokenType: string
@@ -24,12 +25,11 @@ const CANONICAL_TYPES: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP'
 export const canonicalTokenType = (t: string): string => CANONICAL_TYPES[t.toLowerCase()] ?? t
 
 export function toTokenResult(res: Response, receivedAt: Date): TokenResult {
-  const expiresIn = typeof res.expires_in === 'number' ? res.expires_in : Number(res.expires_in)
   const claims = res.id_token ? res.claims() : undefined
   return {
     tokenType: canonicalTokenType(res.token_type),
     accessToken: res.access_token,
-    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Math.floor(receivedAt.getTime() / 1000) + expiresIn : undefined,
+    expiresAt: expiresAtFrom(receivedAt, res.expires_in),
     scope: typeof res.scope === 'string' ? res.scope : undefined,
     idToken: res.id_token,
     refreshToken: res.refresh_token,

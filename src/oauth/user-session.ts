@@ -6,6 +6,7 @@
  * @module
  */
 import { cacheKey, normalizeKeyParts, type CacheKeyParts } from '../core/cache-key.js'
+import { isDateSeconds } from '../core/time.js'
 import { AuthServerError, UsageError } from '../errors.js'
 import type { TokenStore } from '../store/store.js'
 import { withAccessToken, withIdToken, withRefreshToken, type ProfileTokens } from '../store/tokens.js'
@@ -64,7 +65,7 @@ export function mergeTokenResult(
   }
   if (result.idToken) {
     const exp = result.idTokenClaims?.exp
-    next = withIdToken(next, { value: result.idToken, obtainedAt: at, ...(typeof exp === 'number' ? { expiresAt: exp } : {}) })
+    next = withIdToken(next, { value: result.idToken, obtainedAt: at, ...(isDateSeconds(exp) ? { expiresAt: exp } : {}) })
   }
   return next
 }

@@ -11,7 +11,7 @@ import type { DecodedToken } from '../core/jwt/decode.js'
 import type { ExchangeResult } from '../oauth/exchange.js'
 import { TIME_CLAIMS } from '../core/jwt/times.js'
 import { formatDuration } from '../core/duration.js'
-import { relative } from '../core/time.js'
+import { isoFromSeconds, relative } from '../core/time.js'
 import { tokenTypeLabel } from '../core/token-types.js'
 import { formatValue, payloadTable } from './decode.js'
 import { writeJson } from './json.js'
@@ -101,7 +101,8 @@ function describe(d: DecodedToken): string {
 function expiry(at: number | undefined, now: Date): string {
   if (at === undefined) return 'no expiry given'
   const delta = at - Math.floor(now.getTime() / 1000)
-  const iso = new Date(at * 1000).toISOString().replace('.000Z', 'Z')
+  const iso = isoFromSeconds(at)
+  if (iso === undefined) return `expiry ${at} is not a time`
   return `${delta > 0 ? 'expires' : 'expired'} ${relative(delta)} (${iso})`
 }
 
@@ -155,7 +156,7 @@ export function exchangeText(v: ExchangeView, c: ChalkInstance, columns: number,
 
 const isTime = (k: string) => (TIME_CLAIMS as readonly string[]).includes(k)
 
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z')
+const iso = (t: number) => isoFromSeconds(t) ?? `${t} (not a time)`
 
 function show(k: string, v: unknown): string {
   if (isTime(k) && typeof v === 'number') return iso(v)

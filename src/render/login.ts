@@ -6,7 +6,7 @@
  */
 import type { IOStreams } from '../cli/deps.js'
 import { decodeJwt } from '../core/jwt/split.js'
-import { relative } from '../core/time.js'
+import { isoFromSeconds, relative } from '../core/time.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
 
@@ -57,7 +57,8 @@ export function tokenShape(token: string): string {
 function expiry(at: number | undefined, now: Date): string {
   if (at === undefined) return 'no expiry given'
   const delta = at - Math.floor(now.getTime() / 1000)
-  const iso = new Date(at * 1000).toISOString().replace('.000Z', 'Z')
+  const iso = isoFromSeconds(at)
+  if (iso === undefined) return `expiry ${at} is not a time`
   return `${delta > 0 ? 'expires' : 'expired'} ${relative(delta)} (${iso})`
 }
 

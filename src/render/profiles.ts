@@ -6,7 +6,7 @@
  */
 import type { IOStreams } from '../cli/deps.js'
 import type { NormalizedKeyParts } from '../core/cache-key.js'
-import { epochSeconds, relative } from '../core/time.js'
+import { epochSeconds, isoFromSeconds, relative } from '../core/time.js'
 import { maskSecret } from '../http/redact.js'
 import { isSecretReference, type ProfileSettings } from '../store/profiles.js'
 import { hasTokens, latestAccessToken, type ProfileTokens } from '../store/tokens.js'
@@ -75,7 +75,8 @@ export interface ProfileShowView {
   } | null
 }
 
-const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z')
+// the store keeps only times a Date can hold (store/tokens.ts); the fallback is never reached from a file
+const iso = (epochSeconds: number) => isoFromSeconds(epochSeconds) ?? isoFromSeconds(0)!
 
 export function showSecret(value: string, reveal: boolean): ShownSecret {
   return { preview: maskSecret(value), length: [...value].length, ...(reveal ? { value } : {}) }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { NormalizedKeyParts } from '../core/cache-key.js'
-import { epochSeconds } from '../core/time.js'
+import { epochSeconds, isDateSeconds } from '../core/time.js'
 import { isObject, versionMismatch, type ShapeCheck } from './atomic-write.js'
 
 export interface AccessTokenEntry {
@@ -137,5 +137,22 @@ export const checkTokens: ShapeCheck<ProfileTokens> = (v) => {
     const p = entryProblem(v[f])
     if (p) return { ok: false, reason: `"${f}" ${p}` }
   }
-  return { ok: true, value: v as unknown as ProfileTokens }
+  return { ok: true, value: saneTimes(v as unknown as ProfileTokens) }
+}
+
+/**
+ * The file with every time a Date can hold. An `expiresAt` of `1e20` (kept by tokentool 0.1.0
+ * from a server's `expires_in`) becomes unknown: the token is never served from the cache and is
+ * shown as "no expiry known", while its refresh token stays usable. A bad `obtainedAt` becomes 0.
+ */
+function saneTimes(t: ProfileTokens): ProfileTokens {
+  const fix = <E extends { expiresAt?: number; obtainedAt: number }>(e: E): E => {
+    if (isDateSeconds(e.expiresAt ?? 0) && isDateSeconds(e.obtainedAt)) return e
+    const { expiresAt, ...rest } = e
+    return { ...rest, ...(expiresAt !== undefined && isDateSeconds(expiresAt) ? { expiresAt } : {}), obtainedAt: isDateSeconds(e.obtainedAt) ? e.obtainedAt : 0 } as E
+  }
+  const out: ProfileTokens = { ...t, accessTokens: Object.fromEntries(Object.entries(t.accessTokens).map(([k, e]) => [k, fix(e)])) }
+  if (t.refreshToken) out.refreshToken = fix(t.refreshToken)
+  if (t.idToken) out.idToken = fix(t.idToken)
+  return out
 }

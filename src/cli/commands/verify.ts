@@ -7,7 +7,7 @@
 import { once } from 'node:events'
 import { StringDecoder } from 'node:string_decoder'
 import { Option, type Command } from 'commander'
-import { InputError, TokenInvalidError, UsageError } from '../../errors.js'
+import { NetworkError, TokenInvalidError, TokentoolError, UsageError } from '../../errors.js'
 import { parseDuration } from '../../core/duration.js'
 import { parseTime } from '../../core/time.js'
 import { normalizeTokenText } from '../../core/token-text.js'
@@ -185,9 +185,11 @@ async function runBatch(verifier: Verifier, fixedNow: Date | undefined, deps: De
       if (!r.valid) failed++
       return batchLine(lineNo, r)
     } catch (e) {
-      if (!(e instanceof InputError)) throw e
+      // a network failure (the JWKS went away) ends the run with exit 3; anything else is this
+      // line's problem: a failed result, and the run goes on
+      if (e instanceof NetworkError) throw e
       failed++
-      return batchErrorLine(lineNo, e.message)
+      return batchErrorLine(lineNo, e instanceof TokentoolError ? e.message : `cannot verify this line: ${e instanceof Error ? e.message : String(e)}`)
     }
   }
   const handle = async (raw: string): Promise<void> => {

@@ -132,9 +132,7 @@ export function parseJsonObject(text: string, label: string): JsonObject {
     const where = pos !== undefined ? ` (syntax error at character ${Number(pos) + 1})` : text.trim() === '' ? ' (it is empty)' : ''
     throw new InputError(`${label} is not JSON${where}`)
   }
-  if (value !== null && typeof value === 'object' && nestingDepth(value) > MAX_JSON_DEPTH) {
-    throw new InputError(`${label} is nested more than ${MAX_JSON_DEPTH} levels deep`)
-  }
+  assertJsonDepth(value, label)
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
     throw new InputError(`${label} is JSON but not an object (it is ${type})`)
@@ -148,8 +146,19 @@ export function parseJsonObject(text: string, label: string): JsonObject {
  */
 export const MAX_JSON_DEPTH = 64
 
+/**
+ * Throws InputError naming `label` when a parsed JSON value is nested deeper than MAX_JSON_DEPTH.
+ * Every JSON tokentool parses from a token, key or file and may print goes through this (or
+ * parseJsonObject): JSON.parse takes any depth, JSON.stringify overflows the stack at ~5,000.
+ */
+export function assertJsonDepth(value: unknown, label: string): void {
+  if (value !== null && typeof value === 'object' && nestingDepth(value) > MAX_JSON_DEPTH) {
+    throw new InputError(`${label} is nested more than ${MAX_JSON_DEPTH} levels deep`)
+  }
+}
+
 /** Nesting depth of a parsed JSON value, without recursion (the value may be hostile). */
-function nestingDepth(root: object): number {
+export function nestingDepth(root: object): number {
   let max = 0
   const stack: Array<[unknown, number]> = [[root, 1]]
   while (stack.length) {

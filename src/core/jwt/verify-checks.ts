@@ -5,7 +5,7 @@
  * @module
  */
 import { formatDuration } from '../duration.js'
-import { relative } from '../time.js'
+import { isoFromSeconds, MAX_DATE_SECONDS, relative } from '../time.js'
 import type { AlgDecision } from './alg-policy.js'
 
 export interface Check {
@@ -143,13 +143,25 @@ function typCheck(header: Record<string, unknown>, expected: string): Check {
   return { name: 'typ', ok, detail: ok ? `"${typ}"` : `"${typ}", expected "${expected}"` }
 }
 
+/** `at` is within the Date range (numericDate checked it). */
 function when(at: number, now: number): string {
-  return `${new Date(at * 1000).toISOString()} (${relative(at - now)})`
+  const hint = Math.abs(at) >= PLAUSIBLE_SECONDS ? ', milliseconds instead of seconds?' : ''
+  return `${isoFromSeconds(at)} (${relative(Math.round(at) - now)}${hint})`
 }
 
+/** Beyond this a NumericDate is after the year 5138: most likely milliseconds sent as seconds. */
+const PLAUSIBLE_SECONDS = 1e11
+
+/**
+ * A time claim's value, or the failed check when it is not a time: not a number, or a number no
+ * clock can reach (`1e20`, `-1e20`, `9007199254740993`), which fails rather than being compared.
+ */
 function numericDate(name: string, v: unknown): Check | number | undefined {
   if (v === undefined) return undefined
-  if (typeof v !== 'number' || !Number.isFinite(v)) return { name, ok: false, detail: `"${name}" is not a NumericDate (a number of seconds): ${JSON.stringify(v)}` }
+  if (typeof v !== 'number' || !Number.isFinite(v)) return { name, ok: false, detail: `"${name}" is not a NumericDate (a number of seconds): ${JSON.stringify(v) ?? String(v)}` }
+  if (Math.abs(v) > MAX_DATE_SECONDS) {
+    return { name, ok: false, detail: `"${name}" is ${v}: not a time (a NumericDate must lie within ±${MAX_DATE_SECONDS} seconds of 1970, the years −271821 to 275760)` }
+  }
   return v
 }
 
@@ -263,7 +275,7 @@ function maxAgeCheck(v: unknown, maxAge: number, now: number, skew: number): Che
   if (at === undefined) return { name: 'max-age', ok: false, detail: 'no auth_time claim, so --max-age cannot be checked' }
   const age = now - at
   const ok = age <= maxAge + skew
-  const detail = `authenticated ${relative(-age)} (${new Date(at * 1000).toISOString()}), ${ok ? 'within' : 'more than'} --max-age ${formatDuration(maxAge)}${ok ? '' : ` plus ${formatDuration(skew)} leeway`}`
+  const detail = `authenticated ${relative(-Math.round(age))} (${isoFromSeconds(at)}), ${ok ? 'within' : 'more than'} --max-age ${formatDuration(maxAge)}${ok ? '' : ` plus ${formatDuration(skew)} leeway`}`
   return { name: 'max-age', ok, detail }
 }
 

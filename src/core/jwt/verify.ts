@@ -7,7 +7,7 @@
  */
 import { compactVerify, errors as joseErrors, type CryptoKey } from 'jose'
 import { InputError } from '../../errors.js'
-import { decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
+import { assertJsonDepth, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
 import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
 
@@ -148,13 +148,21 @@ function describeJoseFailure(e: unknown, fallback: string): string {
   return fallback
 }
 
-function parsePayload(bytes: Uint8Array): { claims?: unknown; text: string } {
-  const text = decodeUtf8(bytes, segmentLabel(1, 'jws'))
+/**
+ * The payload as claims, or as text when it is not a JSON object. JSON nested deeper than
+ * decode accepts is malformed here too (exit 2): the same limit in every command.
+ */
+export function parsePayload(bytes: Uint8Array): { claims?: unknown; text: string } {
+  const label = segmentLabel(1, 'jws')
+  const text = decodeUtf8(bytes, label)
+  let v: unknown
   try {
-    const v: unknown = JSON.parse(text)
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { claims: v, text }
+    v = JSON.parse(text)
   } catch {
     // not JSON: RFC 7520's examples sign plain text; the claims checks report "not applicable"
+    return { text }
   }
+  assertJsonDepth(v, label)
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { claims: v, text }
   return { text }
 }
