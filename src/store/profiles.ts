@@ -37,6 +37,8 @@ export interface ProfileSettings {
   params?: Record<string, string>
   /** Extra request headers (`--header k=v`). */
   headers?: Record<string, string>
+  /** Git servers (`host[:port]`) whose credential `git-credential get` answers with this profile's token. */
+  gitHosts?: string[]
 }
 
 /** Whether a client secret setting is a reference (`env:VAR`, `@file`) rather than the secret itself. */
@@ -56,7 +58,7 @@ export interface SecretsFile {
 }
 
 const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'scope'] as const
-const LIST_FIELDS = ['audience', 'resource'] as const
+const LIST_FIELDS = ['audience', 'resource', 'gitHosts'] as const
 const MAP_FIELDS = ['endpoints', 'params', 'headers'] as const
 
 /** Why `v` is not a valid ProfileSettings, or undefined when it is. Unknown fields are kept (newer versions). */

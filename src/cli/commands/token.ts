@@ -8,12 +8,11 @@
 import { Option, type Command } from 'commander'
 import { parseDuration } from '../../core/duration.js'
 import { parseExecInfo } from '../../core/exec-credential.js'
-import { decideToken } from '../../core/token-decision.js'
-import { renderToken, TOKEN_FORMATS, type TokenFormat, type TokenView } from '../../render/token.js'
-import { openStore } from '../../store/store.js'
+import { renderToken, TOKEN_FORMATS, type TokenFormat } from '../../render/token.js'
+import { acquireToken } from '../acquire-token.js'
 import type { Deps } from '../deps.js'
 import { addRequestFlags, addServerClientFlags } from '../oauth-flags.js'
-import { noCredentials, resolveTokenRequest, type TokenFlags } from '../token-request.js'
+import type { TokenFlags } from '../token-request.js'
 
 export function register(parent: Command, deps: Deps): Command {
   const cmd = parent
@@ -58,45 +57,6 @@ export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
   // (kubectl has no terminal for the plugin) holds whatever the profile needs: a sign-in is
   // an error line naming `tokentool login`, which kubectl shows.
   const exec = format === 'exec-credential' ? parseExecInfo(deps.env.KUBERNETES_EXEC_INFO) : undefined
-  const store = openStore(deps)
-  const req = await resolveTokenRequest(o, await store.getSettings(profile), profile, deps)
-  const force = Boolean(o.force)
-  const now = deps.now()
-  const decision = decideToken({
-    tokens: await store.getTokens(profile),
-    now,
-    minTtl,
-    force,
-    claims: req.claims !== undefined,
-    clientId: req.client.clientId,
-    userKey: req.user?.key,
-    machine: req.machine ? { grant: req.machine.shape.grant, key: req.machine.key } : undefined,
-  })
-
-  let view: TokenView
-  if (decision.kind === 'cached') {
-    const e = decision.entry
-    view = { source: 'cache', accessToken: e.accessToken, tokenType: e.tokenType, expiresAt: e.expiresAt, scope: e.scope }
-  } else if (decision.kind === 'none') {
-    throw noCredentials(profile, decision.expired ? `the cached access token of profile "${profile}" has expired (or has less than --min-ttl left) and there is no refresh token or client credential` : `no token in profile "${profile}" for client "${req.client.clientId}"`, true)
-  } else {
-    const { obtainToken } = await import('../../oauth/obtain-token.js')
-    view = await obtainToken(
-      {
-        store,
-        profile,
-        plan: decision.kind === 'refresh' ? 'refresh' : decision.grant,
-        server: req.server,
-        client: req.client,
-        user: req.user?.shape ?? {},
-        refreshParams: req.refreshParams,
-        machine: req.machine ? { ...req.machine.shape, assertion: req.machine.assertion } : undefined,
-        minTtl,
-        force,
-        onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
-      },
-      deps,
-    )
-  }
+  const view = await acquireToken(o, { profile, minTtl, force: Boolean(o.force) }, deps)
   renderToken(deps.io, view, { format, now: deps.now(), ...(exec ? { execApiVersion: exec.apiVersion } : {}) })
 }

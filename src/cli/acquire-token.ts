@@ -1,0 +1,55 @@
+/**
+ * The access token `token` hands out, and what `git-credential get` answers with: the cached
+ * token while it has more than `minTtl` left, else a refresh of the profile's session, else a
+ * machine grant. The OAuth client loads only when the cache cannot answer.
+ * @module
+ */
+import { decideToken } from '../core/token-decision.js'
+import type { TokenView } from '../render/token.js'
+import { openStore } from '../store/store.js'
+import type { Deps } from './deps.js'
+import { noCredentials, resolveTokenRequest, type TokenFlags } from './token-request.js'
+
+export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean }, deps: Deps): Promise<TokenView> {
+  const { profile, minTtl, force } = opts
+  const store = openStore(deps)
+  const req = await resolveTokenRequest(o, await store.getSettings(profile), profile, deps)
+  const now = deps.now()
+  const decision = decideToken({
+    tokens: await store.getTokens(profile),
+    now,
+    minTtl,
+    force,
+    claims: req.claims !== undefined,
+    clientId: req.client.clientId,
+    userKey: req.user?.key,
+    machine: req.machine ? { grant: req.machine.shape.grant, key: req.machine.key } : undefined,
+  })
+
+  let view: TokenView
+  if (decision.kind === 'cached') {
+    const e = decision.entry
+    view = { source: 'cache', accessToken: e.accessToken, tokenType: e.tokenType, expiresAt: e.expiresAt, scope: e.scope }
+  } else if (decision.kind === 'none') {
+    throw noCredentials(profile, decision.expired ? `the cached access token of profile "${profile}" has expired (or has less than --min-ttl left) and there is no refresh token or client credential` : `no token in profile "${profile}" for client "${req.client.clientId}"`, true)
+  } else {
+    const { obtainToken } = await import('../oauth/obtain-token.js')
+    view = await obtainToken(
+      {
+        store,
+        profile,
+        plan: decision.kind === 'refresh' ? 'refresh' : decision.grant,
+        server: req.server,
+        client: req.client,
+        user: req.user?.shape ?? {},
+        refreshParams: req.refreshParams,
+        machine: req.machine ? { ...req.machine.shape, assertion: req.machine.assertion } : undefined,
+        minTtl,
+        force,
+        onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
+      },
+      deps,
+    )
+  }
+  return view
+}
