@@ -55,6 +55,28 @@ export interface SecretsFile {
   version: 1
   /** Literal client secrets by profile name. */
   clientSecrets: Record<string, string>
+  /** Clients tokentool registered itself (RFC 7591), by profile name: they hold management tokens. */
+  registrations?: Record<string, StoredRegistration>
+}
+
+/** A client registered by `login --resource` (RFC 7591), bound to the server that issued it. */
+export interface StoredRegistration {
+  issuer: string
+  clientId: string
+  redirectUri: string
+  /** RFC 7592 management credentials, when the server issued them (a secret). */
+  registrationAccessToken?: string
+  registrationClientUri?: string
+  /** Epoch seconds. */
+  issuedAt?: number
+}
+
+function registrationProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'is not an object'
+  for (const f of ['issuer', 'clientId', 'redirectUri'] as const) if (typeof v[f] !== 'string') return `"${f}" is not a string`
+  for (const f of ['registrationAccessToken', 'registrationClientUri'] as const) if (v[f] !== undefined && typeof v[f] !== 'string') return `"${f}" is not a string`
+  if (v.issuedAt !== undefined && typeof v.issuedAt !== 'number') return '"issuedAt" is not a number'
+  return undefined
 }
 
 const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'scope'] as const
@@ -102,6 +124,13 @@ export const checkSecrets: ShapeCheck<SecretsFile> = (v) => {
   if (bad) return bad
   if (!isObject(v.clientSecrets) || !Object.values(v.clientSecrets).every((x) => typeof x === 'string')) {
     return { ok: false, reason: '"clientSecrets" is not an object of strings' }
+  }
+  if (v.registrations !== undefined) {
+    if (!isObject(v.registrations)) return { ok: false, reason: '"registrations" is not an object' }
+    for (const [name, r] of Object.entries(v.registrations)) {
+      const p = registrationProblem(r)
+      if (p) return { ok: false, reason: `registration of profile "${name}" ${p}` }
+    }
   }
   return { ok: true, value: v as unknown as SecretsFile }
 }

@@ -26,6 +26,7 @@ import {
   type ConfigFile,
   type ProfileSettings,
   type SecretsFile,
+  type StoredRegistration,
 } from './profiles.js'
 import { checkTokens, type ProfileTokens } from './tokens.js'
 
@@ -48,6 +49,10 @@ export interface TokenStore {
   removeTokens(profile: string): Promise<boolean>
   /** Removes settings, secret and tokens (takes the profile lock itself); false when none existed. */
   removeProfile(profile: string): Promise<boolean>
+  /** The client `login --resource` registered for the profile (RFC 7591), if any. */
+  getRegistration(profile: string): Promise<StoredRegistration | undefined>
+  /** Keeps (or with undefined forgets) the profile's registered client, in secrets.json (0600). */
+  saveRegistration(profile: string, registration: StoredRegistration | undefined): Promise<void>
   /** Runs `fn` holding the profile's exclusive lock (across processes for the file store). */
   withLock<T>(profile: string, fn: () => Promise<T>, opts?: LockOptions): Promise<T>
   /** The file that holds the profile's tokens (or a label for the memory store), for messages. */
@@ -112,6 +117,15 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       await writeConfig()
       await writeSecrets()
     }
+  }
+
+  /** Writes the profile's registration into secrets.json; caller holds the config lock. */
+  async function storeRegistration(profile: string, registration: StoredRegistration | undefined): Promise<boolean> {
+    const secrets = await readSecrets()
+    const { [profile]: old, ...others } = secrets.registrations ?? {}
+    if (old === undefined && registration === undefined) return false
+    await write(secretsPath, { ...secrets, registrations: registration ? { ...others, [profile]: registration } : others })
+    return old !== undefined
   }
 
   const store: TokenStore = {
@@ -180,7 +194,8 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     async removeProfile(profile) {
       validateProfileName(profile)
       // nothing to remove: answer without creating the directories a lock needs
-      if (!(await store.getSettings(profile)) && !(await store.getTokens(profile)) && !(profile in (await readSecrets()).clientSecrets)) return false
+      const secrets = await readSecrets()
+      if (!(await store.getSettings(profile)) && !(await store.getTokens(profile)) && !(profile in secrets.clientSecrets) && !secrets.registrations?.[profile]) return false
       return store.withLock(profile, async () => {
         const hadTokens = await store.removeTokens(profile)
         const hadSettings = await configLock(async () => {
@@ -188,10 +203,20 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
           const secrets = await readSecrets()
           const had = profile in config.profiles || profile in secrets.clientSecrets
           if (had) await storeSettings(profile, undefined)
-          return had
+          return (await storeRegistration(profile, undefined)) || had
         })
         return hadTokens || hadSettings
       })
+    },
+
+    async getRegistration(profile) {
+      validateProfileName(profile)
+      return (await readSecrets()).registrations?.[profile]
+    },
+
+    async saveRegistration(profile, registration) {
+      validateProfileName(profile)
+      await configLock(() => storeRegistration(profile, registration))
     },
 
     withLock(profile, fn, lockOpts) {
@@ -205,6 +230,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
 export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; tokens?: Record<string, ProfileTokens> } = {}): TokenStore {
   const settings = new Map(Object.entries(structuredClone(seed.settings ?? {})))
   const tokens = new Map(Object.entries(structuredClone(seed.tokens ?? {})))
+  const registrations = new Map<string, StoredRegistration>()
   const locks = new Map<string, Promise<unknown>>()
   const copy = <T>(v: T | undefined) => (v === undefined ? undefined : structuredClone(v))
   const store: TokenStore = {
@@ -234,11 +260,19 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
     async removeTokens(profile) {
       return tokens.delete(validateProfileName(profile))
     },
+    async getRegistration(profile) {
+      return copy(registrations.get(validateProfileName(profile)))
+    },
+    async saveRegistration(profile, r) {
+      if (r) registrations.set(validateProfileName(profile), structuredClone(r))
+      else registrations.delete(validateProfileName(profile))
+    },
     async removeProfile(profile) {
       return store.withLock(profile, async () => {
         const a = settings.delete(profile)
         const b = tokens.delete(profile)
-        return a || b
+        const c = registrations.delete(profile)
+        return a || b || c
       })
     },
     async withLock(profile, fn) {
