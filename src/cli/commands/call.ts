@@ -17,6 +17,7 @@ import { profileTokenSource, type ProfileClient } from '../../oauth/call-token.j
 import { createOAuthClient } from '../../oauth/client.js'
 import { challengeSummary, renderCallResult, renderChallenged, renderRefreshFailed, renderRefusal, renderRetrying } from '../../render/call.js'
 import { openStore } from '../../store/store.js'
+import { signInForResourceIfNeeded } from '../call-resource-signin.js'
 import { canPrompt, type Deps } from '../deps.js'
 import { resolveClient } from '../oauth-flags.js'
 import { runLogin, type LoginFlags } from './login.js'
@@ -153,8 +154,9 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
 
   const profile = deps.global.profile
   const store = openStore(deps)
-  const saved = await store.getSettings(profile)
   const client = async (): Promise<ProfileClient> => {
+    // read when needed: a sign-in from the resource's metadata may have just saved them
+    const saved = await store.getSettings(profile)
     const rc = await resolveClient({}, saved, deps, profile)
     const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret) }, deps)
     return {
@@ -176,6 +178,9 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
     onRefreshFailed: (why) => renderRefreshFailed(deps.io, why),
   })
+
+  // no token yet, and the API names its metadata (RFC 9728): sign in for it first
+  await signInForResourceIfNeeded(url, tokens, deps, { terminal, signIn: (resource) => signIn(undefined, o, deps, resource) })
 
   const result = await callApi(req, await deps.fetch(), tokens, {
     cae: o.cae,
@@ -212,9 +217,17 @@ function savedClientAuth(method: string | undefined, secret: string | undefined)
   return undefined
 }
 
-/** The sign-in fallback: `login` with the claims request, its summary on stderr. */
-async function signIn(claims: string, o: CallFlags, deps: Deps): Promise<void> {
-  const flags: LoginFlags = { claims, open: o.open, ...(o.browserCommand !== undefined ? { browserCommand: o.browserCommand } : {}) }
+/**
+ * The sign-in fallback: `login` with the claims request, or for a protected resource named by
+ * its metadata (`resource`), its summary on stderr.
+ */
+async function signIn(claims: string | undefined, o: CallFlags, deps: Deps, resource?: string): Promise<void> {
+  const flags: LoginFlags = {
+    ...(claims !== undefined ? { claims } : {}),
+    ...(resource !== undefined ? { resource: [resource], fromResource: true } : {}),
+    open: o.open,
+    ...(o.browserCommand !== undefined ? { browserCommand: o.browserCommand } : {}),
+  }
   const io = { ...deps.io, out: deps.io.err, stdoutIsTTY: deps.io.stderrIsTTY, color: deps.io.stderrIsTTY && deps.io.color }
   await runLogin(flags, { ...deps, io, global: { ...deps.global, json: false } })
 }

@@ -16,6 +16,7 @@ export function register(parent: Command, deps: Deps): Command {
       'Fetch and validate an issuer\'s discovery document: endpoints, supported grants and features, signing keys',
     )
     .option('--issuer <url>', 'the issuer URL (the "iss" of its tokens), e.g. https://login.example.com')
+    .option('--resource <url>', "a protected resource's URL: show its RFC 9728 metadata instead")
     .argument('[issuer]', 'the issuer URL, as an alternative to --issuer')
     .addHelpText(
       'after',
@@ -31,9 +32,18 @@ Examples:
   $ tokentool discover --issuer https://accounts.google.com
   $ tokentool discover --issuer https://login.microsoftonline.com/common/v2.0 --json | jq .supports
   $ tokentool -v discover --issuer http://127.0.0.1:3000     # trace the HTTP exchanges
+  $ tokentool discover --resource https://mcp.example.com/mcp  # RFC 9728 protected resource metadata
 `,
     )
-    .action(async (positional: string | undefined, o: { issuer?: string }) => {
+    .action(async (positional: string | undefined, o: { issuer?: string; resource?: string }) => {
+      if (o.resource !== undefined) {
+        if (o.issuer || positional) throw new UsageError('give either --issuer or --resource, not both')
+        const { fetchResourceMetadata } = await import('../../oauth/resource-metadata.js')
+        const { renderResourceMetadata } = await import('../../render/resource-metadata.js')
+        const found = await fetchResourceMetadata(o.resource, deps)
+        renderResourceMetadata(deps.io, { resource: o.resource, metadataUrl: found.url, via: found.via, metadata: found.metadata, warnings: found.warnings }, { json: deps.global.json })
+        return
+      }
       if (o.issuer && positional && o.issuer !== positional) {
         throw new UsageError('give the issuer once: either --issuer URL or as an argument')
       }

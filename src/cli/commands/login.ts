@@ -23,6 +23,7 @@ import { styleFor } from '../../render/style.js'
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from '../../store/profiles.js'
 import { openStore } from '../../store/store.js'
 import { openBrowser } from '../browser.js'
+import { needsResourceDiscovery, resourceSignIn } from '../resource-login.js'
 import type { Deps } from '../deps.js'
 import {
   addRequestFlags,
@@ -57,6 +58,8 @@ export async function chosenClientAuth(
 }
 
 export interface LoginFlags extends ServerClientFlags, RequestFlags {
+  /** Internal (`call`): start from the resource's metadata whatever the profile holds. */
+  fromResource?: boolean
   clientAuth?: ClientAuthMethod
   clientKey?: string
   port?: string
@@ -85,7 +88,10 @@ export function register(parent: Command, deps: Deps): Command {
         'The authorization URL is printed on stderr on a line that begins "Open: ". When the browser ' +
         'cannot reach this machine, paste the URL it ended on (the failed redirect) at the prompt. ' +
         'With offline_access in the scope and no --prompt, prompt=consent is sent: OpenID Connect ' +
-        'servers ignore offline_access without it (use --prompt to send something else).',
+        'servers ignore offline_access without it (use --prompt to send something else).\n\n' +
+        'With --resource URL and no issuer or client id, the resource\'s protected resource metadata ' +
+        '(RFC 9728) names the authorization server; without --client-id tokentool registers itself there ' +
+        '(RFC 7591, a public client with a fixed loopback redirect URI) and keeps the client in the profile.',
     )
   addServerClientFlags(cmd, { saves: true })
   addClientAuthFlags(cmd)
@@ -108,6 +114,7 @@ export function register(parent: Command, deps: Deps): Command {
       '\nExamples:\n' +
         '  $ tokentool login --issuer https://login.example.com --client-id cli-app --scope "openid offline_access"\n' +
         '  $ tokentool login --profile work --device\n' +
+        '  $ tokentool login --profile mcp --resource https://mcp.example.com/mcp     # server and client from the resource (RFC 9728, RFC 7591)\n' +
         '  $ tokentool login --issuer https://accounts.google.com --client-id ID --client-secret env:GOOGLE_SECRET --redirect-host localhost --param access_type=offline\n',
     )
     .action((o: LoginFlags) => runLogin(o, deps))
@@ -120,10 +127,12 @@ function parsePort(text: string | undefined, saved: number | undefined): number 
   return Number(text)
 }
 
-export async function runLogin(o: LoginFlags, deps: Deps): Promise<void> {
+export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
   const profile = deps.global.profile
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
+  // --resource alone: the server and the client come from the resource's metadata (RFC 9728)
+  const o = needsResourceDiscovery(given, saved) ? await resourceSignIn(given, store, profile, deps, saved) : given
   const resolved = await resolveClient(o, saved, deps, profile)
   const scope = o.scope ?? saved?.scope ?? 'openid'
   const claims = claimsText(o)
