@@ -43,5 +43,18 @@ export const validDuration: Check = guard((v) => parseDuration(v))
 /** A duration or "none" (drops a preset's limit). */
 export const validLimit: Check = (v) => (v === 'none' ? true : validDuration(v))
 export const validWindows: Check = guard((v) => parseWindows(v))
-export const validChallenge: Check = guard((v) => decodeCaeChallenges(v))
+/**
+ * A challenge `cae decode` can read. The command reads a cut-off paste with a warning; at a
+ * prompt the user can still fix it, so an unterminated quoted string is refused there.
+ */
+export const validChallenge: Check = (v) => {
+  let warnings: string[]
+  try {
+    warnings = decodeCaeChallenges(v).challenges.flatMap((c) => c.warnings)
+  } catch (e) {
+    return messageOf(e)
+  }
+  const cut = warnings.find((w) => w.includes('has no closing quote'))
+  return cut ? `cannot parse WWW-Authenticate at ${cut} (was the paste cut off?)` : true
+}
 export const validProfileName: Check = guard((v) => validateProfileName(v))

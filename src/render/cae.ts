@@ -16,6 +16,7 @@ export function caeDecodeJson(result: CaeDecodeResult) {
       params: c.params,
       token68: c.token68,
       claims: c.claims,
+      claimsError: c.claimsError,
       explanation: c.explanation,
       commands: c.commands,
       warnings: c.warnings,
@@ -34,7 +35,7 @@ function challengeText(c: DecodedChallenge, i: number, n: number, io: Pick<IOStr
   const s = styleFor(io)
   const lines: string[] = []
   const title = n > 1 ? `Challenge ${i + 1} of ${n}: ` : 'Challenge: '
-  lines.push(s.bold(`${title}${printable(c.scheme)}`))
+  lines.push(s.bold(`${title}${c.scheme === '' ? '(no scheme)' : printable(c.scheme)}`))
   if (c.token68 !== null) lines.push(`  ${s.dim('token68'.padEnd(18))} ${c.token68}`)
   const width = Math.max(18, ...c.paramList.map((p) => p.name.length))
   for (const p of c.paramList) {

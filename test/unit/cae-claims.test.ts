@@ -236,9 +236,13 @@ describe('decodeCaeChallenges', () => {
     expect(b!.warnings[0]).toContain('was "error=..." meant?')
   })
 
-  it('a bad claims value names the challenge and the column of the parameter', () => {
-    expect(() => decodeCaeChallenges('Basic realm="a", Bearer realm="", claims="e!"')).toThrow(
-      'the claims parameter of challenge 2 (Bearer) is not base64 or base64url: "!" at position 2 (the parameter is at column 35)',
-    )
+  it('a bad claims value is a warning on that challenge naming the column of the parameter, not a failure', () => {
+    const [basic, bearer] = decodeCaeChallenges('Basic realm="a", Bearer realm="", claims="e!"').challenges
+    expect(basic!.warnings).toEqual([])
+    expect(bearer!.claims).toBeNull()
+    expect(bearer!.commands).toBeNull()
+    const why = 'the claims parameter of challenge 2 (Bearer) is not base64 or base64url: "!" at position 2 (the parameter is at column 35)'
+    expect(bearer!.claimsError).toBe(why)
+    expect(bearer!.warnings).toEqual([why])
   })
 })

@@ -94,26 +94,35 @@ describe('extractHeaderValues: what people paste', () => {
   })
 })
 
-describe('parsePastedChallenges: errors point into the pasted text', () => {
+describe('parsePastedChallenges: warnings point into the pasted text', () => {
+  const warningsOf = (raw: string) => parsePastedChallenges(raw).flatMap((c) => c.warnings)
+
   it('a column counts from the start of the pasted line, not of the value', () => {
-    expect(() => parsePastedChallenges('WWW-Authenticate: Bearer error "x"')).toThrow(
-      'cannot parse WWW-Authenticate at column 32: expected "=" after parameter name "error"',
-    )
+    const [c] = parsePastedChallenges('WWW-Authenticate: Bearer error "x"')
+    expect(c!.params.map((p) => [p.name, p.value])).toEqual([['error', 'x']])
+    expect(c!.warnings).toEqual(['column 32: expected "=" after parameter name "error", found "\\""'])
   })
 
   it('several lines name the line too', () => {
-    expect(() => parsePastedChallenges('HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Basic realm="a"\nWWW-Authenticate: Bearer realm="b" x=y\n')).toThrow(
-      'cannot parse WWW-Authenticate at line 3, column 36: expected "," or the end after the value of parameter "realm"',
-    )
+    const cs = parsePastedChallenges('HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Basic realm="a"\nWWW-Authenticate: Bearer realm="b" x=y\n')
+    expect(cs.map((c) => c.params.map((p) => `${p.name}=${p.value}`))).toEqual([['realm=a'], ['realm=b', 'x=y']])
+    expect(cs[1]!.warnings).toEqual(['line 3, column 36: expected "," or the end after the value of parameter "realm", found "x"'])
   })
 
-  it('an error at the end of the value is one column past its last character', () => {
-    expect(() => parsePastedChallenges('Bearer realm=;')).toThrow('at column 14:')
-    expect(() => parsePastedChallenges('Bearer realm="x", scope=')).toThrow('at column 25: expected a value (a token or a quoted string) for parameter "scope", found the end')
+  it('a warning at the end of the value is one column past its last character', () => {
+    expect(warningsOf('Bearer realm=;')[0]).toMatch(/^column 14: /)
+    expect(warningsOf('Bearer realm="x", scope=')).toEqual(['column 25: expected a value (a token or a quoted string) for parameter "scope", found the end'])
   })
 
   it('typographic quotes keep their columns', () => {
-    expect(() => parsePastedChallenges('Bearer realm=\u201cx\u201d error=y')).toThrow('at column 18:')
+    expect(warningsOf('Bearer realm=\u201cx\u201d error=y')[0]).toMatch(/^column 18: /)
+  })
+
+  it('a header with no challenge at all is an error with its place; other headers still count', () => {
+    expect(() => parsePastedChallenges('WWW-Authenticate: @@@')).toThrow(/^cannot parse WWW-Authenticate at column 19: /)
+    const cs = parsePastedChallenges('WWW-Authenticate: @@@\nWWW-Authenticate: Bearer error="invalid_token"')
+    expect(cs.map((c) => c.scheme)).toEqual(['Bearer'])
+    expect(cs[0]!.warnings[0]).toMatch(/^line 1, column 19: expected an authentication scheme/)
   })
 
   it('reports where each challenge and param starts', () => {

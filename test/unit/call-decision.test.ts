@@ -23,6 +23,22 @@ describe('judgeChallenge', () => {
     }
   })
 
+  it('answers a valid claims challenge that follows a broken one', () => {
+    const v = judgeChallenge(401, `Bearer error="insufficient_claims", claims="not base64", ${CLAIMS_CHALLENGE}`)
+    expect(v.kind).toBe('claims')
+    if (v.kind === 'claims') expect(v.claims).toEqual(NBF)
+  })
+
+  it('answers the Azure Resource Manager form: error="invalid_token" with claims (azure-sdk-for-go arm tests)', () => {
+    const arm =
+      'Bearer authorization_uri="https://login.windows.net/", error="invalid_token", error_description="User session has been revoked", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwMzc0MjgwMCJ9fX0="'
+    const v = judgeChallenge(401, arm)
+    expect(v.kind).toBe('claims')
+    if (v.kind === 'claims') expect(v.claims).toEqual({ access_token: { nbf: { essential: true, value: '1603742800' } } })
+    // without claims, invalid_token stays a plain refusal
+    expect(judgeChallenge(401, 'Bearer authorization_uri="https://login.windows.net/", error="invalid_token"').kind).toBe('other')
+  })
+
   it('finds the Bearer claims challenge among several', () => {
     const v = judgeChallenge(401, `Basic realm="x", ${CLAIMS_CHALLENGE}`)
     expect(v.kind).toBe('claims')
@@ -40,9 +56,11 @@ describe('judgeChallenge', () => {
     expect(judgeChallenge(200, CLAIMS_CHALLENGE)).toEqual({ kind: 'none' })
     expect(judgeChallenge(500, null)).toEqual({ kind: 'none' })
     expect(judgeChallenge(401, null)).toEqual({ kind: 'other', challenge: null })
+    // a broken claims value: shown, not answered; an unterminated quote still keeps the challenge
     const bad = judgeChallenge(401, 'Bearer error="insufficient_claims", claims="%%%"')
-    expect(bad).toMatchObject({ kind: 'other', challenge: null, problem: expect.stringMatching(/not base64/) })
-    expect(judgeChallenge(401, 'Bearer realm="unterminated')).toMatchObject({ kind: 'other', challenge: null })
+    expect(bad).toMatchObject({ kind: 'other', challenge: { claims: null, claimsError: expect.stringMatching(/not base64/) } })
+    expect(judgeChallenge(401, 'Bearer realm="unterminated')).toMatchObject({ kind: 'other', challenge: { params: { realm: 'unterminated' } } })
+    expect(judgeChallenge(401, '@@@')).toMatchObject({ kind: 'other', challenge: null, problem: expect.stringMatching(/cannot parse/) })
   })
 
   it('never throws, whatever the server sends', () => {

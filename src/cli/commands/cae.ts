@@ -14,6 +14,8 @@ import { readFileArg, readStream } from '../input.js'
 const EXAMPLE =
   'Bearer realm="", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwNDEwNjY1MSJ9fX0="'
 
+const SPLIT_HINT = 'put the header in single quotes: unquoted, the shell splits it and removes its double quotes'
+
 export function register(parent: Command, deps: Deps): Command {
   const cae = parent
     .command('cae')
@@ -38,7 +40,9 @@ export function register(parent: Command, deps: Deps): Command {
       `
 Input may be a bare value, a "WWW-Authenticate: ..." line, several header lines or a whole
 response head, the logged form "HTTP 401; Unauthorized WWW-Authenticate=Bearer ...", with
-typographic quotes. Exit 2 names the line and column of the first thing that cannot be parsed.
+typographic quotes. What breaks RFC 9110 (unquoted URLs and paths, a missing comma, a claims
+value that is not base64 JSON) is read anyway and shown as a warning with its line and column;
+exit 2 only when no challenge can be read at all.
 
 Examples:
   $ tokentool cae decode '${EXAMPLE}'
@@ -54,9 +58,13 @@ Examples:
       } catch (e) {
         // an unquoted header was split by the shell, which also ate its quotes
         if (e instanceof WwwAuthenticateSyntaxError && header.length > 1) {
-          throw new InputError(e.message, { hint: 'put the header in single quotes: unquoted, the shell splits it and removes its double quotes' })
+          throw new InputError(e.message, { hint: SPLIT_HINT })
         }
         throw e
+      }
+      // read anyway, but a header the shell split is worth saying on stderr
+      if (header.length > 1 && result.challenges.some((c) => c.warnings.length > 0)) {
+        deps.io.err.write(`tokentool: warning: the header came as ${header.length} arguments; ${SPLIT_HINT}\n`)
       }
       renderCaeDecode(deps.io, result, { json: deps.global.json })
     })

@@ -10,7 +10,7 @@ import { decodeCaeChallenges, type DecodedChallenge } from './decode.js'
 
 /** What a response's `WWW-Authenticate` asks for. */
 export type ChallengeVerdict =
-  /** A `401` with a Bearer `insufficient_claims` challenge carrying a claims request: answer it. */
+  /** A `401` with a Bearer `insufficient_claims` (or ARM's `invalid_token`) challenge carrying a claims request: answer it. */
   | { kind: 'claims'; challenge: DecodedChallenge; claims: ClaimsRequest }
   /** Any other challenge (or a 401 whose header cannot be read): show it, do not retry. */
   | { kind: 'other'; challenge: DecodedChallenge | null; problem?: string }
@@ -36,7 +36,8 @@ export function judgeChallenge(status: number, wwwAuthenticate: string | null | 
     return { kind: 'other', challenge: null, problem: e.message }
   }
   const bearer = challenges.filter(isBearer)
-  const claimsChallenge = bearer.find((c) => c.params.error === 'insufficient_claims' && c.claims !== null)
+  // CAE sends insufficient_claims; Azure Resource Manager sends invalid_token with the claims
+  const claimsChallenge = bearer.find((c) => (c.params.error === 'insufficient_claims' || c.params.error === 'invalid_token') && c.claims !== null)
   if (status === 401 && claimsChallenge) return { kind: 'claims', challenge: claimsChallenge, claims: claimsChallenge.claims! }
   return { kind: 'other', challenge: bearer.find((c) => c.params.error !== undefined) ?? bearer[0] ?? challenges[0] ?? null }
 }

@@ -19,8 +19,10 @@ export interface DecodedChallenge {
   /** Parameter names lower-cased (they are case-insensitive); the first of a repeated name wins. */
   params: Record<string, string>
   token68: string | null
-  /** The decoded `claims` parameter, or null when there is none. */
+  /** The decoded `claims` parameter, or null when there is none (or it is broken). */
   claims: ClaimsRequest | null
+  /** Why a `claims` parameter present could not be decoded (also among the warnings), or null. */
+  claimsError: string | null
   /** Sentences: what `error` means, then what the claims request asks. */
   explanation: string[]
   /** The commands that answer a claims request, or null without one. */
@@ -38,14 +40,15 @@ export interface CaeDecodeResult {
 }
 
 /**
- * Decodes pasted `WWW-Authenticate` text. Throws InputError (exit 2) naming the first thing
- * that cannot be parsed: the header syntax with its line and column, or a claims value.
+ * Decodes pasted `WWW-Authenticate` text, tolerantly: departures from RFC 9110 and a `claims`
+ * value that is not base64 JSON are warnings on their challenge. Throws InputError (exit 2)
+ * only when no challenge can be read at all.
  */
 export function decodeCaeChallenges(text: string, opts: { profile?: string } = {}): CaeDecodeResult {
   const parsed = parsePastedChallenges(text)
   const challenges = parsed.map((c, i): DecodedChallenge => {
     const params: Record<string, string> = {}
-    const warnings: string[] = []
+    const warnings: string[] = [...c.warnings]
     for (const p of c.params) {
       const key = p.name.toLowerCase()
       if (key in params) warnings.push(`parameter "${key}" appears more than once; the first value is shown in params`)
@@ -56,13 +59,16 @@ export function decodeCaeChallenges(text: string, opts: { profile?: string } = {
       warnings.push(`"${c.scheme}" reads as a challenge of its own because no "=" follows it: was "${c.scheme}=..." meant?`)
     }
     let claims: ClaimsRequest | null = null
+    let claimsProblem: string | null = null
     const claimsIndex = c.params.findIndex((p) => p.name.toLowerCase() === 'claims')
     if (claimsIndex >= 0) {
       try {
         claims = decodeClaimsValue(c.params[claimsIndex]!.value, `the claims parameter of ${name}`)
       } catch (e) {
-        if (e instanceof InputError) throw new InputError(`${e.message} (the parameter is at ${c.paramAt[claimsIndex]})`)
-        throw e
+        if (!(e instanceof InputError)) throw e
+        // a warning on that parameter: the rest of the challenge (and the next ones) still count
+        claimsProblem = `${e.message} (the parameter is at ${c.paramAt[claimsIndex]})`
+        warnings.push(claimsProblem)
       }
     }
     const explanation: string[] = []
@@ -72,11 +78,13 @@ export function decodeCaeChallenges(text: string, opts: { profile?: string } = {
       explanation.push(meaning ? `error ${err}: ${meaning}.` : `error ${err}: not an error code tokentool knows.`)
     }
     if (claims) explanation.push(...explainClaims(claims))
+    if (claimsProblem) explanation.push('The claims parameter cannot be decoded, so no claims request can be answered from this challenge.')
     return {
       scheme: c.scheme,
       params,
       token68: c.token68 ?? null,
       claims,
+      claimsError: claimsProblem,
       explanation,
       commands: claims ? answerCommands(claims, opts) : null,
       at: c.at,

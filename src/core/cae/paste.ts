@@ -8,7 +8,7 @@
  * @module
  */
 import { InputError } from '../../errors.js'
-import { WwwAuthenticateSyntaxError, parseWwwAuthenticate, type Challenge } from './www-authenticate.js'
+import { WwwAuthenticateSyntaxError, parseWwwAuthenticateTolerant, type Challenge, type TolerantParse } from './www-authenticate.js'
 
 /** A field value and, for each of its characters, its 0-based line and column in the input. */
 export interface PastedValue {
@@ -199,27 +199,48 @@ export interface PastedChallenge extends Challenge {
   at: string
   /** The same for each param, in order. */
   paramAt: string[]
+  /** What was not conformant in it, each with its place: "column 17: expected ...". */
+  warnings: string[]
 }
 
 /**
- * Every challenge in pasted text, in order. Errors name the line and column of the input
- * (not of the extracted value), e.g. `cannot parse WWW-Authenticate at column 17: ...`.
+ * Every challenge in pasted text, in order, read tolerantly: what breaks RFC 9110 is a
+ * warning on the challenge it belongs to (with the line and column of the input), never the
+ * loss of the header. Throws WwwAuthenticateSyntaxError (exit 2) only when no challenge at all
+ * can be read, and InputError when there is no WWW-Authenticate value.
  */
 export function parsePastedChallenges(raw: string): PastedChallenge[] {
   const lineCount = countLines(raw)
   const out: PastedChallenge[] = []
+  let firstError: WwwAuthenticateSyntaxError | undefined
+  // warnings of a value none of whose challenges could be read go to the next challenge read
+  let orphans: string[] = []
   for (const v of extractHeaderValues(raw)) {
     const locate = (i: number) => {
       // the end of the value is one column past its last character
       const o = v.origins[i] ?? (v.origins.length ? { ...v.origins[v.origins.length - 1]!, col: v.origins[v.origins.length - 1]!.col + 1 } : undefined)
       return where(o, lineCount)
     }
+    let parsed: TolerantParse
     try {
-      for (const c of parseWwwAuthenticate(v.text)) out.push({ ...c, at: locate(c.index), paramAt: c.params.map((p) => locate(p.index)) })
+      parsed = parseWwwAuthenticateTolerant(v.text)
     } catch (e) {
-      if (e instanceof WwwAuthenticateSyntaxError) throw new WwwAuthenticateSyntaxError(e.index, e.reason, locate(e.index))
-      throw e
+      if (!(e instanceof WwwAuthenticateSyntaxError)) throw e
+      const located = new WwwAuthenticateSyntaxError(e.index, e.reason, locate(e.index))
+      firstError ??= located
+      orphans.push(`${locate(e.index)}: ${e.reason}`)
+      continue
+    }
+    const start = out.length
+    for (const c of parsed.challenges) out.push({ ...c, at: locate(c.index), paramAt: c.params.map((p) => locate(p.index)), warnings: [] })
+    out[start]!.warnings.push(...orphans)
+    orphans = []
+    for (const w of parsed.warnings) {
+      const target = out[start + Math.min(w.challenge ?? 0, parsed.challenges.length - 1)]!
+      target.warnings.push(`${locate(w.index)}: ${w.reason}`)
     }
   }
+  if (out.length === 0) throw firstError ?? new InputError('no WWW-Authenticate challenge could be read')
+  if (orphans.length) out[out.length - 1]!.warnings.push(...orphans)
   return out
 }
