@@ -8,7 +8,8 @@ import { decideToken } from '../core/token-decision.js'
 import type { TokenView } from '../render/token.js'
 import { openStore } from '../store/store.js'
 import type { Deps } from './deps.js'
-import { noCredentials, resolveTokenRequest, type TokenFlags } from './token-request.js'
+import type { ClientAuthChoice } from '../oauth/client-auth.js'
+import { noCredentials, readAssertion, resolveTokenRequest, type TokenAuthChoice, type TokenFlags } from './token-request.js'
 
 export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean }, deps: Deps): Promise<TokenView> {
   const { profile, minTtl, force } = opts
@@ -34,13 +35,14 @@ export async function acquireToken(o: TokenFlags, opts: { profile: string; minTt
     throw noCredentials(profile, decision.expired ? `the cached access token of profile "${profile}" has expired (or has less than --min-ttl left) and there is no refresh token or client credential` : `no token in profile "${profile}" for client "${req.client.clientId}"`, true)
   } else {
     const { obtainToken } = await import('../oauth/obtain-token.js')
+    const auth = await resolveDeferred(req.client.auth, deps)
     view = await obtainToken(
       {
         store,
         profile,
         plan: decision.kind === 'refresh' ? 'refresh' : decision.grant,
         server: req.server,
-        client: req.client,
+        client: { ...req.client, auth },
         user: req.user?.shape ?? {},
         refreshParams: req.refreshParams,
         machine: req.machine ? { ...req.machine.shape, assertion: req.machine.assertion } : undefined,
@@ -52,4 +54,17 @@ export async function acquireToken(o: TokenFlags, opts: { profile: string; minTt
     )
   }
   return view
+}
+
+/**
+ * The client assertion, now that a grant will send it: `--client-assertion github` fetches the
+ * job's OIDC token (never stored); any assertion that has expired is refused before it is sent
+ * (a cached access token does not need it, so this is checked only here).
+ */
+async function resolveDeferred(auth: TokenAuthChoice | undefined, deps: Deps): Promise<ClientAuthChoice | undefined> {
+  if (auth?.method === 'client_assertion') readAssertion(auth.assertion, '--client-assertion', deps.now())
+  if (auth?.method !== 'github_actions') return auth
+  const { githubIdToken } = await import('../oauth/github-oidc.js')
+  const { jwt } = readAssertion(await githubIdToken(auth.audience, deps), 'the GitHub Actions OIDC token', deps.now())
+  return { method: 'client_assertion', assertion: jwt }
 }

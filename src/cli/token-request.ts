@@ -7,7 +7,7 @@
 import { userTokenKey, machineTokenKey, type MachineGrant, type MachineShape } from '../core/token-decision.js'
 import { decodeJwt } from '../core/jwt/split.js'
 import { normalizeTokenText } from '../core/token-text.js'
-import { InputError, UsageError } from '../errors.js'
+import { InputError, TokenInvalidError, UsageError } from '../errors.js'
 import type { ClientAuthChoice } from '../oauth/client-auth.js'
 import type { Endpoints } from '../oauth/endpoints.js'
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from '../store/profiles.js'
@@ -23,15 +23,26 @@ export interface TokenFlags extends ServerClientFlags, RequestFlags {
   clientAuth?: string
   clientKey?: string
   clientAssertion?: string
+  assertionAudience?: string
   assertion?: string
   format?: string
 }
+
+/**
+ * A client assertion fetched only when a grant needs one (never for a cached token):
+ * `--client-assertion github`, the GitHub Actions OIDC token for `audience`.
+ */
+export interface DeferredAssertion {
+  method: 'github_actions'
+  audience?: string | undefined
+}
+export type TokenAuthChoice = ClientAuthChoice | DeferredAssertion
 
 export interface TokenRequest {
   profile: string
   issuer: string
   server: { issuer?: string | undefined; endpoints: Endpoints }
-  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: ClientAuthChoice | undefined }
+  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: TokenAuthChoice | undefined }
   /** The user's token (login/refresh): its shape and cache key; absent with `--client-credentials`/`--assertion`. */
   user?: { shape: { scope?: string | undefined; audience?: string | readonly string[] | undefined; resource?: string | readonly string[] | undefined; claims?: string | undefined }; key: string } | undefined
   refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined }
@@ -65,7 +76,7 @@ async function readCredential(value: string, deps: Pick<Deps, 'env' | 'cwd'>, wh
 }
 
 /** A JWT given as an assertion: checked for shape (exit 2 when malformed), its `iss`/`sub` read. */
-function readAssertion(text: string, what: string): { jwt: string; iss?: string; sub?: string } {
+export function readAssertion(text: string, what: string, now?: Date): { jwt: string; iss?: string; sub?: string } {
   const jwt = normalizeTokenText(text)
   let parts
   try {
@@ -75,6 +86,11 @@ function readAssertion(text: string, what: string): { jwt: string; iss?: string;
   }
   if (!('payload' in parts)) throw new InputError(`${what} is encrypted (a JWE): an assertion must be a signed JWT`)
   const p = parts.payload
+  // sending an expired assertion only earns an invalid_client; say what is wrong instead
+  if (now && typeof p.exp === 'number' && Number.isFinite(p.exp) && p.exp <= Math.floor(now.getTime() / 1000)) {
+    const ago = Math.floor(now.getTime() / 1000) - p.exp
+    throw new TokenInvalidError(`${what} expired ${ago}s ago (exp ${p.exp})`, { hint: 'a projected or federated token is renewed by its issuer: read a fresh one (file:PATH is re-read on every run)' })
+  }
   return { jwt, ...(typeof p.iss === 'string' ? { iss: p.iss } : {}), ...(typeof p.sub === 'string' ? { sub: p.sub } : {}) }
 }
 
@@ -89,11 +105,28 @@ export function noCredentials(profile: string, what: string, clientKnown = false
 
 /** Client authentication from flags, the profile and the resolved secret; undefined when there are no client credentials. */
 export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
+  const choice = await tokenAuthChoice(o, saved, secret, deps)
+  if (choice?.method === 'github_actions') throw new UsageError('--client-assertion github is for `tokentool token` (and the helpers built on it)', { hint: 'elsewhere give the assertion as file:PATH or env:VAR' })
+  return choice
+}
+
+/**
+ * `--client-assertion` sources: `github` (deferred: fetched only when a grant runs), `file:PATH`
+ * (re-read on every run: a Kubernetes projected service-account token, AZURE_FEDERATED_TOKEN_FILE),
+ * `env:VAR`, `@FILE` or a plain path.
+ */
+export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
   const method = o.clientAuth !== undefined ? parseClientAuth(o.clientAuth) : saved?.clientAuth
   const keyArg = o.clientKey ?? saved?.clientKey
+  if (o.assertionAudience !== undefined && o.clientAssertion?.trim() !== 'github') {
+    throw new UsageError('--assertion-audience is the audience of the GitHub Actions OIDC token: it goes with --client-assertion github')
+  }
   if (o.clientAssertion !== undefined) {
     if (method && method !== 'private_key_jwt') throw new UsageError(`--client-assertion is a private_key_jwt credential; it cannot go with --client-auth ${method}`)
-    const { jwt } = readAssertion(await readCredential(o.clientAssertion, deps, '--client-assertion'), '--client-assertion')
+    const source = o.clientAssertion.trim()
+    if (source === 'github') return { method: 'github_actions', ...(o.assertionAudience !== undefined ? { audience: o.assertionAudience } : {}) }
+    const text = await readCredential(source.startsWith('file:') ? source.slice('file:'.length) : source, deps, '--client-assertion')
+    const { jwt } = readAssertion(text, '--client-assertion')
     return { method: 'client_assertion', assertion: jwt }
   }
   if (method === 'private_key_jwt' || (method === undefined && keyArg !== undefined)) {
@@ -118,7 +151,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   // as createOAuthClient names it: the issuer, else the token endpoint's origin
   const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
   const claims = claimsText(o)
-  const auth = await authChoice(o, saved, client.clientSecret, deps)
+  const auth = await tokenAuthChoice(o, saved, client.clientSecret, deps)
   const resources = o.resource?.length ? o.resource : undefined
   const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
 

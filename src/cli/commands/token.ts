@@ -33,7 +33,8 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--client-credentials', "use the client credentials grant, not the profile's signed-in session")
     .addOption(new Option('--client-auth <method>', 'client authentication: basic, post, private_key_jwt or none (default: from the credential given)'))
     .option('--client-key <file>', 'private_key_jwt: the private key (PEM or JWK) that signs the client assertion (also env:VAR)')
-    .option('--client-assertion <file>', "a ready-made client assertion JWT, e.g. a CI job's OIDC token (federated credential; also env:VAR)")
+    .option('--client-assertion <source>', "a client assertion JWT made elsewhere (federated credential): github (the GitHub Actions OIDC token), file:PATH (re-read every run: a Kubernetes projected token, AZURE_FEDERATED_TOKEN_FILE), env:VAR, or a file")
+    .option('--assertion-audience <aud>', 'with --client-assertion github: the audience of the OIDC token GitHub issues (what the authorization server expects, e.g. api://AzureADTokenExchange)')
     .option('--assertion <file>', 'RFC 7523 jwt-bearer grant: this JWT is the authorization grant (also env:VAR)')
     .addOption(new Option('--format <format>', 'token (default), env (TOKENTOOL_ACCESS_TOKEN=...), json, or exec-credential (kubectl exec plugin: a client.authentication.k8s.io ExecCredential)').choices(TOKEN_FORMATS as string[]))
     .addHelpText(
@@ -43,7 +44,8 @@ export function register(parent: Command, deps: Deps): Command {
         '\nExamples:\n' +
         '  $ curl -H "Authorization: Bearer $(tokentool token)" https://api.example.com/me\n' +
         '  $ tokentool token --issuer https://login.example.com --client-id ci-deployer --client-secret env:CI_SECRET --scope deploy\n' +
-        '  $ tokentool token --client-credentials --client-id app --client-assertion "$RUNNER_TEMP/oidc.jwt" --format env >> "$GITHUB_ENV"\n',
+        '  $ tokentool token --client-credentials --client-id app --client-assertion "$RUNNER_TEMP/oidc.jwt" --format env >> "$GITHUB_ENV"\n' +
+        '  $ tokentool token --issuer https://login.example.com --client-id deployer --client-assertion github --assertion-audience https://login.example.com\n',
     )
     .action((o: TokenFlags) => runToken(o, deps))
   return cmd
