@@ -7,7 +7,7 @@
  */
 import { cacheKey, normalizeKeyParts, type CacheKeyParts } from '../core/cache-key.js'
 import { isDateSeconds } from '../core/time.js'
-import { AuthServerError, UsageError } from '../errors.js'
+import { AuthServerError, StoreError, UsageError } from '../errors.js'
 import type { TokenStore } from '../store/store.js'
 import { withAccessToken, withIdToken, withRefreshToken, type ProfileTokens } from '../store/tokens.js'
 import type { OAuthClient } from './client.js'
@@ -149,7 +149,20 @@ export async function refreshProfile(
       const withRt: TokenResult = { ...result, refreshToken: result.refreshToken ?? refreshToken }
       const sameSession = current !== undefined && current.issuer === issuer && current.clientId === shape.clientId
       const next = mergeTokenResult(sameSession ? current : undefined, withRt, fullShape, now(), { replaceSession: false })
-      await store.saveTokens(profile, next)
+      try {
+        await store.saveTokens(profile, next)
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err
+        const rotated = result.refreshToken !== undefined && result.refreshToken !== refreshToken
+        // The write is atomic: the file still holds the old refresh token. When the server
+        // rotated it, that one is spent and the new one is lost: no retry can bring it back.
+        throw new StoreError(
+          rotated
+            ? `the server rotated the refresh token of profile "${profile}" but the new one could not be saved (${err.message}): the old one is spent and the session is lost`
+            : `the refreshed tokens of profile "${profile}" could not be saved (${err.message}); the stored refresh token is still usable`,
+          { cause: err, hint: rotated ? `make room, then sign in again: tokentool login --profile ${profile}` : 'make room, then run again' },
+        )
+      }
       return { ...result, refreshTokenStored: true }
     },
     // many processes may queue behind one another (a CI fan-out); a dead holder is detected by pid anyway

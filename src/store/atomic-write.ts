@@ -8,11 +8,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises'
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../errors.js'
 import { pidAlive } from './pid.js'
-import { FILE_MODE, checkMode, ensureDir, errnoOf, type Warn } from './paths.js'
+import { FILE_MODE, ensureDir, type Warn } from './paths.js'
+import { explainErrno, MAX_STORE_FILE_BYTES, readStoreFile } from './safe-fs.js'
 
 /** Test seam: runs after the temporary file is written and synced, before the rename. */
 export interface AtomicWriteHooks {
@@ -23,10 +24,10 @@ export interface AtomicWriteHooks {
 export async function writeFileAtomic(
   file: string,
   data: string,
-  opts: { warn?: Warn; hooks?: AtomicWriteHooks } = {},
+  opts: { warn?: Warn; hooks?: AtomicWriteHooks; dirIsHome?: boolean } = {},
 ): Promise<void> {
   const dir = dirname(file)
-  await ensureDir(dir, opts.warn ?? (() => {}))
+  await ensureDir(dir, opts.warn ?? (() => {}), { isHome: opts.dirIsHome ?? false })
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   try {
     // 'wx': never follow or reuse an existing path; mode applies from creation.
@@ -42,7 +43,8 @@ export async function writeFileAtomic(
   } catch (e) {
     await unlink(temp).catch(() => {})
     if (e instanceof StoreError) throw e
-    throw new StoreError(`cannot write ${file}: ${errnoOf(e)}`, { cause: e })
+    // the temporary file is gone and the old file untouched: say so, a full disk is not the user's mistake
+    throw new StoreError(`cannot write ${file}: ${explainErrno(e)}; the previous file is unchanged`, { cause: e })
   }
   await syncDir(dir)
   await removeOrphanTemps(dir, basename(file))
@@ -112,21 +114,10 @@ export async function readJsonFile<T>(
   check: ShapeCheck<T>,
   opts: { warn: Warn; now?: () => Date },
 ): Promise<T | undefined> {
-  if (!(await checkMode(file, FILE_MODE, opts.warn))) return undefined
-  let text: string
-  let ino: number
-  try {
-    const fh = await open(file, 'r')
-    try {
-      ino = (await fh.stat()).ino
-      text = await fh.readFile('utf8')
-    } finally {
-      await fh.close()
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new StoreError(`cannot read ${file}: ${errnoOf(e)}`, { cause: e })
-  }
+  // no symlink followed, nothing but a regular file of ours read, and not more than a store file holds
+  const read = await readStoreFile(file, { mode: FILE_MODE, warn: opts.warn })
+  if (!read) return undefined
+  const { text, ino } = read
   let parsed: unknown
   let reason: string | undefined
   try {
@@ -172,12 +163,7 @@ async function moveAside(file: string, ino: number, now: Date): Promise<string |
   }
 }
 
-/** Reads a file if present (for callers that need raw text, e.g. the lock). */
-export async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8')
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw e
-  }
+/** Reads a small store file if present (e.g. a lock), with the same refusals as readJsonFile. */
+export async function readIfExists(file: string, maxBytes = MAX_STORE_FILE_BYTES): Promise<string | undefined> {
+  return (await readStoreFile(file, { maxBytes }))?.text
 }

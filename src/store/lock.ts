@@ -2,12 +2,19 @@
  * Per-profile exclusive lock, so that concurrent `refresh`/`token` processes never spend one
  * rotating refresh token twice.
  *
- * The lock is a file created with O_EXCL (`wx`) that holds the owner's pid, hostname, start
- * time and a random nonce. Whoever creates it holds the lock; everyone else retries with
- * backoff (default up to 30 s, then a StoreError naming the lock file). A lock is stale when
- * its pid is dead on this host (`kill(pid, 0)` → ESRCH), or when it has not been touched for
- * `staleMs` (the holder refreshes the file's mtime while it runs, so only a hung or vanished
- * holder, e.g. on another host sharing the home, ages out). A stale lock is broken under a
+ * The lock is a file that holds the owner's pid, hostname, boot id, start time and a random
+ * nonce. It is written whole to a temporary file and hard-linked into place (link fails when the
+ * lock exists, like O_EXCL), so a lock file is never empty or half-written, even on a full disk.
+ * Whoever links it holds the lock; everyone else retries with backoff (default up to 30 s, then a
+ * StoreError naming the lock file and its holder).
+ *
+ * A lock is stale only when its holder is gone: on this host, when its pid is dead (`kill(pid,
+ * 0)` → ESRCH), the machine has rebooted since (another boot id), or the pid now belongs to a
+ * process that started after the lock was taken. A live holder is never broken, however long it
+ * takes: one paused by SIGSTOP or a suspended laptop would otherwise lose its lock and both would
+ * spend the same rotating refresh token. A lock from another host (a home shared over NFS) cannot
+ * be checked that way: it is stale when it has not been touched for `staleMs` (the holder
+ * refreshes the file's mtime while it runs). A stale lock is broken under a
  * short "break" lock, after re-reading it, by rename-then-remove: two waiters never both
  * break it, and no waiter removes a lock another waiter has just taken.
  *
@@ -25,19 +32,22 @@
  */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { link, open, rename, stat, unlink, utimes } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { link, lstat, open, rename, unlink, utimes } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreError } from '../errors.js'
 import { readIfExists } from './atomic-write.js'
-import { pidAlive } from './pid.js'
-import { ensureDir, errnoOf, storePaths, type Warn } from './paths.js'
+import { bootId, processState } from './pid.js'
+import { ensureDir, storePaths, type Warn } from './paths.js'
+import { explainErrno } from './safe-fs.js'
 
 export interface LockOptions {
   /** How long to wait for a held lock before giving up. Default 30 s. */
   timeoutMs?: number
-  /** A lock untouched for this long is stale whoever holds it. Default 5 min. */
+  /** A lock from another host untouched for this long is stale. Default 5 min. */
   staleMs?: number
+  /** The lock's directory is TOKENTOOL_HOME itself (which may be a link of this user's). */
+  dirIsHome?: boolean
   /** Called once when the lock is busy, e.g. to print "waiting for ..." on stderr. */
   onWait?: (holder: LockInfo | undefined, lockPath: string) => void
   warn?: Warn
@@ -49,6 +59,8 @@ export interface LockInfo {
   /** ISO time the lock was taken. */
   createdAt: string
   nonce: string
+  /** Linux boot id of the holder's host: a lock from before a reboot has no live holder. */
+  bootId?: string
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000
@@ -85,7 +97,7 @@ async function acquire(lockPath: string, opts: LockOptions): Promise<LockInfo> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS
   const warn = opts.warn ?? (() => {})
-  await ensureDir(dirname(lockPath), warn)
+  await ensureDir(dirname(lockPath), warn, { isHome: opts.dirIsHome ?? false })
   const deadline = Date.now() + timeoutMs
   let delay = 10
   let announced = false
@@ -104,9 +116,17 @@ async function acquire(lockPath: string, opts: LockOptions): Promise<LockInfo> {
       opts.onWait?.(seen?.info, lockPath)
     }
     if (Date.now() >= deadline) {
+      const live = seen?.info && seen.info.hostname === hostname() ? processState(seen.info.pid) : undefined
+      const state = live?.alive ? (live.stopped ? ', which is alive but stopped' : ', which is still running') : ''
       throw new StoreError(
-        `timed out after ${Math.round(timeoutMs / 1000)}s waiting for lock ${lockPath}` + (seen?.info ? ` held by ${describe(seen.info)}` : ''),
-        { hint: 'if no tokentool process is running, remove that file' },
+        `timed out after ${Math.round(timeoutMs / 1000)}s waiting for lock ${lockPath}` + (seen?.info ? ` held by ${describe(seen.info)}${state}` : ''),
+        {
+          hint: live?.alive
+            ? live.stopped
+              ? `resume it (kill -CONT ${seen!.info!.pid}) or end it, then run again; the lock is not broken under a live holder, so the refresh token is never spent twice`
+              : 'wait for it to finish, then run again; the lock is not broken under a live holder, so the refresh token is never spent twice'
+            : 'if no tokentool process is running, remove that file',
+        },
       )
     }
     // Exponential backoff with jitter so that waiters do not retry in lockstep.
@@ -119,6 +139,11 @@ function describe(info: LockInfo | undefined): string {
   return info ? `pid ${info.pid} on ${info.hostname} since ${info.createdAt}` : 'an unknown process'
 }
 
+/**
+ * Takes the lock if it is free: the content goes to a temporary file first, which is then
+ * hard-linked to `lockPath` (EEXIST when someone holds it). A failed write (ENOSPC) leaves no
+ * lock file at all, rather than an empty one every later run must wait out.
+ */
 async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
   const info: LockInfo = {
     pid: process.pid,
@@ -126,19 +151,28 @@ async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
     createdAt: new Date().toISOString(),
     nonce: randomBytes(12).toString('hex'),
   }
-  let fh
+  const id = bootId()
+  if (id) info.bootId = id
+  const temp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    fh = await open(lockPath, 'wx', 0o600)
+    const fh = await open(temp, 'wx', 0o600)
+    try {
+      await fh.writeFile(JSON.stringify(info) + '\n', 'utf8')
+    } finally {
+      await fh.close()
+    }
+    try {
+      await link(temp, lockPath)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined
+      throw e
+    }
+    return info
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined
-    throw new StoreError(`cannot create lock ${lockPath}: ${errnoOf(e)}`, { cause: e })
-  }
-  try {
-    await fh.writeFile(JSON.stringify(info) + '\n', 'utf8')
+    throw new StoreError(`cannot create lock ${lockPath}: ${explainErrno(e)}`, { cause: e })
   } finally {
-    await fh.close()
+    await unlink(temp).catch(() => {})
   }
-  return info
 }
 
 interface Seen {
@@ -148,10 +182,12 @@ interface Seen {
   ageMs: number
 }
 
+/** The lock file's content and age; a link, FIFO or device in its place is refused (StoreError), never read. */
 async function inspect(lockPath: string): Promise<Seen | undefined> {
   try {
-    const [text, st] = await Promise.all([readIfExists(lockPath), stat(lockPath)])
+    const text = await readIfExists(lockPath, MAX_LOCK_BYTES)
     if (text === undefined) return undefined
+    const st = await lstat(lockPath)
     return { text, info: parseInfo(text), ageMs: Date.now() - st.mtimeMs }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -159,11 +195,16 @@ async function inspect(lockPath: string): Promise<Seen | undefined> {
   }
 }
 
+/** A lock file holds one short JSON line. */
+const MAX_LOCK_BYTES = 4096
+
 function parseInfo(text: string): LockInfo | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>
     if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.nonce === 'string') {
-      return { pid: v.pid, hostname: v.hostname, createdAt: String(v.createdAt), nonce: v.nonce }
+      const info: LockInfo = { pid: v.pid, hostname: v.hostname, createdAt: String(v.createdAt), nonce: v.nonce }
+      if (typeof v.bootId === 'string') info.bootId = v.bootId
+      return info
     }
   } catch {
     // a holder that died between create and write leaves an empty file
@@ -171,10 +212,27 @@ function parseInfo(text: string): LockInfo | undefined {
   return undefined
 }
 
-function isStale(seen: Seen, staleMs: number): boolean {
-  if (!seen.info) return seen.ageMs > EMPTY_GRACE_MS
-  if (seen.info.hostname === hostname() && seen.info.pid !== process.pid && !pidAlive(seen.info.pid)) return true
-  return seen.ageMs > staleMs
+/** Slack between a process's start time as /proc gives it (whole seconds of boot time) and a lock's createdAt. */
+const START_SLACK_MS = 2000
+
+/**
+ * Whether the lock's holder is gone (see the module comment). On this host that is decided by the
+ * holder's process alone, never by age; an unreadable lock (a 0.1.0 holder that died while writing
+ * it) by age.
+ */
+export function isStale(seen: Pick<Seen, 'info' | 'ageMs'>, staleMs: number): boolean {
+  const info = seen.info
+  if (!info) return seen.ageMs > EMPTY_GRACE_MS
+  if (info.hostname !== hostname()) return seen.ageMs > staleMs
+  const id = bootId()
+  if (info.bootId !== undefined && id !== undefined && info.bootId !== id) return true // rebooted since
+  if (info.pid === process.pid) return false // this process: another of its own calls holds it
+  const p = processState(info.pid)
+  if (!p.alive) return true
+  const created = Date.parse(info.createdAt)
+  // the pid was reused: the process that has it now started after the lock was taken
+  if (p.startedAtMs !== undefined && Number.isFinite(created) && p.startedAtMs > created + START_SLACK_MS) return true
+  return false
 }
 
 /**
@@ -187,7 +245,7 @@ async function breakStale(lockPath: string, seen: Seen): Promise<boolean> {
   const breaker = await tryCreate(breakPath)
   if (!breaker) {
     const other = await inspect(breakPath)
-    if (other && (other.ageMs > BREAK_STALE_MS || (other.info && other.info.hostname === hostname() && !pidAlive(other.info.pid)))) {
+    if (other && (other.ageMs > BREAK_STALE_MS || (other.info && other.info.hostname === hostname() && !processState(other.info.pid).alive))) {
       await renameRemove(breakPath, other.text)
     }
     return false

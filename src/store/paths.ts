@@ -3,9 +3,10 @@
  * 0700/0600 permission check that repairs what it finds (with a warning) on every read.
  * @module
  */
-import { chmod, mkdir, stat } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
+import { explainErrno, statStoreDir } from './safe-fs.js'
 
 /** Receives one human line (no prefix, no newline) about something the store fixed by itself. */
 export type Warn = (message: string) => void
@@ -61,25 +62,21 @@ export function errnoOf(e: unknown): string {
 const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
 
 /**
- * Makes sure `path` (a file or directory that exists) belongs to this user and has exactly
- * `mode`; chmods it back and warns when it had anything else. Returns false when it does
- * not exist. Refuses (StoreError) another user's path and a sticky shared directory.
+ * Makes sure the directory `path` (when it exists) is a real directory of this user with exactly
+ * `mode`; chmods it back and warns when it had anything else. Returns false when it does not
+ * exist. Refuses (StoreError) a symbolic link (except a home of this user's own, see
+ * statStoreDir), another user's directory and a sticky shared directory.
  */
-export async function checkMode(path: string, mode: number, warn: Warn): Promise<boolean> {
-  let st
-  try {
-    st = await stat(path)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw new StoreError(`cannot read ${path}: ${errnoOf(e)}`, { cause: e })
-  }
+export async function checkMode(path: string, mode: number, warn: Warn, opts: { isHome?: boolean } = {}): Promise<boolean> {
+  const st = await statStoreDir(path, { isHome: opts.isHome ?? false })
+  if (!st) return false
   // Never chmod what is not ours, nor a shared directory such as /tmp (TOKENTOOL_HOME=/tmp
   // as root would otherwise lock every other user out of it).
   const uid = process.getuid?.()
   if (uid !== undefined && st.uid !== uid) {
     throw new StoreError(`${path} belongs to another user (uid ${st.uid})`, { hint: 'point TOKENTOOL_HOME at a directory of your own' })
   }
-  if (st.isDirectory() && (st.mode & 0o1000) !== 0) {
+  if ((st.mode & 0o1000) !== 0) {
     throw new StoreError(`${path} is a shared directory (sticky bit set), not a private store`, { hint: 'point TOKENTOOL_HOME at a directory of your own, e.g. $HOME/.config/tokentool' })
   }
   const actual = st.mode & 0o777
@@ -97,12 +94,12 @@ export async function checkMode(path: string, mode: number, warn: Warn): Promise
   return true
 }
 
-/** Creates `dir` (and parents) with mode 0700 when missing, else checks and repairs its mode. */
-export async function ensureDir(dir: string, warn: Warn): Promise<void> {
+/** Creates `dir` (and parents) with mode 0700 when missing, else checks and repairs it (see checkMode). */
+export async function ensureDir(dir: string, warn: Warn, opts: { isHome?: boolean } = {}): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: DIR_MODE })
   } catch (e) {
-    throw new StoreError(`cannot create ${dir}: ${errnoOf(e)}`, { cause: e })
+    throw new StoreError(`cannot create ${dir}: ${explainErrno(e)}`, { cause: e })
   }
-  await checkMode(dir, DIR_MODE, warn)
+  await checkMode(dir, DIR_MODE, warn, opts)
 }

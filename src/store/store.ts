@@ -13,6 +13,7 @@
  * @module
  */
 import { readdir, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { StoreError, UsageError } from '../errors.js'
 import { readJsonFile, writeFileAtomic } from './atomic-write.js'
 import { withFileLock, type LockOptions } from './lock.js'
@@ -82,8 +83,9 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
   const warn = opts.warn ?? (() => {})
   const readOpts = { warn, now: opts.now }
 
+  /** The home (a link only if it is this user's) and tokens/ (never a link), before anything is read or made in them. */
   async function checkDirs(): Promise<void> {
-    await checkMode(paths.home, DIR_MODE, warn)
+    await checkMode(paths.home, DIR_MODE, warn, { isHome: true })
     await checkMode(paths.tokensDir, DIR_MODE, warn)
   }
   const readConfig = async (): Promise<ConfigFile> => {
@@ -92,8 +94,14 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
   }
   const secretsPath = `${paths.home}/secrets.json`
   const readSecrets = async (): Promise<SecretsFile> => (await readJsonFile(secretsPath, checkSecrets, readOpts)) ?? emptySecrets()
-  const write = (file: string, value: unknown) => writeFileAtomic(file, json(value), { warn })
-  const configLock = <T>(fn: () => Promise<T>) => withFileLock(paths.configLock, fn, { warn, ...opts.lock })
+  const write = async (file: string, value: unknown) => {
+    await checkDirs()
+    await writeFileAtomic(file, json(value), { warn, dirIsHome: dirname(file) === paths.home })
+  }
+  const configLock = async <T>(fn: () => Promise<T>) => {
+    await checkDirs()
+    return withFileLock(paths.configLock, fn, { warn, ...opts.lock, dirIsHome: true })
+  }
 
   /** Writes settings + secret; caller holds the config lock. `settings` undefined removes the profile. */
   async function storeSettings(profile: string, settings: ProfileSettings | undefined): Promise<void> {
@@ -219,7 +227,8 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       await configLock(() => storeRegistration(profile, registration))
     },
 
-    withLock(profile, fn, lockOpts) {
+    async withLock(profile, fn, lockOpts) {
+      await checkDirs()
       return withFileLock(paths.lock(profile), fn, { warn, ...opts.lock, ...lockOpts })
     },
   }

@@ -74,6 +74,16 @@ async function deadHolder(home: string): Promise<ChildProcess> {
   return h
 }
 
+const setup = () => {
+  const dir = tmpHome()
+  mkdirSync(dir, { recursive: true })
+  return { dir, lock: join(dir, 'p.lock') }
+}
+const past = (file: string, secondsAgo: number) => {
+  const t = new Date(Date.now() - secondsAgo * 1000)
+  utimesSync(file, t, t)
+}
+
 describe('withProfileLock across processes', () => {
   it('20 processes doing read-increment-write under the lock end with exactly 20', async () => {
     const home = tmpHome()
@@ -127,21 +137,67 @@ describe('withProfileLock across processes', () => {
     const lockFile = storePaths(home).lock('default')
     expect(err).toBeInstanceOf(StoreError)
     expect((err as StoreError).message).toContain(`waiting for lock ${lockFile} held by pid ${h.pid} on ${hostname()}`)
-    expect((err as StoreError).hint).toMatch(/remove that file/)
+    expect((err as StoreError).message).toMatch(/, which is still running$/)
+    expect((err as StoreError).hint).toMatch(/^wait for it to finish/)
     expect(waits).toEqual([lockFile])
   })
 })
 
+describe('a live holder is never broken, however old its lock', () => {
+  it('a holder paused with SIGSTOP and a lock ten minutes old: waited for, then a clear error; after SIGCONT the waiter gets in', async () => {
+    const home = tmpHome()
+    const h = holder(home, 1500)
+    await printed(h, 'held')
+    const lockFile = storePaths(home).lock('default')
+    h.kill('SIGSTOP')
+    try {
+      // as old as a suspended laptop's: 0.1.0 broke a lock by age alone after 5 minutes
+      const old = new Date(Date.now() - 10 * 60_000)
+      utimesSync(lockFile, old, old)
+      const before = readFileSync(lockFile, 'utf8')
+      const err = await withProfileLock(home, 'default', async () => 'no', { timeoutMs: 500, staleMs: 1000 }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(StoreError)
+      expect((err as StoreError).message).toMatch(new RegExp(`held by pid ${h.pid} on .*, which is alive but stopped$`))
+      expect((err as StoreError).hint).toMatch(new RegExp(`^resume it \\(kill -CONT ${h.pid}\\)`))
+      expect(readFileSync(lockFile, 'utf8')).toBe(before) // not broken
+    } finally {
+      h.kill('SIGCONT')
+    }
+    const done = exited(h)
+    expect(await withProfileLock(home, 'default', async () => 'in', { timeoutMs: 20_000, staleMs: 1000 })).toBe('in')
+    expect((await done).code).toBe(0)
+  }, 30_000)
+
+  it('a holder killed with -9 is gone: its lock is broken at once, whatever its age', async () => {
+    const home = tmpHome()
+    await deadHolder(home)
+    // a stale age of an hour: only the dead pid can let the waiter in before the timeout's StoreError
+    expect(await withProfileLock(home, 'default', async () => 'in', { timeoutMs: 20_000, staleMs: 3_600_000 })).toBe('in')
+  })
+
+  it('a lock whose pid now belongs to a process started after it was taken (pid reuse) is stale', async () => {
+    const { lock } = setup()
+    const later = node('setTimeout(() => {}, 30000)')
+    await new Promise((r) => setTimeout(r, 100))
+    writeFileSync(lock, JSON.stringify({ pid: later.pid, hostname: hostname(), createdAt: new Date(Date.now() - 3_600_000).toISOString(), nonce: 'n' }))
+    expect(await withFileLock(lock, async () => 'in', { timeoutMs: 2000 })).toBe('in')
+  })
+
+  it('a lock taken before this machine rebooted (another boot id) is stale even if its pid is alive again', async () => {
+    const { lock } = setup()
+    writeFileSync(lock, JSON.stringify({ pid: 1, hostname: hostname(), createdAt: new Date().toISOString(), nonce: 'n', bootId: '00000000-0000-0000-0000-000000000000' }))
+    expect(await withFileLock(lock, async () => 'in', { timeoutMs: 2000 })).toBe('in')
+  })
+
+  it('a live holder of this boot is not stale however old (pid 1 is alive, and started before the lock)', async () => {
+    const { lock } = setup()
+    writeFileSync(lock, JSON.stringify({ pid: 1, hostname: hostname(), createdAt: new Date().toISOString(), nonce: 'n', bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() }))
+    past(lock, 3600)
+    await expect(withFileLock(lock, async () => 1, { timeoutMs: 300, staleMs: 1000 })).rejects.toThrow(/held by pid 1 on .*, which is still running/)
+  })
+})
+
 describe('withFileLock edge cases (in-process)', () => {
-  const setup = () => {
-    const dir = tmpHome()
-    mkdirSync(dir, { recursive: true })
-    return { dir, lock: join(dir, 'p.lock') }
-  }
-  const past = (file: string, secondsAgo: number) => {
-    const t = new Date(Date.now() - secondsAgo * 1000)
-    utimesSync(file, t, t)
-  }
 
   it('an empty lock file (holder died while creating it) is broken once it is a few seconds old, not before', async () => {
     const { lock } = setup()
@@ -171,7 +227,7 @@ describe('withFileLock edge cases (in-process)', () => {
   it('the lock file is created exclusively and records pid, host, time and a nonce', async () => {
     const { lock } = setup()
     await withFileLock(lock, async () => {
-      expect(JSON.parse(readFileSync(lock, 'utf8'))).toEqual({ pid: process.pid, hostname: hostname(), createdAt: expect.stringMatching(/^\d{4}-/), nonce: expect.stringMatching(/^[0-9a-f]{24}$/) })
+      expect(JSON.parse(readFileSync(lock, 'utf8'))).toEqual({ pid: process.pid, hostname: hostname(), createdAt: expect.stringMatching(/^\d{4}-/), nonce: expect.stringMatching(/^[0-9a-f]{24}$/), bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() })
     })
   })
 })
