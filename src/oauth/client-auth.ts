@@ -10,6 +10,7 @@ import { importJWK, type JWK } from 'jose'
 import * as client from 'openid-client'
 import { parseSigningKey } from '../core/keys/parse.js'
 import { InputError } from '../errors.js'
+import { tagAuth } from './error-body.js'
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -18,7 +19,7 @@ export type ClientAuthChoice =
   | { method: 'auto'; secret: string }
   | { method: 'basic'; secret: string }
   | { method: 'post'; secret: string }
-  | { method: 'private_key_jwt'; keyText: string; keyWhat: string }
+  | { method: 'private_key_jwt'; keyText: string; keyWhat: string; audience?: AssertionAudience | undefined }
   | { method: 'client_assertion'; assertion: string }
   | { method: 'none' }
 
@@ -28,13 +29,13 @@ export async function buildClientAuth(choice: ClientAuthChoice): Promise<client.
     case 'auto':
       return undefined
     case 'basic':
-      return client.ClientSecretBasic(choice.secret)
+      return clientSecretBasic(choice.secret)
     case 'post':
-      return client.ClientSecretPost(choice.secret)
+      return tagAuth(client.ClientSecretPost(choice.secret), { method: 'post' })
     case 'none':
-      return client.None()
+      return tagAuth(client.None(), { method: 'none' })
     case 'client_assertion':
-      return clientAssertion(choice.assertion)
+      return tagAuth(clientAssertion(choice.assertion), { method: 'client_assertion' })
     case 'private_key_jwt': {
       const jwk = parseSigningKey(choice.keyText, choice.keyWhat)
       const alg = signingAlg(jwk, choice.keyWhat)
@@ -44,9 +45,60 @@ export async function buildClientAuth(choice: ClientAuthChoice): Promise<client.
       } catch (e) {
         throw new InputError(`${choice.keyWhat}: cannot use it as a ${alg} signing key: ${(e as Error).message}`)
       }
-      return client.PrivateKeyJwt(jwk.kid ? { key, kid: jwk.kid } : key)
+      return privateKeyJwt(jwk.kid ? { key, kid: jwk.kid } : key, choice.audience ?? 'issuer')
     }
   }
+}
+
+/**
+ * RFC 6749 §2.3.1 / Appendix B: each of client id and secret is encoded as
+ * application/x-www-form-urlencoded (UTF-8, space as `+`, everything else but the unreserved
+ * characters as `%XX`). oauth4webapi's ClientSecretBasic also escapes `- _ . ! ~ * ' ( )`:
+ * `webc-secret-1` goes out as `webc%2Dsecret%2D1`, and servers that decode the credentials
+ * less thoroughly than they should (glewlwyd, LemonLDAP::NG) reject it. Leaving the RFC 3986
+ * unreserved characters (`A-Z a-z 0-9 - . _ ~`) and `*` (which the WHATWG form serializer
+ * also leaves) as they are is the same form encoding, decoded alike by every decoder.
+ */
+export function formUrlEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()]|%20/g, (c) => (c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+}
+
+/** The Basic credentials exactly as the RFC asks (see formUrlEncode). */
+export function basicCredentials(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(secret)}`, 'utf8').toString('base64')}`
+}
+
+/** client_secret_basic with our encoding. */
+export function clientSecretBasic(secret: string): client.ClientAuth {
+  const auth: client.ClientAuth = (_as, metadata, _body, headers) => {
+    headers.set('authorization', basicCredentials(metadata.client_id, secret))
+  }
+  return tagAuth(auth, { method: 'basic' })
+}
+
+/**
+ * The `aud` of a private_key_jwt assertion (`--client-assertion-audience`): the issuer by
+ * default (RFC 7523bis), the token endpoint URL (what glewlwyd and some others accept only),
+ * or a URL given as is.
+ */
+export type AssertionAudience = 'issuer' | 'token-endpoint' | { url: string }
+
+/** The assertion audience as saved in the profile: `issuer`, `token-endpoint` or the URL. */
+export const assertionAudienceSetting = (a: AssertionAudience): string => (typeof a === 'string' ? a : a.url)
+
+/** private_key_jwt (RFC 7523 §2.2) with the assertion's `aud` as chosen. */
+export function privateKeyJwt(key: client.CryptoKey | { key: client.CryptoKey; kid: string }, audience: AssertionAudience): client.ClientAuth {
+  const tag = { method: 'private_key_jwt' as const, audience: assertionAudienceSetting(audience) }
+  if (audience === 'issuer') return tagAuth(client.PrivateKeyJwt(key), tag)
+  return tagAuth((as, metadata, body, headers) => {
+    const aud = audience === 'token-endpoint' ? as.token_endpoint : audience.url
+    const auth = client.PrivateKeyJwt(key, {
+      [client.modifyAssertion]: (_header, payload) => {
+        if (aud) payload.aud = aud
+      },
+    })
+    return auth(as, metadata, body, headers)
+  }, tag)
 }
 
 /** A JWT made elsewhere, sent as it is: `client_id`, `client_assertion_type`, `client_assertion`. */

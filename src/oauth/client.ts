@@ -9,7 +9,9 @@ import type { Deps } from '../cli/deps.js'
 import { UsageError } from '../errors.js'
 import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
+import { clientSecretBasic } from './client-auth.js'
 import { discoverIssuer } from './discovery.js'
+import { authTagOf, keepErrorBody, tagAuth, type AuthTag } from './error-body.js'
 import { ENDPOINT_FIELDS, flagFor, type Endpoints } from './endpoints.js'
 
 // kept here too for existing importers; defined without openid-client so flags load fast
@@ -47,7 +49,7 @@ export interface OAuthClient {
 export async function createOAuthClient(
   server: ServerSpec,
   spec: ClientSpec,
-  deps: Pick<Deps, 'fetch' | 'now'>,
+  deps: Pick<Deps, 'fetch' | 'now'> & Partial<Pick<Deps, 'global' | 'io'>>,
 ): Promise<OAuthClient> {
   const endpoints = cleanEndpoints(server.endpoints ?? {})
   let metadata: client.ServerMetadata
@@ -67,8 +69,11 @@ export async function createOAuthClient(
   }
 
   const fetchImpl = await deps.fetch()
-  const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, spec.auth ?? clientAuth(metadata, spec.clientSecret))
-  config[client.customFetch] = wrapFetch(fetchImpl, spec.headers ?? {})
+  const auth = spec.auth ?? clientAuth(metadata, spec.clientSecret)
+  const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, auth)
+  // `-v` notes what a server sent that it should not have (and what tokentool read anyway)
+  const err = deps.global?.verbose ? deps.io?.err : undefined
+  config[client.customFetch] = wrapFetch(fetchImpl, spec.headers ?? {}, authTagOf(auth), err ? (line) => void err.write(`${line}\n`) : undefined)
   if (allLoopback(metadata)) client.allowInsecureRequests(config)
   // openid-client checks an ID token's claims but, trusting TLS (OIDC Core §3.1.3.7), not its
   // signature; tokentool is a debugger: check the signature against the issuer's JWKS too
@@ -95,12 +100,12 @@ function cleanEndpoints(endpoints: Endpoints): Endpoints {
 
 /** Basic when the server supports it (RFC 6749 §2.3.1 makes it mandatory), else post; none without a secret. */
 function clientAuth(metadata: client.ServerMetadata, secret: string | undefined): client.ClientAuth {
-  if (!secret) return client.None()
+  if (!secret) return tagAuth(client.None(), { method: 'none' })
   const methods = metadata.token_endpoint_auth_methods_supported
   if (Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) {
-    return client.ClientSecretPost(secret)
+    return tagAuth(client.ClientSecretPost(secret), { method: 'post' })
   }
-  return client.ClientSecretBasic(secret)
+  return clientSecretBasic(secret)
 }
 
 /** Plain http is allowed only when every endpoint is on a loopback host. */
@@ -112,13 +117,38 @@ function allLoopback(metadata: client.ServerMetadata): boolean {
   })
 }
 
-/** openid-client's customFetch: our fetch, the extra headers, and network failures named by host. */
-function wrapFetch(fetchImpl: typeof globalThis.fetch, headers: Record<string, string>): client.CustomFetch {
+/**
+ * openid-client's customFetch: our fetch, the extra headers, network failures named by host,
+ * and the body of every 4xx kept for the error translation (see error-body.ts).
+ */
+function wrapFetch(fetchImpl: typeof globalThis.fetch, headers: Record<string, string>, auth: AuthTag | undefined, note: ((line: string) => void) | undefined): client.CustomFetch {
   return async (url, options) => {
+    let res: Response
     try {
-      return await fetchImpl(url, { ...options, headers: { ...options.headers, ...headers } } as RequestInit)
+      res = await fetchImpl(url, { ...options, headers: mergeHeaders(options.headers, headers) } as RequestInit)
     } catch (err) {
       throw networkFailure(err, { url })
     }
+    const unusual = await keepErrorBody(res, auth)
+    if (unusual) note?.(unusual)
+    return res
   }
+}
+
+/**
+ * The request's headers with the user's `--header`s over them. Names compare without case: a
+ * user's `Accept` replaces the `accept` tokentool set instead of being added to it (which
+ * would send both values, joined by a comma).
+ */
+export function mergeHeaders(base: Record<string, string> | undefined, extra: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  const names = new Map<string, string>()
+  for (const [k, v] of [...Object.entries(base ?? {}), ...Object.entries(extra)]) {
+    const lower = k.toLowerCase()
+    const prev = names.get(lower)
+    if (prev !== undefined) delete out[prev]
+    names.set(lower, k)
+    out[k] = v
+  }
+  return out
 }
