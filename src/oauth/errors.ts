@@ -8,6 +8,7 @@
 import * as oauth from 'oauth4webapi'
 import * as client from 'openid-client'
 import { AuthServerError, NetworkError, TokentoolError } from '../errors.js'
+import { authHint, errorBodyOf, oauthErrorIn, type ErrorBodyInfo } from './error-body.js'
 import { networkFailure } from '../http/net-errors.js'
 
 /** What the user was doing, for the message: "token request to http://…/token". */
@@ -37,16 +38,23 @@ export function toTokentoolError(err: unknown, ctx: ErrorContext = {}): Tokentoo
   const own = ownError(err)
   if (own) return own
   if (err instanceof client.ResponseBodyError) {
-    return new AuthServerError(err.error, err.error_description, { cause: err, status: err.status })
+    return refusal(err.error, err.error_description, err, err.status, errorBodyOf(err.response))
   }
   if (err instanceof client.AuthorizationResponseError) {
     return new AuthServerError(err.error, err.error_description, { cause: err })
   }
   if (err instanceof client.WWWAuthenticateChallengeError) {
-    const c = err.cause[0]
-    const error = c?.parameters.error ?? `HTTP ${err.status}`
-    return new AuthServerError(error, c?.parameters.error_description, { cause: err, status: err.status })
+    // a challenge with an `error` is the answer; else (`WWW-Authenticate: Basic realm=...` on a
+    // 401, as LemonLDAP::NG sends) the OAuth error is in the body, whatever the header says
+    const c = err.cause.find((x) => x.parameters.error) ?? err.cause[0]
+    const info = errorBodyOf(err.response)
+    if (c?.parameters.error) return refusal(c.parameters.error, c.parameters.error_description, err, err.status, info)
+    return bodyRefusal(err, err.status, info, what)
   }
+  // a 4xx from an authorization server's endpoint is the server saying no (exit 4), even
+  // when it has no OAuth error body (glewlwyd answers many with none) or the wrong content-type
+  const res = refusedResponse(err)
+  if (res) return bodyRefusal(err, res.status, errorBodyOf(res), what)
   if (err instanceof client.ClientError) {
     return new NetworkError(`${what}${clientErrorMessage(err)}`, { cause: err })
   }
@@ -59,6 +67,43 @@ export function toTokentoolError(err: unknown, ctx: ErrorContext = {}): Tokentoo
   }
   if (err instanceof Error) return new NetworkError(`${what}${err.message}`, { cause: err })
   return new NetworkError(`${what}${String(err)}`)
+}
+
+/** A refusal with the hint its request's client authentication calls for. */
+function refusal(error: string, description: string | undefined, cause: unknown, status: number | undefined, info: ErrorBodyInfo | undefined): AuthServerError {
+  const hint = authHint(error, status, info)
+  return new AuthServerError(error, description, { cause, ...(status !== undefined ? { status } : {}), ...(hint ? { hint } : {}) })
+}
+
+/**
+ * A 4xx answer without an OAuth error the library could read: the error from the body when it
+ * is there after all (a JSON error sent as text/plain), else a refusal named by its status.
+ */
+function bodyRefusal(cause: unknown, status: number, info: ErrorBodyInfo | undefined, what: string): AuthServerError {
+  const found = info ? oauthErrorIn(info.body) : undefined
+  if (found) return refusal(found.error, found.error_description, cause, status, info)
+  const detail = `${what}the server said no without an OAuth error (${info?.body.trim() ? 'its body is not one' : 'empty body'})`
+  const hint = authHint(undefined, status, info)
+  return new BodylessRefusal(status, detail, { cause, ...(hint ? { hint } : {}) })
+}
+
+/**
+ * An AuthServerError without an OAuth error code: `error` is `HTTP <status>`. A refresh that
+ * gets one of these (400/401) treats it as `invalid_grant` (user-session.ts).
+ */
+export class BodylessRefusal extends AuthServerError {
+  constructor(status: number, description: string, opts: { cause?: unknown; hint?: string } = {}) {
+    super(`HTTP ${status}`, description, { ...opts, status })
+  }
+}
+
+/** The 4xx Response of "not JSON" / "unexpected status" failures, when that is what `err` is. */
+function refusedResponse(err: unknown): Response | undefined {
+  const code = (err as { code?: unknown }).code
+  if (code !== 'OAUTH_RESPONSE_IS_NOT_JSON' && code !== 'OAUTH_RESPONSE_IS_NOT_CONFORM') return undefined
+  if (!(err instanceof client.ClientError) && !(err instanceof oauth.OperationProcessingError)) return undefined
+  const res = err.cause as Response | undefined
+  return res && typeof res.status === 'number' && res.status >= 400 && res.status < 500 ? res : undefined
 }
 
 /** oauth4webapi's own wording, with the RFC 9207 mix-up case spelled out. */

@@ -11,6 +11,7 @@ import { AuthServerError, StoreError, UsageError } from '../errors.js'
 import type { TokenStore } from '../store/store.js'
 import { withAccessToken, withIdToken, withRefreshToken, type ProfileTokens } from '../store/tokens.js'
 import type { OAuthClient } from './client.js'
+import { BodylessRefusal } from './errors.js'
 import { refreshGrant, type RefreshResult } from './refresh.js'
 import type { GrantParams, TokenResult } from './tokens.js'
 
@@ -68,6 +69,15 @@ export function mergeTokenResult(
     next = withIdToken(next, { value: result.idToken, obtainedAt: at, ...(isDateSeconds(exp) ? { expiresAt: exp } : {}) })
   }
   return next
+}
+
+/**
+ * Whether a refresh failure means the refresh token is dead: `invalid_grant`, or a 400/401 with
+ * no OAuth error at all (glewlwyd, after its reuse detection revoked the chain, answers so).
+ */
+function rejectsRefreshToken(err: unknown): err is AuthServerError {
+  if (!(err instanceof AuthServerError)) return false
+  return err.error === 'invalid_grant' || (err instanceof BodylessRefusal && (err.status === 400 || err.status === 401))
 }
 
 /** Stores a login's tokens in the profile (under its lock). */
@@ -135,7 +145,7 @@ export async function refreshProfile(
       try {
         result = await refreshGrant(oc, { ...req, refreshToken })
       } catch (err) {
-        if (err instanceof AuthServerError && err.error === 'invalid_grant' && req.refreshToken === undefined && current) {
+        if (rejectsRefreshToken(err) && req.refreshToken === undefined && current) {
           await store.saveTokens(profile, withRefreshToken(current, undefined))
           throw new AuthServerError(err.error, err.errorDescription, {
             cause: err,
