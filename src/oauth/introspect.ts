@@ -50,7 +50,9 @@ export async function introspectToken(oc: OAuthClient, req: IntrospectRequest): 
       oc.config,
       endpoint,
       () => client.tokenIntrospection(oc.config, req.token, params),
-      req.jwt ? { accept: `${INTROSPECTION_JWT}, application/json;q=0.5` } : {},
+      // exactly the one type: glewlwyd negotiates JWT introspection only on this very value; a
+      // server that cannot still answers JSON (RFC 9701 §4), which is reported as refused
+      req.jwt ? { accept: INTROSPECTION_JWT } : {},
     )
     const claims = { ...result } as Record<string, unknown>
     const out: IntrospectResult = { active: result.active === true, claims, endpoint }

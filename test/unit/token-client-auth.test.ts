@@ -39,3 +39,11 @@ describe('clientAssertion', () => {
     expect([...headers.keys()]).toEqual([])
   })
 })
+
+describe('mergeHeaders', () => {
+  it("a user's header replaces tokentool's of the same name whatever the case; others are kept", async () => {
+    const { mergeHeaders } = await import('../../src/oauth/client.js')
+    expect(mergeHeaders({ accept: 'application/json', 'content-type': 'x' }, { Accept: 'text/plain', Origin: 'https://app' })).toEqual({ 'content-type': 'x', Accept: 'text/plain', Origin: 'https://app' })
+    expect(mergeHeaders(undefined, { a: '1', A: '2' })).toEqual({ A: '2' })
+  })
+})
