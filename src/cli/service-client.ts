@@ -22,6 +22,7 @@ export interface ServiceClientFlags extends ServerClientFlags {
   clientAuth?: string
   clientKey?: string
   clientAssertion?: string
+  clientAssertionAudience?: string
 }
 
 /**
@@ -39,6 +40,7 @@ export function addServiceClientFlags(cmd: Command, endpoint?: EndpointField): C
     .option('--client-auth <method>', 'basic, post, private_key_jwt or none (default: basic with a secret, else none)')
     .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR')
     .option('--client-assertion <file>', 'a ready-made client assertion JWT (e.g. a CI job\'s OIDC token); also env:VAR')
+    .option('--client-assertion-audience <aud>', "aud of the private_key_jwt assertion: issuer (default), token-endpoint or a URL; default: the profile's")
 }
 
 export interface ServiceContext {

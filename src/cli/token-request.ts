@@ -8,7 +8,7 @@ import { userTokenKey, machineTokenKey, type MachineGrant, type MachineShape } f
 import { decodeJwt } from '../core/jwt/split.js'
 import { normalizeTokenText } from '../core/token-text.js'
 import { InputError, TokenInvalidError, UsageError } from '../errors.js'
-import type { ClientAuthChoice } from '../oauth/client-auth.js'
+import type { AssertionAudience, ClientAuthChoice } from '../oauth/client-auth.js'
 import type { Endpoints } from '../oauth/endpoints.js'
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from '../store/profiles.js'
 import type { Deps } from './deps.js'
@@ -24,6 +24,7 @@ export interface TokenFlags extends ServerClientFlags, RequestFlags {
   clientKey?: string
   clientAssertion?: string
   assertionAudience?: string
+  clientAssertionAudience?: string
   assertion?: string
   format?: string
 }
@@ -104,7 +105,7 @@ export function noCredentials(profile: string, what: string, clientKnown = false
 }
 
 /** Client authentication from flags, the profile and the resolved secret; undefined when there are no client credentials. */
-export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
+export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
   const choice = await tokenAuthChoice(o, saved, secret, deps)
   if (choice?.method === 'github_actions') throw new UsageError('--client-assertion github is for `tokentool token` (and the helpers built on it)', { hint: 'elsewhere give the assertion as file:PATH or env:VAR' })
   return choice
@@ -115,9 +116,13 @@ export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' 
  * (re-read on every run: a Kubernetes projected service-account token, AZURE_FEDERATED_TOKEN_FILE),
  * `env:VAR`, `@FILE` or a plain path.
  */
-export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
+export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
   const method = o.clientAuth !== undefined ? parseClientAuth(o.clientAuth) : saved?.clientAuth
   const keyArg = o.clientKey ?? saved?.clientKey
+  const audience = assertionAudience(o.clientAssertionAudience ?? saved?.clientAssertionAudience, o.clientAssertionAudience !== undefined ? '--client-assertion-audience' : `the clientAssertionAudience of the profile`)
+  if (o.clientAssertionAudience !== undefined && (o.clientAssertion !== undefined || (method !== undefined && method !== 'private_key_jwt'))) {
+    throw new UsageError('--client-assertion-audience is the aud of the assertion tokentool signs with --client-key (private_key_jwt); a ready-made --client-assertion has its own')
+  }
   if (o.assertionAudience !== undefined && o.clientAssertion?.trim() !== 'github') {
     throw new UsageError('--assertion-audience is the audience of the GitHub Actions OIDC token: it goes with --client-assertion github')
   }
@@ -131,7 +136,7 @@ export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'client
   }
   if (method === 'private_key_jwt' || (method === undefined && keyArg !== undefined)) {
     if (keyArg === undefined) throw new UsageError('--client-auth private_key_jwt needs --client-key FILE (a private PEM or JWK) or --client-assertion FILE')
-    return { method: 'private_key_jwt', keyText: await readCredential(keyArg, deps, '--client-key'), keyWhat: '--client-key' }
+    return { method: 'private_key_jwt', keyText: await readCredential(keyArg, deps, '--client-key'), keyWhat: '--client-key', ...(audience ? { audience } : {}) }
   }
   if (method === 'none') return { method: 'none' }
   if (method === 'basic' || method === 'post') {
@@ -139,6 +144,15 @@ export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'client
     return { method, secret }
   }
   return secret ? { method: 'auto', secret } : undefined
+}
+
+/** `issuer`, `token-endpoint` or a URL (as client-auth.ts takes it, without loading openid-client here). */
+function assertionAudience(v: string | undefined, what: string): AssertionAudience | undefined {
+  if (v === undefined) return undefined
+  const t = v.trim()
+  if (t === 'issuer' || t === 'token-endpoint') return t
+  if (/^https?:\/\/[^\s/]/i.test(t) && URL.canParse(t)) return { url: t }
+  throw new UsageError(`${what} must be issuer, token-endpoint or a URL: ${v}`)
 }
 
 /** Resolves flags over the profile's settings into a TokenRequest. */

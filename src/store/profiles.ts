@@ -27,6 +27,8 @@ export interface ProfileSettings {
   clientSecret?: string
   /** private_key_jwt: path of the private key file (PEM or JWK). */
   clientKey?: string
+  /** private_key_jwt: the assertion's `aud`: `issuer` (default), `token-endpoint` or a URL. */
+  clientAssertionAudience?: string
   scope?: string
   audience?: string[]
   resource?: string[]
@@ -79,7 +81,7 @@ function registrationProblem(v: unknown): string | undefined {
   return undefined
 }
 
-const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'scope'] as const
+const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'scope'] as const
 const LIST_FIELDS = ['audience', 'resource', 'gitHosts'] as const
 const MAP_FIELDS = ['endpoints', 'params', 'headers'] as const
 

@@ -10,6 +10,7 @@ import type * as client from 'openid-client'
 import { buildClientAuth } from '../../oauth/client-auth.js'
 import { authChoice } from '../token-request.js'
 import { formatDuration, parseDuration } from '../../core/duration.js'
+import { printable } from '../../core/printable.js'
 import { UsageError } from '../../errors.js'
 import { authorizationCodeLogin, type AuthRequest, type LoginUI } from '../../oauth/authorization-code.js'
 import { createOAuthClient, parseHeaders } from '../../oauth/client.js'
@@ -44,11 +45,15 @@ export function addClientAuthFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--client-auth <method>', 'client authentication (default: basic with a secret when the server offers it, else post; none without); saved in the profile').choices([...CLIENT_AUTH_METHODS]))
     .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR; saved in the profile as given')
+    .option('--client-assertion-audience <aud>', `${ASSERTION_AUDIENCE_HELP}; saved in the profile`)
 }
+
+/** The help of `--client-assertion-audience`, wherever it is offered. */
+export const ASSERTION_AUDIENCE_HELP = 'aud of the private_key_jwt assertion: issuer (default), token-endpoint (glewlwyd and others want it) or a URL'
 
 /** The openid-client authentication for the flags and profile, or undefined to let the secret decide. */
 export async function chosenClientAuth(
-  o: { clientAuth?: string | undefined; clientKey?: string | undefined },
+  o: { clientAuth?: string | undefined; clientKey?: string | undefined; clientAssertionAudience?: string | undefined },
   saved: ProfileSettings | undefined,
   secret: string | undefined,
   deps: Pick<Deps, 'env' | 'cwd'>,
@@ -62,6 +67,7 @@ export interface LoginFlags extends ServerClientFlags, RequestFlags {
   fromResource?: boolean
   clientAuth?: ClientAuthMethod
   clientKey?: string
+  clientAssertionAudience?: string
   port?: string
   redirectPath?: string
   redirectHost?: string
@@ -209,6 +215,7 @@ export function settingsAfterLogin(
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
   if (o.clientAuth) next.clientAuth = o.clientAuth
   if (o.clientKey) next.clientKey = o.clientKey
+  if (o.clientAssertionAudience) next.clientAssertionAudience = o.clientAssertionAudience.trim()
   if (o.audience) next.audience = [o.audience]
   if (o.resource?.length) next.resource = o.resource
   if (o.param?.length) next.params = Object.fromEntries(parseParams(o.param))

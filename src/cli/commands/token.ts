@@ -34,6 +34,7 @@ export function register(parent: Command, deps: Deps): Command {
     .addOption(new Option('--client-auth <method>', 'client authentication: basic, post, private_key_jwt or none (default: from the credential given)'))
     .option('--client-key <file>', 'private_key_jwt: the private key (PEM or JWK) that signs the client assertion (also env:VAR)')
     .option('--client-assertion <source>', "a client assertion JWT made elsewhere (federated credential): github (the GitHub Actions OIDC token), file:PATH (re-read every run: a Kubernetes projected token, AZURE_FEDERATED_TOKEN_FILE), env:VAR, or a file")
+    .option('--client-assertion-audience <aud>', "aud of the private_key_jwt assertion signed with --client-key: issuer (default), token-endpoint or a URL; default: the profile's")
     .option('--assertion-audience <aud>', 'with --client-assertion github: the audience of the OIDC token GitHub issues (what the authorization server expects, e.g. api://AzureADTokenExchange)')
     .option('--assertion <file>', 'RFC 7523 jwt-bearer grant: this JWT is the authorization grant (also env:VAR)')
     .addOption(new Option('--format <format>', 'token (default), env (TOKENTOOL_ACCESS_TOKEN=...), json, or exec-credential (kubectl exec plugin: a client.authentication.k8s.io ExecCredential)').choices(TOKEN_FORMATS as string[]))
