@@ -263,13 +263,33 @@ function browserUI(deps: Deps, o: LoginFlags, pasted: AsyncIterable<string>): Lo
     },
     waiting(redirectUri, timeoutSec) {
       if (deps.io.stdinIsTTY) err.write(s.dim('If your browser cannot reach this machine, paste the URL it ends on here and press Enter.\n'))
-      return startWaiting({ ...deps.io, color: deps.io.stderrIsTTY && deps.io.color }, `Waiting for the sign-in to come back to ${redirectUri.href}`, timeoutSec)
+      const stop = startWaiting({ ...deps.io, color: deps.io.stderrIsTTY && deps.io.color }, `Waiting for the sign-in to come back to ${redirectUri.href}`, timeoutSec)
+      // the commonest reason nothing comes back: the provider refused the redirect URI on its
+      // own page (glewlwyd, Keycloak, Okta and others match it exactly, port included)
+      const hint = setTimeout(() => notice(redirectUriNotice(redirectUri, o.port !== undefined)), REDIRECT_HINT_AFTER_MS)
+      hint.unref()
+      return () => {
+        clearTimeout(hint)
+        stop()
+      }
     },
     refused(status, page) {
       notice(`${s.yellow('!')} ignored a request to the redirect listener (HTTP ${status}: ${page.title.toLowerCase()}); still waiting`)
     },
     pasted,
   }
+}
+
+/** How long a sign-in may take before the redirect URI note is worth a line. */
+const REDIRECT_HINT_AFTER_MS = 5_000
+
+/** The note on the redirect URI sent, said once while waiting. */
+export function redirectUriNotice(redirectUri: URL, portGiven: boolean): string {
+  const fix = portGiven ? 'or change --redirect-host/--redirect-path to match a registered one' : 'or give --port (and --redirect-host) to match a registered one'
+  return (
+    `note: the redirect URI sent was ${printable(redirectUri.href)}; a provider that matches redirect URIs exactly ` +
+    `(most do, port included; Entra ID and Google accept any loopback port) shows an error page instead of coming back: register this URI with the client, ${fix}`
+  )
 }
 
 function deviceUI(deps: Deps): DeviceUI {
