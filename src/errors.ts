@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'ERR_AS_RESPONSE' // the authorization server answered with an OAuth error
   | 'ERR_STORE' // the token store cannot be read or written
   | 'ERR_CANCELLED' // the user interrupted
+  | 'ERR_SIGN_IN_REQUIRED' // `status`: no token can be had without a person
 
 export interface ErrorOptions {
   cause?: unknown
@@ -80,6 +81,13 @@ export class StoreError extends TokentoolError {
   }
 }
 
+/** `status`: a profile needs a person to sign in before it can give a token. Exit 4, like a refused grant. */
+export class SignInRequiredError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_SIGN_IN_REQUIRED', message, opts)
+  }
+}
+
 /** The user interrupted (Ctrl-C at a prompt or while waiting). Exit 130. */
 export class CancelledError extends TokentoolError {
   constructor(message = 'interrupted') {
@@ -107,6 +115,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   ERR_AS_RESPONSE: EXIT.authServer,
   ERR_STORE: EXIT.usage,
   ERR_CANCELLED: EXIT.cancelled,
+  ERR_SIGN_IN_REQUIRED: EXIT.authServer,
 }
 
 export function exitCodeFor(err: unknown): number {
