@@ -7,7 +7,7 @@
  * @module
  */
 import type { Deps } from '../cli/deps.js'
-import { paramValue, parseWwwAuthenticate } from '../core/cae/www-authenticate.js'
+import { paramValue, parseWwwAuthenticateTolerant } from '../core/cae/www-authenticate.js'
 import { checkResourceMetadata, resourceMetadataUrl, type ResourceMetadata } from '../core/resource-metadata.js'
 import { NetworkError, TokentoolError, UsageError } from '../errors.js'
 import { isSecureOrLoopback } from '../http/loopback.js'
@@ -84,7 +84,8 @@ export async function challengeMetadataUrl(resource: URL, deps: Pick<Deps, 'fetc
 export function resourceMetadataFromHeader(header: string | null | undefined): string | undefined {
   if (!header) return undefined
   try {
-    for (const c of parseWwwAuthenticate(header)) {
+    // tolerant: real servers send resource_metadata unquoted, or after a broken parameter
+    for (const c of parseWwwAuthenticateTolerant(header).challenges) {
       const v = paramValue(c, 'resource_metadata')
       if (v) return v
     }

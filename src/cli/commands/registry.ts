@@ -25,6 +25,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'sign', summary: 'Mint a signed JWT for testing (private key or HMAC secret)', load: () => import('./sign.js') },
   { name: 'keygen', summary: 'Generate a signing key: private JWK with a thumbprint kid, and the public JWKS', load: () => import('./keygen.js') },
   { name: 'cae', summary: 'Decode a Continuous Access Evaluation challenge (WWW-Authenticate)', load: () => import('./cae.js') },
+  { name: 'explain', summary: 'Why did the API say no? Ranked causes of a 401/403 from the response and the token, each with the fix', load: () => import('./explain.js') },
   { name: 'discover', summary: "Fetch and validate an issuer's discovery document: endpoints, supported features, signing keys", load: () => import('./discover.js') },
   { name: 'login', summary: 'Sign in (browser with PKCE, or --device) and store the tokens in the profile', load: () => import('./login.js') },
   { name: 'refresh', summary: "Exchange the profile's refresh token for new tokens (rotation-safe)", load: () => import('./refresh.js') },

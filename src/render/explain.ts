@@ -1,0 +1,94 @@
+/**
+ * `explain` views: the ranked causes with their evidence and fix, the token and the clocks
+ * (human), and the `--json` document of the contract. Every string from the response, the
+ * token or argv goes through the terminal-safety escape.
+ * @module
+ */
+import type { IOStreams } from '../cli/deps.js'
+import type { Cause, ExplainResult } from '../core/explain/causes.js'
+import { printable, safeJson } from '../core/printable.js'
+import { styleFor } from './style.js'
+
+/** The contract's `--json`: `{ status, challenges, causes: [{code, confidence, evidence, fix}], token }` plus the clocks and warnings. */
+export function explainJson(r: ExplainResult) {
+  return {
+    status: r.status,
+    challenges: r.challenges,
+    causes: r.causes.map((c) => ({ code: c.code, confidence: c.confidence, summary: c.summary, evidence: c.evidence, fix: c.fix })),
+    token: r.token,
+    response: r.response,
+    clock: r.clock,
+    warnings: r.warnings,
+  }
+}
+
+const WIDTH_DEFAULT = 80
+
+export function renderExplain(io: Pick<IOStreams, 'out' | 'color'> & { columns?: number }, r: ExplainResult, opts: { json: boolean }): void {
+  if (opts.json) return void io.out.write(safeJson(explainJson(r), 2) + '\n')
+  const s = styleFor(io)
+  const width = Math.max(40, io.columns ?? WIDTH_DEFAULT)
+  const out: string[] = []
+  const head = r.status !== null ? `The API answered ${r.status}` : 'The API refused the token'
+  out.push(s.bold(`${head}: ${r.causes.length ? `${r.causes.length} possible cause${r.causes.length > 1 ? 's' : ''}, most likely first` : 'no cause found'}`))
+  r.causes.forEach((c, i) => out.push('', ...causeLines(c, i, width, s)))
+  if (r.causes.length === 0) out.push('', '  Nothing in the response or the token points to a cause. Give the token (and --issuer to check its signature) and the whole response head.')
+  if (r.token) {
+    out.push('', s.bold('Token'))
+    const t = r.token
+    out.push(...wrap(`${printable(t.label)}, ${t.bytes} bytes${t.verified === true ? ', signature verified' : t.verified === false ? ', signature NOT verified' : ', signature not checked (no key source)'}`, width, '  '))
+    for (const [k, v] of Object.entries(t.claims)) out.push(...wrap(`${k}: ${printable(claimText(k, v))}`, width, '  ', '    '))
+  }
+  out.push('', s.bold('Clock'))
+  out.push(`  ${r.clock.source === '--now' ? '--now' : 'local'} ${r.clock.now}${r.clock.serverDate ? `; server Date ${r.clock.serverDate}` : '; no Date header'}`)
+  if (r.response.dpopNonce) out.push('', s.bold('DPoP-Nonce'), `  ${printable(r.response.dpopNonce)}`)
+  if (r.warnings.length) {
+    out.push('')
+    for (const w of r.warnings) out.push(...wrap(s.yellow(`warning: ${printable(w)}`), width, '', '  '))
+  }
+  io.out.write(out.join('\n') + '\n')
+}
+
+type Style = ReturnType<typeof styleFor>
+
+function causeLines(c: Cause, i: number, width: number, s: Style): string[] {
+  const tone = c.confidence === 'certain' ? s.red : c.confidence === 'likely' ? s.yellow : s.dim
+  const lines = wrap(`${s.bold(`${i + 1}. ${c.code}`)} ${tone(`(${c.confidence})`)} ${printable(c.summary)}`, width, '', '   ')
+  for (const e of c.evidence) lines.push(...wrap(`${s.dim('-')} ${printable(e)}`, width, '   ', '     '))
+  if (c.fix) lines.push(...wrap(`${s.dim('fix:')} ${s.cyan(printable(c.fix))}`, width, '   ', '     '))
+  return lines
+}
+
+/** Wraps at spaces to `width` (never mid-word); a word longer than the line stays whole. */
+function wrap(text: string, width: number, first: string, rest = first): string[] {
+  const words = text.split(' ')
+  const lines: string[] = []
+  let line = first
+  let visible = first.length
+  let empty = true
+  for (const w of words) {
+    // colour codes take no columns
+    const len = w.replace(/\u001b\[[0-9;]*m/g, '').length
+    if (!empty && visible + 1 + len > width) {
+      lines.push(line)
+      line = rest + w
+      visible = rest.length + len
+      continue
+    }
+    line += (empty ? '' : ' ') + w
+    visible += (empty ? 0 : 1) + len
+    empty = false
+  }
+  lines.push(line)
+  return lines
+}
+
+const TIME_CLAIMS = new Set(['exp', 'nbf', 'iat', 'auth_time'])
+
+/** A time claim as ISO time with its number; anything else as a string or compact JSON. */
+function claimText(name: string, v: unknown): string {
+  if (TIME_CLAIMS.has(name) && typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 8.64e12) {
+    return `${new Date(v * 1000).toISOString().replace('.000Z', 'Z')} (${v})`
+  }
+  return typeof v === 'string' ? v : JSON.stringify(v)
+}
