@@ -10,11 +10,13 @@ import { openStore } from '../store/store.js'
 import type { Deps } from './deps.js'
 import type { ClientAuthChoice } from '../oauth/client-auth.js'
 import { noCredentials, readAssertion, resolveTokenRequest, type TokenAuthChoice, type TokenFlags } from './token-request.js'
+import { dpopKeySetting } from './dpop-key.js'
 
 export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean }, deps: Deps): Promise<TokenView> {
   const { profile, minTtl, force } = opts
   const store = openStore(deps)
-  const req = await resolveTokenRequest(o, await store.getSettings(profile), profile, deps)
+  const saved = await store.getSettings(profile)
+  const req = await resolveTokenRequest(o, saved, profile, deps, store)
   const now = deps.now()
   const decision = decideToken({
     tokens: await store.getTokens(profile),
@@ -48,10 +50,22 @@ export async function acquireToken(o: TokenFlags, opts: { profile: string; minTt
         machine: req.machine ? { ...req.machine.shape, assertion: req.machine.assertion } : undefined,
         minTtl,
         force,
+        dpop: req.dpop,
         onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
       },
       deps,
     )
+  }
+  // a profile remembers --dpop / --no-dpop / --dpop-key, as login does (token creates no profile)
+  if (saved && (o.dpop !== undefined || o.dpopKey !== undefined)) {
+    const dpop = o.dpop ?? true
+    const dpopKey = o.dpopKey !== undefined ? dpopKeySetting(o.dpopKey, deps.cwd) : dpop ? saved.dpopKey : undefined
+    if (saved.dpop !== dpop || saved.dpopKey !== dpopKey) {
+      await store.updateSettings(profile, (cur) => {
+        const { dpopKey: _old, ...rest } = cur ?? {}
+        return { ...rest, dpop, ...(dpopKey !== undefined ? { dpopKey } : {}) }
+      })
+    }
   }
   return view
 }

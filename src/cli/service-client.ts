@@ -17,8 +17,9 @@ import type { Deps } from './deps.js'
 import { readStream, readTokenInput, tokenFromText } from './input.js'
 import { addServerClientFlags, resolveClient, type ServerClientFlags } from './oauth-flags.js'
 import { authChoice } from './token-request.js'
+import { resolveDpopKey, type DpopFlags } from './dpop-key.js'
 
-export interface ServiceClientFlags extends ServerClientFlags {
+export interface ServiceClientFlags extends ServerClientFlags, DpopFlags {
   clientAuth?: string
   clientKey?: string
   clientAssertion?: string
@@ -51,7 +52,7 @@ export interface ServiceContext {
 }
 
 /** The OAuth client: flags over the profile's settings (a profile is not required when flags say it all). */
-export async function serviceClient(o: ServiceClientFlags, deps: Deps): Promise<ServiceContext> {
+export async function serviceClient(o: ServiceClientFlags, deps: Deps, opts: { dpop?: boolean } = {}): Promise<ServiceContext> {
   const profile = deps.global.profile
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
@@ -59,7 +60,10 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps): Promise<
   // the same choice as `token` makes (flags over the profile); none: a public client
   const choice = await authChoice(o, saved, resolved.clientSecret, deps)
   const auth = choice ? await buildClientAuth(choice) : undefined
-  const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}) }
+  const issuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
+  // only the commands that obtain or present tokens sign proofs (exchange, userinfo)
+  const dpop = opts.dpop ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
+  const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}), ...(dpop ? { dpop } : {}) }
   const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, spec, deps)
   return { oc, store, profile, settings: saved }
 }
@@ -120,7 +124,7 @@ export async function validStoredAccessToken(ctx: ServiceContext, now: () => Dat
   const left = choice.expiresAt === undefined ? Infinity : choice.expiresAt - Math.floor(now().getTime() / 1000)
   if (left > MIN_TTL) return choice
   if ((await store.getTokens(profile))?.refreshToken) {
-    const shape = { clientId: oc.config.clientMetadata().client_id, scope: settings?.scope, audience: settings?.audience, resource: settings?.resource }
+    const shape = { clientId: oc.config.clientMetadata().client_id, scope: settings?.scope, audience: settings?.audience, resource: settings?.resource, dpopJkt: oc.dpopKey?.jkt }
     const r = await refreshProfile(store, profile, oc, {}, shape, now)
     return { token: r.accessToken, label: `the access token of profile "${profile}" (refreshed)`, kind: 'access_token', expiresAt: r.expiresAt }
   }

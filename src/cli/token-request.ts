@@ -15,8 +15,10 @@ import type { Deps } from './deps.js'
 import { readFileArg } from './input.js'
 import { claimsText, endpointFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
 import { resolveSecretArg } from './secret-arg.js'
+import { resolveDpopKey, type DpopFlags, type ResolvedDpopKey } from './dpop-key.js'
+import type { TokenStore } from '../store/store.js'
 
-export interface TokenFlags extends ServerClientFlags, RequestFlags {
+export interface TokenFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   minTtl: string
   force?: boolean
   clientCredentials?: boolean
@@ -45,11 +47,13 @@ export interface TokenRequest {
   server: { issuer?: string | undefined; endpoints: Endpoints }
   client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: TokenAuthChoice | undefined }
   /** The user's token (login/refresh): its shape and cache key; absent with `--client-credentials`/`--assertion`. */
-  user?: { shape: { scope?: string | undefined; audience?: string | readonly string[] | undefined; resource?: string | readonly string[] | undefined; claims?: string | undefined }; key: string } | undefined
+  user?: { shape: { scope?: string | undefined; audience?: string | readonly string[] | undefined; resource?: string | readonly string[] | undefined; claims?: string | undefined; dpopJkt?: string | undefined }; key: string } | undefined
   refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined }
   /** A machine grant the credentials allow: its shape (without issuer/client), key and assertion. */
   machine?: { shape: Omit<MachineShape, 'issuer' | 'clientId'>; key: string; assertion?: string | undefined } | undefined
   claims: string | undefined
+  /** The DPoP key when the token is to be DPoP-bound (`--dpop`, or the profile says so). */
+  dpop?: ResolvedDpopKey | undefined
 }
 
 const CHOICES: Record<string, ClientAuthMethod> = {
@@ -156,7 +160,7 @@ function assertionAudience(v: string | undefined, what: string): AssertionAudien
 }
 
 /** Resolves flags over the profile's settings into a TokenRequest. */
-export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings | undefined, profile: string, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenRequest> {
+export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings | undefined, profile: string, deps: Pick<Deps, 'env' | 'cwd'>, store?: TokenStore): Promise<TokenRequest> {
   const endpoints = { ...(saved?.endpoints as Endpoints | undefined), ...endpointFlags(o) }
   if (!(o.issuer ?? saved?.issuer) && !endpoints.token_endpoint && !(o.clientId ?? saved?.clientId)) {
     throw noCredentials(profile, saved ? `profile "${profile}" has no issuer or client` : `no profile "${profile}" and no --issuer/--client-id`)
@@ -168,6 +172,9 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   const auth = await tokenAuthChoice(o, saved, client.clientSecret, deps)
   const resources = o.resource?.length ? o.resource : undefined
   const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
+  // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it
+  const dpop = store ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
+  const dpopJkt = dpop?.jkt
 
   let machine: TokenRequest['machine']
   // a public client (`none`, e.g. saved by login) has no credential: only an explicit --client-auth none asks for the grant
@@ -182,6 +189,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
       audience: o.audience,
       resource: resources,
       claims,
+      dpopJkt,
       ...(assertion ? { assertionSubject: { iss: assertion.iss, sub: assertion.sub } } : {}),
     }
     machine = { shape, key: machineTokenKey({ ...shape, issuer, clientId: client.clientId }), ...(assertion ? { assertion: assertion.jwt } : {}) }
@@ -194,7 +202,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   let user: TokenRequest['user']
   if (!machineOnly) {
     // the cache key names what login/refresh stored: flags over the profile's request settings
-    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims }
+    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt }
     user = { shape, key: userTokenKey({ ...shape, issuer, clientId: client.clientId }) }
   }
   return {
@@ -206,5 +214,6 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
     refreshParams: { scope: o.scope, resources, audience: o.audience },
     machine,
     claims,
+    ...(dpop ? { dpop } : {}),
   }
 }

@@ -10,6 +10,7 @@ import * as client from 'openid-client'
 import { AuthServerError, NetworkError, UsageError } from '../errors.js'
 import { formatDuration } from '../core/duration.js'
 import type { OAuthClient } from './client.js'
+import { dpopOptions } from './dpop.js'
 import { toTokentoolError } from './errors.js'
 import { withRetryPolicy } from './retry-policy.js'
 import { failPage, listenForCallback, okPage, type Listener, type Page, type PendingCallback, type RedirectHost } from './loopback.js'
@@ -36,6 +37,8 @@ export interface RequestSecrets {
   state: string
   nonce?: string | undefined
   codeChallenge: string
+  /** RFC 9449 §10: the DPoP key's thumbprint, binding the authorization code to it. */
+  dpopJkt?: string | undefined
 }
 
 /** Whether the flow expects an ID token: an OpenID request. */
@@ -56,6 +59,7 @@ export function authorizationParams(req: AuthRequest, s: RequestSecrets): URLSea
     code_challenge_method: 'S256',
   })
   if (s.nonce) p.set('nonce', s.nonce)
+  if (s.dpopJkt) p.set('dpop_jkt', s.dpopJkt)
   const prompt = req.prompt ?? (req.scope.split(/\s+/).includes('offline_access') ? 'consent' : undefined)
   if (prompt) p.set('prompt', prompt)
   if (req.loginHint) p.set('login_hint', req.loginHint)
@@ -120,7 +124,8 @@ export async function authorizationCodeLogin(
   let pending: PendingCallback | undefined
   try {
     const redirectUri = listener.redirectUri.href
-    const url = client.buildAuthorizationUrl(oc.config, authorizationParams(req, { redirectUri, state, nonce, codeChallenge }))
+    const dpopJkt = oc.dpop ? await oc.dpop.calculateThumbprint() : undefined
+    const url = client.buildAuthorizationUrl(oc.config, authorizationParams(req, { redirectUri, state, nonce, codeChallenge, dpopJkt }))
     ui.showUrl(url)
     await ui.openBrowser(url)
     stopWaiting = ui.waiting(listener.redirectUri, listen.timeoutSec)
@@ -151,6 +156,7 @@ export async function authorizationCodeLogin(
             maxAge: req.maxAge,
           },
           tokenEndpointParams({ resources: req.resources }),
+          dpopOptions(oc.dpop),
         ),
       )
     } catch (err) {

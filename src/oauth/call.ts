@@ -9,6 +9,7 @@ import { claimsForChallenge, judgeChallenge, type ChallengeVerdict } from '../co
 import type { ClaimsRequest } from '../core/cae/claims.js'
 import type { DecodedChallenge } from '../core/cae/decode.js'
 import { BODY_LIMIT, type TokentoolRequestInit } from '../http/request-options.js'
+import { dpopNonceToRetry, asksForDpopNonce } from '../core/dpop/challenge.js'
 
 export interface ApiRequest {
   url: URL
@@ -42,11 +43,23 @@ export interface TokenSource {
   answer(claims: string, challenge: DecodedChallenge, request: ClaimsRequest): Promise<CallToken>
 }
 
+/**
+ * Signs DPoP proofs for the API request (RFC 9449 §7): with one, a DPoP-bound token (or every
+ * token, `always`) is sent as `Authorization: DPoP <token>` with a fresh proof.
+ */
+export interface DpopSigner {
+  proof(method: string, url: URL, accessToken: string, nonce: string | undefined): Promise<string>
+  /** `--dpop`: send every token with the DPoP scheme (else only those whose token_type is DPoP). */
+  always: boolean
+}
+
 export interface CallSteps {
   /** The API sent a claims challenge; a new token is being obtained. */
   challenged?(challenge: DecodedChallenge, claims: string): void
   /** A new token came back; the request is sent again. */
   retrying?(token: CallToken): void
+  /** The API asked for a DPoP nonce; the request is sent again with it. */
+  nonceRetry?(nonce: string): void
 }
 
 export interface CallResult {
@@ -58,18 +71,27 @@ export interface CallResult {
   answered: { challenge: DecodedChallenge; claims: string; via: CallToken['source'] } | null
   /** The final response's challenge (a refusal after the retry, or any other 401/403). */
   verdict: ChallengeVerdict
+  /** How the token was sent: `Bearer` or `DPoP` (with a proof). */
+  scheme: 'Bearer' | 'DPoP'
+  /** Whether the API asked for a DPoP nonce again after the one retry with its nonce. */
+  nonceLoop: boolean
 }
 
-/** The Authorization header value: `DPoP` tokens need a proof tokentool does not make, so Bearer. */
-const authorization = (t: CallToken) => `Bearer ${t.accessToken}`
+const usesDpop = (t: CallToken, signer: DpopSigner | undefined): boolean => !!signer && (signer.always || t.tokenType.toLowerCase() === 'dpop')
 
 /** The largest API response `call` reads (it holds the body in memory to show it). */
 export const CALL_BODY_LIMIT = 32 * 1024 * 1024
 
-async function send(fetchImpl: typeof globalThis.fetch, req: ApiRequest, token: CallToken): Promise<ApiResponse> {
+async function send(fetchImpl: typeof globalThis.fetch, req: ApiRequest, token: CallToken, dpop?: { signer: DpopSigner; nonce: string | undefined }): Promise<ApiResponse> {
   const headers = new Headers()
   for (const [k, v] of req.headers) headers.append(k, v)
-  headers.set('authorization', authorization(token))
+  if (dpop) {
+    headers.set('authorization', `DPoP ${token.accessToken}`)
+    // a fresh proof for every request: its jti is single-use (RFC 9449 §11.1)
+    headers.set('dpop', await dpop.signer.proof(req.method, req.url, token.accessToken, dpop.nonce))
+  } else {
+    headers.set('authorization', `Bearer ${token.accessToken}`)
+  }
   const init: TokentoolRequestInit = {
     method: req.method,
     headers,
@@ -102,23 +124,48 @@ export async function callApi(
   req: ApiRequest,
   fetchImpl: typeof globalThis.fetch,
   tokens: TokenSource,
-  opts: { cae?: boolean | undefined; steps?: CallSteps } = {},
+  opts: { cae?: boolean | undefined; steps?: CallSteps; dpop?: DpopSigner | undefined } = {},
 ): Promise<CallResult> {
-  const first = await send(fetchImpl, req, await tokens.current())
+  let nonce: string | undefined
+  let nonceRetried = false
+  let nonceLoop = false
+  let scheme: CallResult['scheme'] = 'Bearer'
+  /** One request, and, when the API asks for a DPoP nonce, once more with it (once per call). */
+  const exchange = async (token: CallToken): Promise<ApiResponse> => {
+    const dpop = usesDpop(token, opts.dpop) ? opts.dpop : undefined
+    scheme = dpop ? 'DPoP' : 'Bearer'
+    let res = await send(fetchImpl, req, token, dpop ? { signer: dpop, nonce } : undefined)
+    if (!dpop) return res
+    const given = dpopNonceToRetry(res.status, header(res, 'www-authenticate'), header(res, 'dpop-nonce'))
+    if (given !== undefined && !nonceRetried) {
+      nonceRetried = true
+      nonce = given
+      opts.steps?.nonceRetry?.(given)
+      res = await send(fetchImpl, req, token, { signer: dpop, nonce })
+    }
+    // the API also hands out a fresh nonce on success (§8.2): the next request uses it
+    const next = header(res, 'dpop-nonce')?.trim()
+    if (next) nonce = next
+    nonceLoop = nonceRetried && asksForDpopNonce(res.status, header(res, 'www-authenticate'))
+    return res
+  }
+  const first = await exchange(await tokens.current())
   const verdict = judgeChallenge(first.status, header(first, 'www-authenticate'))
   const request = { method: req.method, url: req.url.href }
-  if (verdict.kind !== 'claims') return { request, response: first, retried: false, answered: null, verdict }
+  if (verdict.kind !== 'claims') return { request, response: first, retried: false, answered: null, verdict, scheme, nonceLoop }
 
   const claims = claimsForChallenge(verdict.claims, { cae: opts.cae })
   opts.steps?.challenged?.(verdict.challenge, claims)
   const token = await tokens.answer(claims, verdict.challenge, verdict.claims)
   opts.steps?.retrying?.(token)
-  const second = await send(fetchImpl, req, token)
+  const second = await exchange(token)
   return {
     request,
     response: second,
     retried: true,
     answered: { challenge: verdict.challenge, claims, via: token.source },
     verdict: judgeChallenge(second.status, header(second, 'www-authenticate')),
+    scheme,
+    nonceLoop,
   }
 }

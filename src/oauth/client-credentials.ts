@@ -9,6 +9,7 @@
 import * as client from 'openid-client'
 import { JWT_BEARER_GRANT } from '../core/token-decision.js'
 import type { OAuthClient } from './client.js'
+import { dpopOptions } from './dpop.js'
 import { toTokentoolError } from './errors.js'
 import { toTokenResult, tokenEndpointParams, type GrantParams, type TokenResult } from './tokens.js'
 
@@ -37,12 +38,12 @@ async function run(oc: OAuthClient, what: string, request: () => Promise<Respons
 
 /** The client credentials grant with the client's configured authentication. */
 export function clientCredentialsToken(oc: OAuthClient, params: GrantParams): Promise<MachineTokenResult> {
-  return run(oc, 'client credentials grant', () => client.clientCredentialsGrant(oc.config, tokenEndpointParams(params)))
+  return run(oc, 'client credentials grant', () => client.clientCredentialsGrant(oc.config, tokenEndpointParams(params), dpopOptions(oc.dpop)))
 }
 
 /** The jwt-bearer grant: `assertion` (a JWT) is the authorization grant. */
 export function jwtBearerToken(oc: OAuthClient, assertion: string, params: GrantParams): Promise<MachineTokenResult> {
   const body = tokenEndpointParams(params)
   body.set('assertion', assertion)
-  return run(oc, 'jwt-bearer grant', () => client.genericGrantRequest(oc.config, JWT_BEARER_GRANT, body))
+  return run(oc, 'jwt-bearer grant', () => client.genericGrantRequest(oc.config, JWT_BEARER_GRANT, body, dpopOptions(oc.dpop)))
 }

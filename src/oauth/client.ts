@@ -13,6 +13,7 @@ import { clientSecretBasic } from './client-auth.js'
 import { discoverIssuer } from './discovery.js'
 import { authTagOf, keepErrorBody, tagAuth, type AuthTag } from './error-body.js'
 import { ENDPOINT_FIELDS, flagFor, type Endpoints } from './endpoints.js'
+import { dpopHandle, type DpopKey } from './dpop.js'
 
 // kept here too for existing importers; defined without openid-client so flags load fast
 export { ENDPOINT_FIELDS, flagFor, parseHeaders, type EndpointField, type Endpoints } from './endpoints.js'
@@ -33,6 +34,8 @@ export interface ClientSpec {
    * federated client assertion: see client-auth.ts); default: from the secret and metadata.
    */
   auth?: client.ClientAuth | undefined
+  /** Sender-constrain the tokens with this DPoP key (RFC 9449): a proof on every token request. */
+  dpop?: DpopKey | undefined
 }
 
 export interface OAuthClient {
@@ -43,6 +46,10 @@ export interface OAuthClient {
   discovered: boolean
   /** The clock that turns `expires_in` into `expires_at`. */
   now: () => Date
+  /** openid-client's DPoP handle when the client's tokens are DPoP-bound. */
+  dpop?: client.DPoPHandle | undefined
+  /** The DPoP key behind `dpop`. */
+  dpopKey?: DpopKey | undefined
 }
 
 /** Builds the client configuration: discovery unless endpoint flags make it unnecessary. */
@@ -78,7 +85,8 @@ export async function createOAuthClient(
   // openid-client checks an ID token's claims but, trusting TLS (OIDC Core §3.1.3.7), not its
   // signature; tokentool is a debugger: check the signature against the issuer's JWKS too
   if (metadata.jwks_uri) client.enableNonRepudiationChecks(config)
-  return { config, metadata, discovered, now: deps.now }
+  const dpop = spec.dpop ? await dpopHandle(config, spec.dpop) : undefined
+  return { config, metadata, discovered, now: deps.now, ...(dpop ? { dpop, dpopKey: spec.dpop } : {}) }
 }
 
 function cleanEndpoints(endpoints: Endpoints): Endpoints {

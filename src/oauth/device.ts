@@ -11,6 +11,7 @@ import { NetworkError, UsageError } from '../errors.js'
 import { formatDuration } from '../core/duration.js'
 import type { OAuthClient } from './client.js'
 import { toTokenResult, tokenEndpointParams, type TokenResult } from './tokens.js'
+import { dpopOptions } from './dpop.js'
 import { toTokentoolError } from './errors.js'
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -110,7 +111,7 @@ export async function deviceLogin(oc: OAuthClient, req: DeviceRequest, timeoutSe
     for (;;) {
       await sleep(interval, signal)
       try {
-        const res = await client.genericGrantRequest(oc.config, DEVICE_GRANT, params)
+        const res = await client.genericGrantRequest(oc.config, DEVICE_GRANT, params, dpopOptions(oc.dpop))
         return toTokenResult(res, oc.now())
       } catch (err) {
         const next = nextPollInterval(interval, err)

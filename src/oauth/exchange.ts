@@ -8,6 +8,7 @@
 import * as client from 'openid-client'
 import { expiresAtFrom } from '../core/time.js'
 import type { OAuthClient } from './client.js'
+import { dpopOptions } from './dpop.js'
 import { toTokentoolError } from './errors.js'
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -57,7 +58,7 @@ export function exchangeParams(r: ExchangeRequest): URLSearchParams {
 export async function exchangeToken(oc: OAuthClient, req: ExchangeRequest): Promise<ExchangeResult> {
   const endpoint = oc.metadata.token_endpoint
   try {
-    const res = await client.genericGrantRequest(oc.config, TOKEN_EXCHANGE_GRANT, exchangeParams(req))
+    const res = await client.genericGrantRequest(oc.config, TOKEN_EXCHANGE_GRANT, exchangeParams(req), dpopOptions(oc.dpop))
     const receivedAt = oc.now()
     return {
       token: res.access_token,

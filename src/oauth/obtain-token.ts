@@ -15,6 +15,7 @@ import { usableAccessToken, withAccessToken, type AccessTokenEntry } from '../st
 import { buildClientAuth, type ClientAuthChoice } from './client-auth.js'
 import { clientCredentialsToken, jwtBearerToken } from './client-credentials.js'
 import { createOAuthClient, type Endpoints, type OAuthClient } from './client.js'
+import type { DpopKey } from './dpop.js'
 import { refreshProfile, type ProfileRefreshResult } from './user-session.js'
 
 export type TokenSourceName = 'cache' | 'refresh' | 'client_credentials' | 'jwt_bearer'
@@ -36,6 +37,7 @@ export interface RequestShape {
   audience?: string | readonly string[] | undefined
   resource?: string | readonly string[] | undefined
   claims?: string | undefined
+  dpopJkt?: string | undefined
 }
 
 export interface ObtainTokenRequest {
@@ -54,6 +56,8 @@ export interface ObtainTokenRequest {
   minTtl: number
   force: boolean
   onWait?: () => void
+  /** Sender-constrain the token with this DPoP key. */
+  dpop?: DpopKey | undefined
 }
 
 const LOCK_WAIT_MS = 60_000
@@ -64,7 +68,7 @@ function fromEntry(e: AccessTokenEntry): TokenOutcome {
 
 export async function obtainToken(req: ObtainTokenRequest, deps: Pick<Deps, 'fetch' | 'now'>): Promise<TokenOutcome> {
   const auth = req.client.auth ? await buildClientAuth(req.client.auth) : undefined
-  const oc = await createOAuthClient(req.server, { ...req.client, auth }, deps)
+  const oc = await createOAuthClient(req.server, { ...req.client, auth, dpop: req.dpop }, deps)
   const useCache = !req.force && !req.user.claims
   if (req.plan === 'refresh') {
     try {

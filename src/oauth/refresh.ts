@@ -6,6 +6,7 @@
  */
 import * as client from 'openid-client'
 import type { OAuthClient } from './client.js'
+import { dpopOptions } from './dpop.js'
 import { toTokentoolError } from './errors.js'
 import { toTokenResult, tokenEndpointParams, type GrantParams, type TokenResult } from './tokens.js'
 
@@ -22,7 +23,7 @@ export interface RefreshResult extends TokenResult {
 export async function refreshGrant(oc: OAuthClient, req: RefreshRequest): Promise<RefreshResult> {
   const { refreshToken, ...params } = req
   try {
-    const res = await client.refreshTokenGrant(oc.config, refreshToken, tokenEndpointParams(params))
+    const res = await client.refreshTokenGrant(oc.config, refreshToken, tokenEndpointParams(params), dpopOptions(oc.dpop))
     const result = toTokenResult(res, oc.now())
     return { ...result, rotated: result.refreshToken !== undefined && result.refreshToken !== refreshToken }
   } catch (err) {

@@ -7,6 +7,7 @@
  */
 import { cacheKey, normalizeKeyParts, type CacheKeyParts } from '../core/cache-key.js'
 import { isDateSeconds } from '../core/time.js'
+import { bindingExtra } from '../core/token-decision.js'
 import { AuthServerError, StoreError, UsageError } from '../errors.js'
 import type { TokenStore } from '../store/store.js'
 import { withAccessToken, withIdToken, withRefreshToken, type ProfileTokens } from '../store/tokens.js'
@@ -30,10 +31,12 @@ export interface UserTokenShape {
   resource?: string | readonly string[] | undefined
   /** Claims request (JSON text or object). */
   claims?: unknown
+  /** The DPoP key's thumbprint when the tokens are DPoP-bound. */
+  dpopJkt?: string | undefined
 }
 
 export function userCacheKeyParts(s: UserTokenShape): CacheKeyParts {
-  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims }
+  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt) }
 }
 
 /** Pure: the profile's tokens with `result` stored (access, refresh unless none came, ID token). */

@@ -48,6 +48,7 @@ export function callJson(r: CallResult) {
     retried: r.retried,
     challenge: challengeJson(challenge),
     answered: r.answered && { challenge: challengeJson(r.answered.challenge), claims: JSON.parse(r.answered.claims) as unknown, via: r.answered.via },
+    scheme: r.scheme,
   }
 }
 

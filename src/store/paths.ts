@@ -39,6 +39,8 @@ export interface StorePaths {
   tokensDir: string
   tokens(profile: string): string
   lock(profile: string): string
+  /** The profile's DPoP private key (not `.json`: it is no profile of its own in listings). */
+  dpopKey(profile: string): string
 }
 
 export function storePaths(home: string): StorePaths {
@@ -51,6 +53,7 @@ export function storePaths(home: string): StorePaths {
     tokensDir,
     tokens: (profile) => join(tokensDir, `${validateProfileName(profile)}.json`),
     lock: (profile) => join(tokensDir, `${validateProfileName(profile)}.lock`),
+    dpopKey: (profile) => join(tokensDir, `${validateProfileName(profile)}.dpop.jwk`),
   }
 }
 

@@ -41,6 +41,10 @@ export interface ProfileSettings {
   headers?: Record<string, string>
   /** Git servers (`host[:port]`) whose credential `git-credential get` answers with this profile's token. */
   gitHosts?: string[]
+  /** DPoP-bound tokens (RFC 9449): `--dpop` at login, remembered for refresh, token and call. */
+  dpop?: boolean
+  /** `--dpop-key FILE`: the user's own DPoP key (path); without it the profile's generated key. */
+  dpopKey?: string
 }
 
 /** Whether a client secret setting is a reference (`env:VAR`, `@file`) rather than the secret itself. */
@@ -81,7 +85,7 @@ function registrationProblem(v: unknown): string | undefined {
   return undefined
 }
 
-const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'scope'] as const
+const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'scope', 'dpopKey'] as const
 const LIST_FIELDS = ['audience', 'resource', 'gitHosts'] as const
 const MAP_FIELDS = ['endpoints', 'params', 'headers'] as const
 
@@ -97,6 +101,7 @@ export function settingsProblem(v: unknown): string | undefined {
     const m = v[f]
     if (m !== undefined && !(isObject(m) && Object.values(m).every((x) => typeof x === 'string'))) return `"${f}" is not an object of strings`
   }
+  if (v.dpop !== undefined && typeof v.dpop !== 'boolean') return '"dpop" is not true or false'
   if (v.clientAuth !== undefined && !CLIENT_AUTH_METHODS.includes(v.clientAuth as ClientAuthMethod)) return `"clientAuth" is not one of ${CLIENT_AUTH_METHODS.join(', ')}`
   const r = v.redirect
   if (r !== undefined) {

@@ -30,6 +30,7 @@ import {
   type StoredRegistration,
 } from './profiles.js'
 import { checkTokens, type ProfileTokens } from './tokens.js'
+import { checkDpopKey, type StoredDpopKey } from './dpop-key.js'
 
 export interface TokenStore {
   /** Where the store lives (the home directory), for messages. */
@@ -58,6 +59,12 @@ export interface TokenStore {
   withLock<T>(profile: string, fn: () => Promise<T>, opts?: LockOptions): Promise<T>
   /** The file that holds the profile's tokens (or a label for the memory store), for messages. */
   tokensLocation(profile: string): string
+  /** The profile's DPoP key, undefined when it has none. */
+  getDpopKey(profile: string): Promise<StoredDpopKey | undefined>
+  /** Replaces the profile's DPoP key (0600, atomic). Call inside `withLock`. */
+  saveDpopKey(profile: string, key: StoredDpopKey): Promise<void>
+  /** Where the DPoP key lives, for messages. */
+  dpopKeyLocation(profile: string): string
 }
 
 export interface FileStoreOptions {
@@ -189,6 +196,19 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       await write(paths.tokens(profile), tokens)
     },
 
+    async getDpopKey(profile) {
+      await checkDirs()
+      return readJsonFile(paths.dpopKey(profile), checkDpopKey, readOpts)
+    },
+
+    async saveDpopKey(profile, key) {
+      const r = checkDpopKey(key)
+      if (!r.ok) throw new TypeError(`saveDpopKey: ${r.reason}`)
+      await write(paths.dpopKey(profile), key)
+    },
+
+    dpopKeyLocation: (profile) => paths.dpopKey(profile),
+
     async removeTokens(profile) {
       try {
         await unlink(paths.tokens(profile))
@@ -206,6 +226,10 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       if (!(await store.getSettings(profile)) && !(await store.getTokens(profile)) && !(profile in secrets.clientSecrets) && !secrets.registrations?.[profile]) return false
       return store.withLock(profile, async () => {
         const hadTokens = await store.removeTokens(profile)
+        // the DPoP key goes with the tokens it binds
+        await unlink(paths.dpopKey(profile)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw new StoreError(`cannot remove ${paths.dpopKey(profile)}: ${errnoOf(e)}`)
+        })
         const hadSettings = await configLock(async () => {
           const config = await readConfig()
           const secrets = await readSecrets()
@@ -240,6 +264,7 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
   const settings = new Map(Object.entries(structuredClone(seed.settings ?? {})))
   const tokens = new Map(Object.entries(structuredClone(seed.tokens ?? {})))
   const registrations = new Map<string, StoredRegistration>()
+  const dpopKeys = new Map<string, StoredDpopKey>()
   const locks = new Map<string, Promise<unknown>>()
   const copy = <T>(v: T | undefined) => (v === undefined ? undefined : structuredClone(v))
   const store: TokenStore = {
@@ -276,10 +301,18 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
       if (r) registrations.set(validateProfileName(profile), structuredClone(r))
       else registrations.delete(validateProfileName(profile))
     },
+    async getDpopKey(profile) {
+      return copy(dpopKeys.get(validateProfileName(profile)))
+    },
+    async saveDpopKey(profile, key) {
+      dpopKeys.set(validateProfileName(profile), structuredClone(key))
+    },
+    dpopKeyLocation: (profile) => `memory:tokens/${validateProfileName(profile)}.dpop.jwk`,
     async removeProfile(profile) {
       return store.withLock(profile, async () => {
         const a = settings.delete(profile)
         const b = tokens.delete(profile)
+        dpopKeys.delete(profile)
         const c = registrations.delete(profile)
         return a || b || c
       })

@@ -64,6 +64,10 @@ export interface RequestLogEntry {
   claims?: unknown
   /** Whether an Authorization header was sent and its scheme (`Basic`, `Bearer`, `DPoP`). */
   authorization?: string
+  /** The `DPoP` proof header, when one was sent (RFC 9449). */
+  dpop?: string
+  /** The `DPoP-Nonce` the provider answered with, if any. */
+  dpopNonce?: string
   status: number
 }
 
@@ -310,6 +314,8 @@ export async function startProvider(opts: ProviderOptions = {}): Promise<TestPro
       const params = (ctx.method === 'POST' ? ctx.oidc?.body : ctx.query) ?? {}
       const claims = originalClaims ?? (typeof params.claims === 'string' ? parseJson(params.claims) : undefined)
       const auth = ctx.get('authorization')
+      const dpop = ctx.get('dpop')
+      const dpopNonce = ctx.response.get('dpop-nonce')
       requests.push({
         method: ctx.method,
         path: ctx.path,
@@ -317,6 +323,8 @@ export async function startProvider(opts: ProviderOptions = {}): Promise<TestPro
         ...(typeof params.grant_type === 'string' ? { grantType: params.grant_type } : {}),
         ...(claims !== undefined ? { claims } : {}),
         ...(auth ? { authorization: auth.split(' ')[0] } : {}),
+        ...(dpop ? { dpop } : {}),
+        ...(dpopNonce ? { dpopNonce } : {}),
         status: ctx.status,
       })
     }

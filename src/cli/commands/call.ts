@@ -21,6 +21,7 @@ import { signInForResourceIfNeeded } from '../call-resource-signin.js'
 import { canPrompt, type Deps } from '../deps.js'
 import { resolveClient } from '../oauth-flags.js'
 import { runLogin, type LoginFlags } from './login.js'
+import { addDpopFlags, dpopWanted, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
 /** One `-d` / `--data-binary` value, in command-line order (curl joins them with "&"). */
 interface DataPiece {
@@ -28,7 +29,7 @@ interface DataPiece {
   binary: boolean
 }
 
-export interface CallFlags {
+export interface CallFlags extends DpopFlags {
   request?: string
   header: string[]
   data: DataPiece[]
@@ -44,7 +45,7 @@ export function register(parent: Command, deps: Deps): Command {
     pieces.push({ value, binary })
     return pieces
   }
-  return parent
+  const cmd = parent
     .command('call')
     .summary("send a request with the profile's access token; answer a CAE claims challenge once")
     .description(
@@ -67,10 +68,15 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--cae', 'announce the client capability cp1 (xms_cc) in the claims request when acquiring tokens')
     .option('--no-open', 'when a sign-in is needed, do not open a browser; follow the "Open:" URL yourself')
     .option('--browser-command <cmd>', 'when a sign-in is needed, open the URL with this command')
+  addDpopFlags(cmd)
+  return cmd
     .addHelpText(
       'after',
-      '\nExamples:\n' +
+      '\nA DPoP-bound token (token_type DPoP, or --dpop) goes as "Authorization: DPoP <token>" with a fresh\n' +
+        'proof (htm, htu, iat, jti, ath); a use_dpop_nonce answer is retried once with the DPoP-Nonce given.\n' +
+        '\nExamples:\n' +
         '  $ tokentool call https://graph.microsoft.com/v1.0/me --cae\n' +
+        '  $ tokentool call --profile bank --dpop https://api.bank.example/accounts\n' +
         '  $ tokentool call -i -X POST -H "Content-Type: application/json" -d \'{"name":"x"}\' https://api.example.com/items\n' +
         "  $ tokentool --json call https://api.example.com/me | jq '.status, .retried'\n",
     )
@@ -154,14 +160,26 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
 
   const profile = deps.global.profile
   const store = openStore(deps)
+  const settings = () => store.getSettings(profile)
+  // the profile's key, needed for a DPoP-bound stored token whatever the flags say
+  const dpopKey = async () => {
+    const saved = await settings()
+    const tokens = await store.getTokens(profile)
+    const issuer = saved?.issuer ?? tokens?.issuer
+    if (!issuer) throw new UsageError(`profile "${profile}" has no issuer: no DPoP key to sign proofs with`)
+    return resolveDpopKey({ ...o, dpop: true }, saved, { store, profile, issuer, create: dpopWanted(o, saved) ? 'create' : 'none' }, deps)
+  }
+  let keyP: ReturnType<typeof dpopKey> | undefined
+  const key = () => (keyP ??= dpopKey())
   const client = async (): Promise<ProfileClient> => {
     // read when needed: a sign-in from the resource's metadata may have just saved them
     const saved = await store.getSettings(profile)
     const rc = await resolveClient({}, saved, deps, profile)
-    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret) }, deps)
+    const dpop = dpopWanted(o, saved) ? await key() : undefined
+    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop }, deps)
     return {
       oc,
-      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource },
+      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt },
       resources: saved?.resource,
       audience: saved?.audience?.[0],
     }
@@ -182,11 +200,17 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   // no token yet, and the API names its metadata (RFC 9728): sign in for it first
   await signInForResourceIfNeeded(url, tokens, deps, { terminal, signIn: (resource) => signIn(undefined, o, deps, resource) })
 
+  const { makeProof } = await import('../../oauth/dpop.js')
   const result = await callApi(req, await deps.fetch(), tokens, {
     cae: o.cae,
+    dpop: o.dpop === false ? undefined : {
+      always: dpopWanted(o, await settings()),
+      proof: async (method, u, accessToken, nonce) => makeProof((await key())!, { method, url: u, accessToken, nonce, now: deps.now() }),
+    },
     steps: {
       challenged: (c, claims) => renderChallenged(deps.io, c, claims),
       retrying: (t) => renderRetrying(deps.io, t),
+      nonceRetry: () => void deps.io.err.write('tokentool: the API asked for a DPoP nonce (use_dpop_nonce): sending the request again with it\n'),
     },
   })
 
@@ -197,6 +221,11 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   const said = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`
   if (!deps.global.json) renderRefusal(deps.io, result.verdict)
   if (code === 3) throw new NetworkError(`the API answered ${said}`)
+  if (result.nonceLoop) {
+    throw new TokenInvalidError(`the API asked for a DPoP nonce again after one retry with the nonce it gave (use_dpop_nonce): ${said}, not retrying`, {
+      hint: 'the API does not accept its own nonces: check its DPoP nonce handling (or its clock)',
+    })
+  }
   if (status === 401 || status === 403) {
     const challenge = result.verdict.kind === 'none' ? null : result.verdict.challenge
     const again = result.retried ? ' after one retry with a new token (not retrying again)' : ''

@@ -18,6 +18,7 @@ import type { Deps } from '../deps.js'
 import { readStream } from '../input.js'
 import { collect } from '../oauth-flags.js'
 import { resolveSecretArg } from '../secret-arg.js'
+import { addDpopFlags } from '../dpop-key.js'
 import { addServiceClientFlags, serviceClient, validStoredAccessToken, type ServiceClientFlags } from '../service-client.js'
 
 export interface ExchangeFlags extends ServiceClientFlags {
@@ -57,6 +58,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--raw', 'print only the issued token and a newline (for scripts)')
     .option('--no-introspect', 'do not ask the introspection endpoint for the claims of opaque tokens (for the diff)')
   addServiceClientFlags(cmd)
+  addDpopFlags(cmd)
   cmd
     .addHelpText(
       'after',
@@ -113,7 +115,7 @@ export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
   const requestedType = o.requestedTokenType ? tokenTypeUri(o.requestedTokenType, '--requested-token-type') : undefined
   const now = deps.now()
 
-  const ctx = await serviceClient(o, deps)
+  const ctx = await serviceClient(o, deps, { dpop: true })
   const { oc } = ctx
   let subjectToken: string
   let subjectFrom: string

@@ -25,6 +25,7 @@ import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from
 import { openStore } from '../../store/store.js'
 import { openBrowser } from '../browser.js'
 import { needsResourceDiscovery, resourceSignIn } from '../resource-login.js'
+import { dpopKeySetting, loginDpopKey, type DpopFlags } from '../dpop-key.js'
 import type { Deps } from '../deps.js'
 import {
   addRequestFlags,
@@ -62,7 +63,7 @@ export async function chosenClientAuth(
   return choice ? buildClientAuth(choice) : undefined
 }
 
-export interface LoginFlags extends ServerClientFlags, RequestFlags {
+export interface LoginFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   /** Internal (`call`): start from the resource's metadata whatever the profile holds. */
   fromResource?: boolean
   clientAuth?: ClientAuthMethod
@@ -115,12 +116,16 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--max-age <duration>', 'max_age: maximum authentication age (e.g. 10m); auth_time is checked')
     .option('--param <name=value>', 'extra authorization request parameter (repeatable)', collect)
     .option('--timeout <duration>', 'how long to wait for the sign-in (default 5m)')
+    .option('--dpop', "DPoP-bound tokens (RFC 9449): dpop_jkt on the authorization request, proofs signed by the profile's DPoP key; saved in the profile")
+    .option('--no-dpop', 'bearer tokens even when the profile used DPoP before; saved in the profile')
+    .option('--dpop-key <file>', "your own DPoP private key (PEM or JWK) instead of the profile's generated ES256 key; saved in the profile as a path")
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  $ tokentool login --issuer https://login.example.com --client-id cli-app --scope "openid offline_access"\n' +
         '  $ tokentool login --profile work --device\n' +
         '  $ tokentool login --profile mcp --resource https://mcp.example.com/mcp     # server and client from the resource (RFC 9728, RFC 7591)\n' +
+        '  $ tokentool login --profile bank --issuer https://as.bank.example --client-id cli --dpop\n' +
         '  $ tokentool login --issuer https://accounts.google.com --client-id ID --client-secret env:GOOGLE_SECRET --redirect-host localhost --param access_type=offline\n',
     )
     .action((o: LoginFlags) => runLogin(o, deps))
@@ -155,7 +160,9 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
   const path = o.redirectPath ?? saved?.redirect?.path ?? '/callback'
   if (!path.startsWith('/')) throw new UsageError(`--redirect-path must start with "/": ${path}`)
 
-  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, saved, resolved.clientSecret, deps) }, deps)
+  const keyIssuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
+  const dpop = await loginDpopKey(o, saved, { store, profile, issuer: keyIssuer }, deps)
+  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, saved, resolved.clientSecret, deps), dpop: dpop?.key }, deps)
   let result: TokenResult
   if (o.device) {
     result = await deviceLogin(oc, { scope, claims, resources, audience, extra: params }, timeoutSec, deviceUI(deps))
@@ -180,8 +187,9 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
   }
 
   const issuer = oc.metadata.issuer
-  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims }, deps.now())
-  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, o, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
+  await dpop?.commit()
+  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims, dpopJkt: dpop?.key.jkt }, deps.now())
+  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, { ...o, ...(o.dpopKey !== undefined ? { dpopKey: dpopKeySetting(o.dpopKey, deps.cwd) } : {}) }, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
   renderLogin(
     deps.io,
     {
@@ -216,6 +224,9 @@ export function settingsAfterLogin(
   if (o.clientAuth) next.clientAuth = o.clientAuth
   if (o.clientKey) next.clientKey = o.clientKey
   if (o.clientAssertionAudience) next.clientAssertionAudience = o.clientAssertionAudience.trim()
+  if (o.dpop !== undefined || o.dpopKey !== undefined) next.dpop = o.dpop ?? true
+  if (o.dpopKey !== undefined) next.dpopKey = o.dpopKey
+  else if (o.dpop === false) delete next.dpopKey
   if (o.audience) next.audience = [o.audience]
   if (o.resource?.length) next.resource = o.resource
   if (o.param?.length) next.params = Object.fromEntries(parseParams(o.param))

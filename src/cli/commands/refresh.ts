@@ -14,8 +14,9 @@ import { addRequestFlags, addServerClientFlags, claimsText, resolveClient, type 
 import { resolveSecretArg } from '../secret-arg.js'
 import type { ClientAuthMethod } from '../../store/profiles.js'
 import { addClientAuthFlags, chosenClientAuth } from './login.js'
+import { addDpopFlags, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
-export interface RefreshFlags extends ServerClientFlags, RequestFlags {
+export interface RefreshFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   clientAuth?: ClientAuthMethod
   clientKey?: string
   refreshToken?: string
@@ -35,6 +36,7 @@ export function register(parent: Command, deps: Deps): Command {
   cmd.option('--refresh-token <token>', 'use this refresh token instead of the stored one (also @file, env:VAR)')
   addServerClientFlags(cmd)
   addClientAuthFlags(cmd)
+  addDpopFlags(cmd)
   cmd
     .addHelpText(
       'after',
@@ -58,14 +60,16 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const audience = o.audience ?? saved?.audience?.[0]
   const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
   const auth = await chosenClientAuth(o, saved, client.clientSecret, deps)
-  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth }, deps)
+  const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
+  const dpop = await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps)
+  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth, dpop }, deps)
   const result = await refreshProfile(
     store,
     profile,
     oc,
     { refreshToken, scope: o.scope, claims, resources, audience },
     // the cache key names what the new access token answers: the narrowed scope, else the profile's
-    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims },
+    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt },
     deps.now,
     { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
   )

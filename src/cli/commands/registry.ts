@@ -32,6 +32,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'token', summary: 'Print one access token for scripts and CI: cached, refreshed, or client credentials', load: () => import('./token.js') },
   { name: 'git-credential', summary: "git's credential helper: the profile's access token as the password (get, store, erase)", load: () => import('./git-credential.js') },
   { name: 'call', summary: "Send a request with the profile's access token (curl-like); answer a CAE claims challenge once", load: () => import('./call.js') },
+  { name: 'dpop', summary: 'DPoP (RFC 9449): print a proof for a request (dpop proof --method M --url U), signed by the profile\'s key', load: () => import('./dpop.js') },
   { name: 'exchange', summary: 'RFC 8693 token exchange: a token for another audience or narrower scope, with a claims diff', load: () => import('./exchange.js') },
   { name: 'introspect', summary: 'Ask the server whether a token is active (RFC 7662; --jwt: the RFC 9701 JWT a gateway gets)', load: () => import('./introspect.js') },
   { name: 'revoke', summary: 'Revoke a token at the server (RFC 7009)', load: () => import('./revoke.js') },

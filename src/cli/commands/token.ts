@@ -37,6 +37,9 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--client-assertion-audience <aud>', "aud of the private_key_jwt assertion signed with --client-key: issuer (default), token-endpoint or a URL; default: the profile's")
     .option('--assertion-audience <aud>', 'with --client-assertion github: the audience of the OIDC token GitHub issues (what the authorization server expects, e.g. api://AzureADTokenExchange)')
     .option('--assertion <file>', 'RFC 7523 jwt-bearer grant: this JWT is the authorization grant (also env:VAR)')
+    .option('--dpop', 'DPoP-bound token (RFC 9449): a proof signed by the profile\'s DPoP key (ES256, made on first use) on the request; remembered by the profile')
+    .option('--no-dpop', 'a bearer token even when the profile uses DPoP')
+    .option('--dpop-key <file>', 'your own DPoP private key (PEM or JWK: EC P-256, Ed25519 or RSA) instead of the profile\'s')
     .addOption(new Option('--format <format>', 'token (default), env (TOKENTOOL_ACCESS_TOKEN=...), json, or exec-credential (kubectl exec plugin: a client.authentication.k8s.io ExecCredential)').choices(TOKEN_FORMATS as string[]))
     .addHelpText(
       'after',
@@ -46,7 +49,9 @@ export function register(parent: Command, deps: Deps): Command {
         '  $ curl -H "Authorization: Bearer $(tokentool token)" https://api.example.com/me\n' +
         '  $ tokentool token --issuer https://login.example.com --client-id ci-deployer --client-secret env:CI_SECRET --scope deploy\n' +
         '  $ tokentool token --client-credentials --client-id app --client-assertion "$RUNNER_TEMP/oidc.jwt" --format env >> "$GITHUB_ENV"\n' +
-        '  $ tokentool token --issuer https://login.example.com --client-id deployer --client-assertion github --assertion-audience https://login.example.com\n',
+        '  $ tokentool token --issuer https://login.example.com --client-id deployer --client-assertion github --assertion-audience https://login.example.com\n' +
+        '  $ T=$(tokentool token --dpop --client-credentials --issuer https://login.example.com --client-id svc --client-secret env:SECRET)\n' +
+        '  $ curl -H "Authorization: DPoP $T" -H "DPoP: $(printf %s "$T" | tokentool dpop proof --method GET --url https://api.example.com/me --access-token -)" https://api.example.com/me\n',
     )
     .action((o: TokenFlags) => runToken(o, deps))
   return cmd
