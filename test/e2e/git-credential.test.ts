@@ -111,6 +111,9 @@ describeWithProgram(findProgram(GIT), 'git runs tokentool as its credential help
   it('a host no profile claims: no answer and no noise (git goes on to ask elsewhere)', async () => {
     const r = await runCli(['git-credential', 'get'], { env: { TOKENTOOL_HOME: home }, input: 'protocol=https\nhost=github.com\n\n' })
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    // TOKENTOOL_PROFILE set in the shell does not make forge's token every host's password
+    const env = await runCli(['git-credential', 'get'], { env: { TOKENTOOL_HOME: home, TOKENTOOL_PROFILE: 'forge' }, input: 'protocol=https\nhost=github.com\n\n' })
+    expect(env).toMatchObject({ code: 0, stdout: '', stderr: '' })
     const fill = await runGit(['credential', 'fill'], 'protocol=https\nhost=github.com\n\n')
     expect(fill.code).not.toBe(0) // GIT_TERMINAL_PROMPT=0 and no helper answered
     expect(fill.stderr).not.toMatch(/tokentool/)

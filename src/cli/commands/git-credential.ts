@@ -34,7 +34,7 @@ export function register(parent: Command, deps: Deps): Command {
     .description(
       "git's credential helper protocol on stdin and stdout. get: answers username, password (the profile's " +
         'access token: cached, refreshed, or from client credentials, as `token`) and password_expiry_utc; the ' +
-        'profile is --profile, else the one that saved the host with `configure --host`, else the one whose ' +
+        'profile is --profile (TOKENTOOL_PROFILE is not used here), else the one that saved the host with `configure --host`, else the one whose ' +
         'issuer is on that host; no profile for the host means no answer (git asks its other helpers). erase: ' +
         'drops the cached access token git was refused with. store: accepted and ignored. Tokens go over https, ' +
         'or plain http only to this machine.',
@@ -51,8 +51,19 @@ export function register(parent: Command, deps: Deps): Command {
         "  $ git config --global credential.helper '!tokentool git-credential'     # any host a profile claims\n" +
         '  $ printf "protocol=https\\nhost=git.example.com\\n\\n" | tokentool git-credential get\n',
     )
-    .action((action: string, o: GitCredentialFlags, c: Command) => runGitCredential(action, o, c.optsWithGlobals<{ profile?: string }>().profile, deps))
+    .action((action: string, o: GitCredentialFlags, c: Command) => runGitCredential(action, o, explicitProfile(c), deps))
   return cmd
+}
+
+/**
+ * `--profile` on the helper's command line. TOKENTOOL_PROFILE does not count: set for other
+ * reasons in a shell, it would hand that profile's token to every host git asks about.
+ */
+function explicitProfile(c: Command): string | undefined {
+  for (let cmd: Command | null = c; cmd; cmd = cmd.parent) {
+    if (cmd.getOptionValueSource('profile') === 'cli') return cmd.getOptionValue('profile') as string
+  }
+  return undefined
 }
 
 export async function runGitCredential(action: string, o: GitCredentialFlags, explicitProfile: string | undefined, deps: Deps): Promise<void> {
