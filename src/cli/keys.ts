@@ -11,6 +11,7 @@ import { incompatibleRequested, type KeyDescriptor } from '../core/jwt/alg-polic
 import type { KeyLookup, KeySource, VerifyKey } from '../core/jwt/verify.js'
 import type { JsonObject } from '../core/jwt/split.js'
 import { parseVerificationKeys } from '../core/keys/parse.js'
+import { screenVerificationKeys } from '../core/keys/screen.js'
 import { JwksResolver } from '../oauth/jwks.js'
 import { readFileArg } from './input.js'
 import { resolveSecretArg } from './secret-arg.js'
@@ -29,6 +30,8 @@ export interface ResolvedKeySource {
   description: string
   /** The `Date` headers of the servers the keys came from (discovery, JWKS), for the clock warning. */
   serverDates: { date: Date; who: string }[]
+  /** About the keys: refused weak keys, a secret in a published set, duplicate kids. */
+  warnings: string[]
 }
 
 /** Resolves the one key source the flags name. Remote sets are fetched now (exit 3 on failure). */
@@ -48,19 +51,22 @@ export async function resolveKeySource(
     }
     const key = secretKey(new TextEncoder().encode(secret), 'the --secret')
     checkRequested(key.descriptor, algorithms, '--secret')
-    return { source: staticSource([key]), description: '--secret (HMAC)', serverDates: [] }
+    return { source: staticSource([key], []), description: '--secret (HMAC)', serverDates: [], warnings: [] }
   }
-  if (flags.key !== undefined) {
-    const text = await readFileArg(flags.key, deps, 'key file')
-    const parsed = parseVerificationKeys(text, `key file ${flags.key}`)
-    const keys = parsed.keys.filter(forSigning).map((jwk) => jwkKey(jwk, labelFor(jwk, flags.key!)))
-    if (keys.length === 1) checkRequested(keys[0]!.descriptor, algorithms, `the key in ${flags.key}`)
-    return { source: staticSource(keys), description: `--key ${flags.key} (${parsed.kind})`, serverDates: [] }
-  }
-  if (flags.jwks !== undefined && !/^https?:\/\//i.test(flags.jwks)) {
-    const text = await readFileArg(flags.jwks, deps, 'JWKS file')
-    const parsed = parseVerificationKeys(text, `JWKS file ${flags.jwks}`)
-    return { source: staticSource(parsed.keys.filter(forSigning).map((jwk) => jwkKey(jwk, labelFor(jwk, flags.jwks!)))), description: `--jwks ${flags.jwks} (${parsed.kind})`, serverDates: [] }
+  if (flags.key !== undefined || flags.jwks !== undefined && !/^https?:\/\//i.test(flags.jwks)) {
+    const path = (flags.key ?? flags.jwks)!
+    const what = flags.key !== undefined ? 'key file' : 'JWKS file'
+    const text = await readFileArg(path, deps, what)
+    const parsed = parseVerificationKeys(text, `${what} ${path}`)
+    const screened = screenVerificationKeys(parsed.keys, { remote: false, name: (jwk) => labelFor(jwk, path) })
+    const keys = screened.usable.map((jwk) => jwkKey(jwk, labelFor(jwk, path)))
+    if (flags.key !== undefined && keys.length === 1) checkRequested(keys[0]!.descriptor, algorithms, `the key in ${path}`)
+    return {
+      source: staticSource(keys, screened.excluded.map((x) => ({ kid: x.jwk.kid, why: `${labelFor(x.jwk, path)} was left out: ${x.reason}` }))),
+      description: `--${flags.key !== undefined ? 'key' : 'jwks'} ${path} (${parsed.kind})`,
+      serverDates: [],
+      warnings: screened.warnings,
+    }
   }
   let url = flags.jwks
   const serverDates: { date: Date; who: string }[] = []
@@ -76,7 +82,8 @@ export async function resolveKeySource(
   const resolver = new JwksResolver(url!, deps)
   const first = await resolver.get()
   if (first.serverDate) serverDates.push({ date: first.serverDate, who: flags.issuer !== undefined ? 'issuer' : 'JWKS server' })
-  return { source: remoteSource(resolver), description, serverDates }
+  const { warnings } = screenVerificationKeys(first.jwks.keys, { remote: true, name: (jwk) => labelFor(jwk, resolver.url) })
+  return { source: remoteSource(resolver), description, serverDates, warnings }
 }
 
 /** `--alg` values a single user-given key can never verify are a usage error, said up front. */
@@ -106,6 +113,7 @@ export function jwkKey(jwk: JWK, label: string): VerifyKey {
   const key: VerifyKey = {
     descriptor,
     label,
+    ...(jwk.kty === 'oct' && typeof jwk.k === 'string' ? { secretBytes: Buffer.from(jwk.k, 'base64url').length } : {}),
     material(alg) {
       let m = cache.get(alg)
       if (!m) {
@@ -122,23 +130,23 @@ export function jwkKey(jwk: JWK, label: string): VerifyKey {
 }
 
 function secretKey(bytes: Uint8Array, label: string): VerifyKey {
-  return { descriptor: { type: 'secret' }, label, material: async () => bytes }
+  return { descriptor: { type: 'secret' }, label, secretBytes: bytes.length, material: async () => bytes }
 }
-
-/** Keys for verifying, never encryption keys. */
-const forSigning = (jwk: JWK): boolean => jwk.use === undefined || jwk.use === 'sig'
 
 /**
  * Selection in a fixed set: by `kid` when the token has one and the set uses kids; every key
- * when the set has no kids (a PEM file), so a single key is always tried.
+ * when the set has no kids (a PEM file), so a single key is always tried. When nothing matches,
+ * the keys left out by screening (and why) are the note.
  */
-function staticSource(keys: VerifyKey[]): KeySource {
-  const anyKid = keys.some((k) => k.kid !== undefined)
+function staticSource(keys: VerifyKey[], excluded: { kid: string | undefined; why: string }[]): KeySource {
+  const anyKid = keys.some((k) => k.kid !== undefined) || excluded.some((x) => x.kid !== undefined)
   return {
     async lookup(header: JsonObject): Promise<KeyLookup> {
       const kid = typeof header.kid === 'string' ? header.kid : undefined
-      if (kid === undefined || !anyKid) return { keys }
-      return { keys: keys.filter((k) => k.kid === kid) }
+      const found = kid === undefined || !anyKid ? keys : keys.filter((k) => k.kid === kid)
+      if (found.length > 0) return { keys: found }
+      const why = excluded.filter((x) => kid === undefined || !anyKid || x.kid === kid).map((x) => x.why)
+      return why.length > 0 ? { keys: [], note: why.join('; ') } : { keys: [] }
     },
   }
 }
@@ -157,9 +165,11 @@ function remoteSource(resolver: JwksResolver): KeySource {
     async lookup(header: JsonObject): Promise<KeyLookup> {
       const kid = typeof header.kid === 'string' ? header.kid : undefined
       const r = await resolver.lookup(kid)
-      const keys = r.keys.filter(forSigning).map(toKey)
+      const screened = screenVerificationKeys(r.keys, { remote: true, name: (jwk) => labelFor(jwk, resolver.url) })
+      const keys = screened.usable.map(toKey)
       const out: KeyLookup = { keys }
-      if (r.refetched) out.note = keys.length > 0 ? 'found after refetching the JWKS: the keys were rotated' : 'not found even after refetching the JWKS once'
+      if (keys.length === 0 && screened.excluded.length > 0) out.note = screened.excluded.map((x) => `${labelFor(x.jwk, resolver.url)} was left out: ${x.reason}`).join('; ')
+      else if (r.refetched) out.note = keys.length > 0 ? 'found after refetching the JWKS: the keys were rotated' : 'not found even after refetching the JWKS once'
       else if (r.cooledDown) out.note = 'JWKS not refetched: it was refetched less than 30s ago'
       return out
     },

@@ -52,7 +52,8 @@ export function batchLine(line: number, r: VerifyResult): string {
     if (checks !== '') checks += ','
     checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${safeJson(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
   }
-  return `{"line":${line},"valid":${r.valid},"checks":[${checks}]}\n`
+  const warnings = r.warnings && r.warnings.length > 0 ? `,"warnings":${safeJson(r.warnings)}` : ''
+  return `{"line":${line},"valid":${r.valid},"checks":[${checks}]${warnings}}\n`
 }
 
 /** A `--batch` line for input that is not a token at all (malformed: exit 2 when alone). */

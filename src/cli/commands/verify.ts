@@ -85,7 +85,7 @@ Examples:
       const text = flags.batch ? undefined : await readTokenInput(token, flags.file, deps)
       if (text !== undefined) precheck(text)
       const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
-      const warnings: string[] = []
+      const warnings: string[] = [...keys.warnings]
       // one warning is enough: the first server whose clock disagrees with ours
       for (const { date, who } of keys.serverDates) {
         const w = clockSkewWarning(date, deps.now(), options.clockSkew, who)
@@ -105,7 +105,7 @@ Examples:
         ...result,
         clock: { now: now.toISOString(), source: fixedNow ? '--now' : 'local', leeway: options.clockSkew },
         keySource: keys.description,
-        warnings,
+        warnings: [...warnings, ...(result.warnings ?? [])],
       }
       renderVerify(deps.io, report, { json: deps.global.json })
       if (!result.valid) {

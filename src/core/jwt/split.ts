@@ -91,8 +91,21 @@ export function decodeBase64url(text: string, label: string): Buffer {
   if (text.length % 4 === 1) {
     throw new InputError(`${label} is not valid base64url: length ${text.length} is impossible (truncated?)`)
   }
+  // The last character of a 2- or 3-character tail carries 4 or 2 unused bits, which must be
+  // zero (RFC 4648 §3.5): otherwise several strings decode to the same bytes, and a token
+  // altered there would still verify. decode and verify both refuse it.
+  const tail = text.length % 4
+  if (tail !== 0) {
+    const last = text[text.length - 1]!
+    const value = B64URL_ALPHABET.indexOf(last)
+    if ((value & (tail === 2 ? 0x0f : 0x03)) !== 0) {
+      throw new InputError(`${label} is not valid base64url: the last character '${last}' has non-zero unused bits (not the canonical encoding: altered?)`)
+    }
+  }
   return Buffer.from(text, 'base64url')
 }
+
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 const HINTS: Record<string, string> = {
   '"': ' (remove the quotes around the token)',

@@ -10,6 +10,7 @@ import { InputError } from '../../errors.js'
 import { assertJsonDepth, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
 import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
+import { hmacKeyWarning } from '../keys/screen.js'
 
 /** One key that may verify a token; key material is imported lazily, once per algorithm. */
 export interface VerifyKey {
@@ -17,6 +18,8 @@ export interface VerifyKey {
   kid?: string
   /** How to name it to a person: `kid "abc" from https://…/jwks`, `RSA public key from pub.pem`. */
   label: string
+  /** An HMAC secret's length in bytes, for the RFC 7518 §3.2 minimum. */
+  secretBytes?: number
   material(alg: string): Promise<CryptoKey | Uint8Array>
 }
 
@@ -41,8 +44,10 @@ export interface VerifyResult {
   valid: boolean
   checks: Check[]
   header: JsonObject
-  /** The claims, or the payload text when it is not JSON. */
+  /** The claims, the payload text when it is not JSON, or base64url when it is not UTF-8 text. */
   payload: unknown
+  /** About this token's key (a short HMAC secret); absent or empty when there is nothing to say. */
+  warnings?: string[]
 }
 
 export type Verifier = (token: string, now: Date) => Promise<VerifyResult>
@@ -75,17 +80,20 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     }
     const [h, p, sig] = split.segments
     const header = parseHeader(h)
-    // a signature that is not base64url makes the JWS malformed: unreadable input (exit 2), not a failed check
+    // Every segment is checked as strictly as decode checks it, before jose sees the token: a
+    // JWS that is not canonical base64url is malformed (exit 2), whatever jose would tolerate.
     decodeBase64url(sig, segmentLabel(2, 'jws'))
-    let payloadBytes: Uint8Array | undefined
-    const outcome = await checkSignature(token, header, source, requested, (bytes) => (payloadBytes = bytes))
-    // unverified: decode it ourselves, to show it and still run the claim checks
-    payloadBytes ??= header.b64 === false ? new TextEncoder().encode(p) : decodeBase64url(p, segmentLabel(1, 'jws'))
-    const payload = parsePayload(payloadBytes)
+    const ownPayload = header.b64 === false ? new TextEncoder().encode(p) : decodeBase64url(p, segmentLabel(1, 'jws'))
+    const warnings: string[] = []
+    const outcome = await checkSignature(token, header, source, requested, warnings)
+    const payload = parsePayload(ownPayload)
     const checks = computeChecks({ header, payload: payload.claims, outcome, options, now })
+    if (payload.binary !== undefined) {
+      checks.push({ name: 'payload', ok: true, skipped: true, detail: `not UTF-8 text (${ownPayload.length} bytes): shown as base64url; ${outcome.signature.ok ? 'the signature over it is valid' : 'nothing about it was verified'}` })
+    }
     let valid = true
     for (const c of checks) if (!c.ok) valid = false
-    return { valid, checks, header, payload: payload.claims ?? payload.text }
+    return { valid, checks, header, payload: payload.claims ?? payload.text ?? payload.binary, warnings }
   }
 }
 
@@ -94,7 +102,7 @@ async function checkSignature(
   header: JsonObject,
   source: KeySource,
   requested: readonly string[] | undefined,
-  onPayload: (bytes: Uint8Array) => void,
+  warnings: string[],
 ): Promise<SignatureOutcome> {
   const alg = header.alg
   if (typeof alg !== 'string' || isNoneAlg(alg)) {
@@ -123,8 +131,9 @@ async function checkSignature(
   for (const key of usable) {
     try {
       const material = await key.material(alg)
-      const r = await compactVerify(token, material, { algorithms: [alg], crit: critOption })
-      onPayload(r.payload)
+      await compactVerify(token, material, { algorithms: [alg], crit: critOption })
+      const short = key.secretBytes !== undefined ? hmacKeyWarning(alg, key.secretBytes) : undefined
+      if (short) warnings.push(short)
       return { alg: decision, key: { ok: true, detail: key.label + note }, signature: { ok: true, detail: `valid ${alg} signature` } }
     } catch (e) {
       failure = describeJoseFailure(e, failure)
@@ -152,9 +161,15 @@ function describeJoseFailure(e: unknown, fallback: string): string {
  * The payload as claims, or as text when it is not a JSON object. JSON nested deeper than
  * decode accepts is malformed here too (exit 2): the same limit in every command.
  */
-export function parsePayload(bytes: Uint8Array): { claims?: unknown; text: string } {
+export function parsePayload(bytes: Uint8Array): { claims?: unknown; text?: string; binary?: string } {
   const label = segmentLabel(1, 'jws')
-  const text = decodeUtf8(bytes, label)
+  let text: string
+  try {
+    text = decodeUtf8(bytes, label)
+  } catch {
+    // a JWS may sign any bytes (RFC 7515): not text, so no claims; the signature still counts
+    return { binary: Buffer.from(bytes).toString('base64url') }
+  }
   let v: unknown
   try {
     v = JSON.parse(text)
