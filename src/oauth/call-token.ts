@@ -6,12 +6,12 @@
  * the error names the exact `tokentool login --claims ...` to run.
  * @module
  */
-import { answerCommands } from '../core/cae/answer.js'
+import { answerCommands, shellQuote } from '../core/cae/answer.js'
 import type { ClaimsRequest } from '../core/cae/claims.js'
 import { AuthServerError, TokenInvalidError, UsageError } from '../errors.js'
 import type { TokenStore } from '../store/store.js'
 import type { AccessTokenEntry, ProfileTokens } from '../store/tokens.js'
-import type { CallToken, TokenSource } from './call.js'
+import type { CallToken, StepUpRequest, TokenSource } from './call.js'
 import type { OAuthClient } from './client.js'
 import { refreshProfile, type UserTokenShape } from './user-session.js'
 
@@ -41,6 +41,8 @@ export interface ProfileTokenSourceOptions {
    */
   login?: ((claims: string) => Promise<void>) | undefined
   onWait?: () => void
+  /** A new sign-in with the step-up request (RFC 9470); absent when no terminal is available. */
+  stepUpLogin?: ((request: StepUpRequest) => Promise<void>) | undefined
   /** A line about a refresh that did not work, before falling back to the sign-in. */
   onRefreshFailed?: (why: string) => void
 }
@@ -54,6 +56,14 @@ export function pickStoredToken(tokens: ProfileTokens | undefined, now: Date, mi
     if (!best || e.obtainedAt > best.obtainedAt) best = e
   }
   return best
+}
+
+/** `tokentool login --acr-values X --max-age N`, quoted for a shell. */
+export function stepUpCommand(request: StepUpRequest, profile: string): string {
+  const p = profile === 'default' ? '' : ` --profile ${shellQuote(profile)}`
+  const acr = request.acrValues !== undefined ? ` --acr-values ${shellQuote(request.acrValues)}` : ''
+  const maxAge = request.maxAge !== undefined ? ` --max-age ${request.maxAge}` : ''
+  return `tokentool${p} login${acr}${maxAge || (acr ? '' : ' --max-age 0')}`
 }
 
 const loginHint = (profile: string) => `sign in with: tokentool login${profile === 'default' ? '' : ` --profile ${profile}`}`
@@ -87,6 +97,19 @@ export function profileTokenSource(o: ProfileTokenSourceOptions): TokenSource {
         throw new TokenInvalidError(`the access token of profile "${o.profile}" has expired and there is no refresh token`, { hint: loginHint(o.profile) })
       }
       throw new UsageError(`profile "${o.profile}" has no access token`, { hint: loginHint(o.profile) })
+    },
+
+    async stepUp(request: StepUpRequest) {
+      // a refresh cannot raise the authentication level: only a new sign-in can
+      if (!o.stepUpLogin) {
+        throw new TokenInvalidError('the API asks for a stronger or more recent sign-in (RFC 9470 step-up)', {
+          hint: `no terminal to sign in from: run ${stepUpCommand(request, o.profile)}`,
+        })
+      }
+      await o.stepUpLogin(request)
+      const stored = pickStoredToken(await o.store.getTokens(o.profile), o.now(), 0)
+      if (!stored) throw new TokenInvalidError('the sign-in stored no access token')
+      return { accessToken: stored.accessToken, tokenType: stored.tokenType, source: 'login' }
     },
 
     async answer(claims: string, _challenge, request: ClaimsRequest) {

@@ -2,7 +2,9 @@
  * `tokentool call`: one request to an API with a bearer token, and the CAE answer to a claims
  * challenge: on a `401` with `insufficient_claims`, obtain a token with that claims request
  * (through the token source: refresh first, sign-in when refresh cannot) and retry exactly
- * once. A second challenge is reported, never answered: a loop would hammer both servers.
+ * once; on an RFC 9470 step-up challenge (`insufficient_user_authentication`), sign in again
+ * with its `acr_values`/`max_age` and retry exactly once. A second challenge is reported, never
+ * answered: a loop would hammer both servers.
  * @module
  */
 import { claimsForChallenge, judgeChallenge, type ChallengeVerdict } from '../core/cae/call-decision.js'
@@ -41,6 +43,15 @@ export interface TokenSource {
   current(): Promise<CallToken>
   /** A token obtained with `claims` (JSON text), for the challenge `challenge`. */
   answer(claims: string, challenge: DecodedChallenge, request: ClaimsRequest): Promise<CallToken>
+  /** A token from a new sign-in meeting an RFC 9470 step-up challenge; absent: not answered. */
+  stepUp?(request: StepUpRequest, challenge: DecodedChallenge): Promise<CallToken>
+}
+
+/** What an RFC 9470 challenge asks the new sign-in for. */
+export interface StepUpRequest {
+  acrValues?: string
+  /** Seconds. */
+  maxAge?: number
 }
 
 /**
@@ -56,6 +67,8 @@ export interface DpopSigner {
 export interface CallSteps {
   /** The API sent a claims challenge; a new token is being obtained. */
   challenged?(challenge: DecodedChallenge, claims: string): void
+  /** The API asked for a step-up sign-in (RFC 9470); one is being made. */
+  steppingUp?(challenge: DecodedChallenge, request: StepUpRequest): void
   /** A new token came back; the request is sent again. */
   retrying?(token: CallToken): void
   /** The API asked for a DPoP nonce; the request is sent again with it. */
@@ -69,6 +82,10 @@ export interface CallResult {
   retried: boolean
   /** The claims challenge that was answered, the claims request sent, and how the token was obtained. */
   answered: { challenge: DecodedChallenge; claims: string; via: CallToken['source'] } | null
+  /** The step-up challenge that was answered by a new sign-in, and what it asked for. */
+  steppedUp?: { challenge: DecodedChallenge; request: StepUpRequest; via: CallToken['source'] }
+  /** The token the final request carried (for `--explain`; never shown). */
+  sentToken: CallToken
   /** The final response's challenge (a refusal after the retry, or any other 401/403). */
   verdict: ChallengeVerdict
   /** How the token was sent: `Bearer` or `DPoP` (with a proof). */
@@ -149,10 +166,31 @@ export async function callApi(
     nonceLoop = nonceRetried && asksForDpopNonce(res.status, header(res, 'www-authenticate'))
     return res
   }
-  const first = await exchange(await tokens.current())
+  const firstToken = await tokens.current()
+  const first = await exchange(firstToken)
   const verdict = judgeChallenge(first.status, header(first, 'www-authenticate'))
   const request = { method: req.method, url: req.url.href }
-  if (verdict.kind !== 'claims') return { request, response: first, retried: false, answered: null, verdict, scheme, nonceLoop }
+  if (verdict.kind === 'step_up' && tokens.stepUp) {
+    const ask: StepUpRequest = {}
+    if (verdict.acrValues !== undefined) ask.acrValues = verdict.acrValues
+    if (verdict.maxAge !== undefined) ask.maxAge = verdict.maxAge
+    opts.steps?.steppingUp?.(verdict.challenge, ask)
+    const token = await tokens.stepUp(ask, verdict.challenge)
+    opts.steps?.retrying?.(token)
+    const second = await exchange(token)
+    return {
+      request,
+      response: second,
+      retried: true,
+      answered: null,
+      steppedUp: { challenge: verdict.challenge, request: ask, via: token.source },
+      sentToken: token,
+      verdict: judgeChallenge(second.status, header(second, 'www-authenticate')),
+      scheme,
+      nonceLoop,
+    }
+  }
+  if (verdict.kind !== 'claims') return { request, response: first, retried: false, answered: null, verdict, scheme, nonceLoop, sentToken: firstToken }
 
   const claims = claimsForChallenge(verdict.claims, { cae: opts.cae })
   opts.steps?.challenged?.(verdict.challenge, claims)
@@ -164,6 +202,7 @@ export async function callApi(
     response: second,
     retried: true,
     answered: { challenge: verdict.challenge, claims, via: token.source },
+    sentToken: token,
     verdict: judgeChallenge(second.status, header(second, 'www-authenticate')),
     scheme,
     nonceLoop,

@@ -10,8 +10,10 @@ import type { ChallengeVerdict } from '../core/cae/call-decision.js'
 import type { DecodedChallenge } from '../core/cae/decode.js'
 import { printable } from '../core/printable.js'
 import { redactText } from '../http/redact.js'
-import type { ApiResponse, CallResult, CallToken } from '../oauth/call.js'
+import type { ApiResponse, CallResult, CallToken, StepUpRequest } from '../oauth/call.js'
+import type { ExplainResult } from '../core/explain/causes.js'
 import { renderCaeDecode } from './cae.js'
+import { explainJson } from './explain.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
 
@@ -47,6 +49,7 @@ export function callJson(r: CallResult) {
     ...bodyView(r.response.body),
     retried: r.retried,
     challenge: challengeJson(challenge),
+    steppedUp: r.steppedUp ? { challenge: challengeJson(r.steppedUp.challenge), ...r.steppedUp.request, via: r.steppedUp.via } : null,
     answered: r.answered && { challenge: challengeJson(r.answered.challenge), claims: JSON.parse(r.answered.claims) as unknown, via: r.answered.via },
     scheme: r.scheme,
   }
@@ -59,8 +62,8 @@ export function responseHead(res: ApiResponse): string {
   return lines.join('\r\n') + '\r\n\r\n'
 }
 
-export function renderCallResult(io: Pick<IOStreams, 'out'>, r: CallResult, opts: { json: boolean; include: boolean }): void {
-  if (opts.json) return writeJson(io, callJson(r))
+export function renderCallResult(io: Pick<IOStreams, 'out'>, r: CallResult, opts: { json: boolean; include: boolean; explain?: ExplainResult | undefined }): void {
+  if (opts.json) return writeJson(io, opts.explain ? { ...callJson(r), explain: explainJson(opts.explain) } : callJson(r))
   if (opts.include) io.out.write(responseHead(r.response))
   if (r.response.body.length) io.out.write(Buffer.from(r.response.body))
 }
@@ -84,6 +87,15 @@ export function renderChallenged(io: ErrIO, challenge: DecodedChallenge, claims:
   io.err.write(`${s.yellow('!')} The API answered 401 ${printable(challenge.params.error ?? '')}: it asks for a token with claims.\n`)
   for (const e of challenge.explanation.slice(challenge.params.error ? 1 : 0)) io.err.write(s.dim(`  ${printable(e)}\n`))
   io.err.write(`  Obtaining one with the claims request ${printable(claims)} (refresh first, sign-in when refresh cannot)\n`)
+}
+
+/** The step-up challenge being answered by a new sign-in, on stderr. */
+export function renderSteppingUp(io: ErrIO, challenge: DecodedChallenge, request: StepUpRequest): void {
+  const s = errStyle(io)
+  const asks = [request.acrValues !== undefined ? `acr_values=${printable(request.acrValues)}` : '', request.maxAge !== undefined ? `max_age=${request.maxAge}` : ''].filter(Boolean).join(', ')
+  const desc = challenge.params.error_description
+  io.err.write(`${s.yellow('!')} The API answered 401 insufficient_user_authentication${desc ? ` (${redactText(printable(desc))})` : ''}: it asks for a step-up sign-in (RFC 9470${asks ? `: ${asks}` : ''}).\n`)
+  io.err.write('  Signing in again with them (once).\n')
 }
 
 export function renderRetrying(io: ErrIO, token: CallToken): void {

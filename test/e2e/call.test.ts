@@ -239,6 +239,74 @@ describe('call', () => {
     expect(api.requests[1]!.iat).toBeGreaterThan(at)
   })
 
+  it('a step-up challenge without a terminal: exit 1 naming the login with its acr_values and max_age, no retry', async () => {
+    const home = await signedInHome(provider, API_LOGIN)
+    api.setMode({ kind: 'step-up', since: Math.floor(Date.now() / 1000) + 5, acrValues: 'urn:mfa', maxAge: 0 })
+    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('RFC 9470 step-up')
+    expect(r.stderr).toContain('tokentool login --acr-values urn:mfa --max-age 0')
+    expect(api.requests).toHaveLength(1)
+  })
+
+  it('answers a step-up challenge once in a terminal: a new sign-in with acr_values and max_age, then 200', async () => {
+    const home = await signedInHome(provider, API_LOGIN)
+    // tokens issued up to now need the step-up; the wait makes the new sign-in's iat provably later
+    const since = Math.floor(Date.now() / 1000)
+    api.setMode({ kind: 'step-up', since, acrValues: 'urn:mfa', maxAge: 0 })
+    await new Promise((r) => setTimeout(r, (since + 1) * 1000 - Date.now() + 20))
+    const authBefore = provider.requestsTo('/auth').length
+    const env: Record<string, string> = {}
+    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_HOME: home })) if (v !== undefined) env[k] = v
+    const term = spawnPty(process.execPath, [BIN, 'call', '--no-open', `${api.url}/me`], { cols: 400, rows: 50, env })
+    let screen = ''
+    term.onData((d) => (screen += d))
+    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)))
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const t = setInterval(() => {
+          const m = /Open: (\S+)/.exec(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))
+          if (m) {
+            clearInterval(t)
+            resolve(m[1]!)
+          }
+        }, 50)
+        void exited.then(() => {
+          clearInterval(t)
+          reject(new Error(`ended without an Open: line:\n${screen}`))
+        })
+      })
+      await browserlessLogin(url, { deliver: true })
+      expect(await exited).toBe(0)
+    } finally {
+      term.kill()
+    }
+    const text = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    expect(text).toMatch(/it asks for a step-up sign-in \(RFC 9470: acr_values=urn:mfa, max_age=0\)/)
+    expect(text).toMatch(/"ok":true/)
+    const auths = provider.requestsTo('/auth').slice(authBefore)
+    expect(auths[0]!.params).toMatchObject({ acr_values: 'urn:mfa', max_age: '0' })
+    expect(api.requests.map((q) => q.status)).toEqual([401, 200])
+    expect(api.requests[1]!.iat).toBeGreaterThan(since)
+  })
+
+  it('--explain on a refusal: the causes on stderr, and in the --json document', async () => {
+    // signed in without the API resource: the provider issues an opaque token the API cannot parse
+    const home = await signedInHome(provider, ['--scope', 'openid offline_access'])
+    const r = await runCli(['call', '--explain', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/1\. opaque_token \(certain\) an opaque \(reference\) token was sent to an API that\s+validates JWTs/)
+    expect(r.stderr).toContain('jose says "Invalid Compact JWS"')
+    const j = await runCli(['--json', 'call', '--explain', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+    const doc = JSON.parse(j.stdout)
+    expect(doc.status).toBe(401)
+    expect(doc.explain.causes[0]).toMatchObject({ code: 'opaque_token', confidence: 'certain' })
+    // the token that was sent is never in what is shown
+    const sent = api.requests[0]!.token!
+    expect(r.stderr).not.toContain(sent)
+    expect(j.stdout).not.toContain(sent)
+  })
+
   it('refreshes a confidential client with the client authentication saved at login (post)', async () => {
     const { client_id, client_secret } = provider.clients.post
     const home = await signedInHome(provider, ['--client-id', client_id, '--client-secret', client_secret, '--client-auth', 'post', ...API_LOGIN])

@@ -38,6 +38,11 @@ export type ApiMode =
   | { kind: 'always-challenge' }
   /** `invalid_token` for every token. */
   | { kind: 'invalid-token'; description: string }
+  /**
+   * RFC 9470 step-up: tokens issued at or before `since` get `insufficient_user_authentication`
+   * with these `acr_values`/`max_age`; a token from a newer sign-in passes.
+   */
+  | { kind: 'step-up'; since: number; acrValues?: string; maxAge?: number }
 
 export interface ResourceServer {
   url: string
@@ -91,6 +96,13 @@ export async function startResourceServer(issuer: string): Promise<ResourceServe
       return { status: 401, error: 'invalid_token' }
     }
     const iat = payload.iat ?? 0
+    if (mode.kind === 'step-up' && iat <= mode.since) {
+      const params: Record<string, string> = { error: 'insufficient_user_authentication', error_description: 'A different authentication level is required' }
+      if (mode.acrValues !== undefined) params.acr_values = mode.acrValues
+      if (mode.maxAge !== undefined) params.max_age = String(mode.maxAge)
+      send(401, { error: 'insufficient_user_authentication' }, challenge(params))
+      return { status: 401, iat, error: 'insufficient_user_authentication' }
+    }
     if (mode.kind === 'always-challenge' || (eventTime !== undefined && iat <= eventTime)) {
       send(401, { error: 'insufficient_claims' }, claimsChallenge())
       return { status: 401, iat, error: 'insufficient_claims' }

@@ -39,6 +39,14 @@ describe('judgeChallenge', () => {
     expect(judgeChallenge(401, 'Bearer authorization_uri="https://login.windows.net/", error="invalid_token"').kind).toBe('other')
   })
 
+  it('reads an RFC 9470 step-up challenge: acr_values, and max_age only when it is a number of seconds', () => {
+    expect(judgeChallenge(401, 'Bearer error="insufficient_user_authentication", acr_values="urn:mfa", max_age="300"')).toMatchObject({ kind: 'step_up', acrValues: 'urn:mfa', maxAge: 300 })
+    const odd = judgeChallenge(401, 'Bearer error="insufficient_user_authentication", max_age="5m"')
+    expect(odd.kind).toBe('step_up')
+    expect(odd).not.toHaveProperty('maxAge')
+    expect(judgeChallenge(403, 'Bearer error="insufficient_user_authentication"').kind).toBe('other')
+  })
+
   it('finds the Bearer claims challenge among several', () => {
     const v = judgeChallenge(401, `Basic realm="x", ${CLAIMS_CHALLENGE}`)
     expect(v.kind).toBe('claims')
@@ -157,6 +165,53 @@ describe('callApi', () => {
       expect(asked).toEqual([JSON.stringify(NBF)])
       expect(server.requests.map((q) => q.headers.authorization)).toEqual(['Bearer first', 'Bearer second-1'])
       expect(server.requests[0]!.headers['x-a']).toBe('1')
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('answers an RFC 9470 step-up once with a new sign-in asking for its acr_values and max_age', async () => {
+    const STEP_UP = 'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", acr_values="urn:mfa", max_age="0"'
+    const server = await startHttpServer((req, res) => {
+      if (req.headers.authorization === 'Bearer stepped-up') res.writeHead(200).end('ok')
+      else res.writeHead(401, { 'www-authenticate': STEP_UP }).end('no')
+    })
+    const asked: unknown[] = []
+    const source: TokenSource = {
+      current: async () => ({ accessToken: 'first', tokenType: 'Bearer', source: 'stored' }),
+      answer: async () => expect.fail('not a claims challenge'),
+      stepUp: async (request) => {
+        asked.push(request)
+        return { accessToken: 'stepped-up', tokenType: 'Bearer', source: 'login' }
+      },
+    }
+    try {
+      const r = await callApi({ url: new URL(`${server.url}/x`), method: 'GET', headers: [] }, globalThis.fetch, source)
+      expect(asked).toEqual([{ acrValues: 'urn:mfa', maxAge: 0 }])
+      expect(r).toMatchObject({ retried: true, answered: null, steppedUp: { request: { acrValues: 'urn:mfa', maxAge: 0 }, via: 'login' }, verdict: { kind: 'none' } })
+      expect(r.response.status).toBe(200)
+      expect(server.requests.map((q) => q.headers.authorization)).toEqual(['Bearer first', 'Bearer stepped-up'])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('a step-up challenge without a way to sign in is returned, not answered; a second one is never answered', async () => {
+    const server = await startHttpServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="insufficient_user_authentication", acr_values="urn:mfa"' }).end()
+    })
+    let stepUps = 0
+    const base: TokenSource = { current: async () => ({ accessToken: 't', tokenType: 'Bearer', source: 'stored' }), answer: async () => expect.fail('no') }
+    try {
+      const plain = await callApi({ url: new URL(`${server.url}/x`), method: 'GET', headers: [] }, globalThis.fetch, base)
+      expect(plain).toMatchObject({ retried: false, verdict: { kind: 'step_up', acrValues: 'urn:mfa' } })
+      const once = await callApi({ url: new URL(`${server.url}/x`), method: 'GET', headers: [] }, globalThis.fetch, {
+        ...base,
+        stepUp: async () => ({ accessToken: `u${++stepUps}`, tokenType: 'Bearer', source: 'login' }),
+      })
+      expect(stepUps).toBe(1)
+      expect(once).toMatchObject({ retried: true, verdict: { kind: 'step_up' } })
+      expect(server.requests).toHaveLength(3)
     } finally {
       await server.close()
     }

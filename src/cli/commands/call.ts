@@ -12,10 +12,12 @@ import { claimsParameter } from '../../core/cae/claims.js'
 import { exitCodeForStatus } from '../../core/cae/call-decision.js'
 import { InputError, NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
 import { isLoopbackHost } from '../../http/loopback.js'
-import { callApi, type ApiRequest } from '../../oauth/call.js'
+import { callApi, type ApiRequest, type CallResult, type StepUpRequest } from '../../oauth/call.js'
+import { explain, type ExplainResult } from '../../core/explain/causes.js'
+import { renderExplain } from '../../render/explain.js'
 import { profileTokenSource, type ProfileClient } from '../../oauth/call-token.js'
 import { createOAuthClient } from '../../oauth/client.js'
-import { challengeSummary, renderCallResult, renderChallenged, renderRefreshFailed, renderRefusal, renderRetrying } from '../../render/call.js'
+import { challengeSummary, renderCallResult, renderChallenged, renderRefreshFailed, renderRefusal, renderRetrying, renderSteppingUp } from '../../render/call.js'
 import { openStore } from '../../store/store.js'
 import { signInForResourceIfNeeded } from '../call-resource-signin.js'
 import { canPrompt, type Deps } from '../deps.js'
@@ -35,6 +37,7 @@ export interface CallFlags extends DpopFlags {
   data: DataPiece[]
   include?: boolean
   cae?: boolean
+  explain?: boolean
   open: boolean
   browserCommand?: string
 }
@@ -66,6 +69,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--data-binary <data>', 'request body as is: text, @file or @- (repeatable, joined with &)', piece(true))
     .option('-i, --include', 'print the status line and response headers before the body')
     .option('--cae', 'announce the client capability cp1 (xms_cc) in the claims request when acquiring tokens')
+    .option('--explain', 'when the API refuses (4xx), explain why: ranked causes with evidence and fixes (as tokentool explain), on stderr (in the --json document as "explain")')
     .option('--no-open', 'when a sign-in is needed, do not open a browser; follow the "Open:" URL yourself')
     .option('--browser-command <cmd>', 'when a sign-in is needed, open the URL with this command')
   addDpopFlags(cmd)
@@ -78,7 +82,8 @@ export function register(parent: Command, deps: Deps): Command {
         '  $ tokentool call https://graph.microsoft.com/v1.0/me --cae\n' +
         '  $ tokentool call --profile bank --dpop https://api.bank.example/accounts\n' +
         '  $ tokentool call -i -X POST -H "Content-Type: application/json" -d \'{"name":"x"}\' https://api.example.com/items\n' +
-        "  $ tokentool --json call https://api.example.com/me | jq '.status, .retried'\n",
+        "  $ tokentool --json call https://api.example.com/me | jq '.status, .retried'\n" +
+        '  $ tokentool call https://api.example.com/orders --explain\n',
     )
     .action((url: string, o: Omit<CallFlags, 'data' | 'header'> & { header?: string[] }) => runCall(url, { ...o, header: o.header ?? [], data: pieces }, deps))
 }
@@ -193,6 +198,7 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     client,
     caeClaims: o.cae ? claimsParameter({ cae: true }) : undefined,
     login: terminal ? (claims) => signIn(claims, o, deps) : undefined,
+    stepUpLogin: terminal ? (ask) => signIn(undefined, o, deps, undefined, ask) : undefined,
     onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
     onRefreshFailed: (why) => renderRefreshFailed(deps.io, why),
   })
@@ -209,17 +215,22 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     },
     steps: {
       challenged: (c, claims) => renderChallenged(deps.io, c, claims),
+      steppingUp: (c, ask) => renderSteppingUp(deps.io, c, ask),
       retrying: (t) => renderRetrying(deps.io, t),
       nonceRetry: () => void deps.io.err.write('tokentool: the API asked for a DPoP nonce (use_dpop_nonce): sending the request again with it\n'),
     },
   })
 
-  renderCallResult(deps.io, result, { json: deps.global.json, include: Boolean(o.include) })
   const { status, statusText } = result.response
+  const explained = o.explain && status >= 400 && status < 500 ? explainCall(result, deps) : undefined
+  renderCallResult(deps.io, result, { json: deps.global.json, include: Boolean(o.include), explain: explained })
+  if (explained && !deps.global.json) {
+    renderExplain({ out: deps.io.err, color: deps.io.stderrIsTTY && deps.io.color, columns: deps.io.columns }, explained, { json: false })
+  }
   const code = exitCodeForStatus(status)
   if (code === 0) return
   const said = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`
-  if (!deps.global.json) renderRefusal(deps.io, result.verdict)
+  if (!deps.global.json && !explained) renderRefusal(deps.io, result.verdict)
   if (code === 3) throw new NetworkError(`the API answered ${said}`)
   if (result.nonceLoop) {
     throw new TokenInvalidError(`the API asked for a DPoP nonce again after one retry with the nonce it gave (use_dpop_nonce): ${said}, not retrying`, {
@@ -232,6 +243,26 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     throw new TokenInvalidError(`the API refused the token${again}: ${said}, ${challengeSummary(challenge)}`)
   }
   throw new TokenInvalidError(`the API answered ${said}`)
+}
+
+/** `--explain`: the final response and the token it carried, through explain's core. */
+function explainCall(result: CallResult, deps: Deps): ExplainResult {
+  const { response } = result
+  let body: string | null = null
+  try {
+    body = response.body.length ? new TextDecoder('utf-8', { fatal: true }).decode(response.body) : null
+  } catch {
+    body = null // a binary body says nothing explain can read
+  }
+  return explain({
+    response: { status: response.status, headers: response.headers, body, form: 'head' },
+    token: result.sentToken.accessToken,
+    tokenFrom: 'profile',
+    now: deps.now(),
+    nowSource: 'local',
+    url: result.request.url,
+    profile: deps.global.profile,
+  })
 }
 
 /**
@@ -250,9 +281,11 @@ function savedClientAuth(method: string | undefined, secret: string | undefined)
  * The sign-in fallback: `login` with the claims request, or for a protected resource named by
  * its metadata (`resource`), its summary on stderr.
  */
-async function signIn(claims: string | undefined, o: CallFlags, deps: Deps, resource?: string): Promise<void> {
+async function signIn(claims: string | undefined, o: CallFlags, deps: Deps, resource?: string, stepUp?: StepUpRequest): Promise<void> {
   const flags: LoginFlags = {
     ...(claims !== undefined ? { claims } : {}),
+    ...(stepUp?.acrValues !== undefined ? { acrValues: stepUp.acrValues } : {}),
+    ...(stepUp?.maxAge !== undefined ? { maxAge: String(stepUp.maxAge) } : {}),
     ...(resource !== undefined ? { resource: [resource], fromResource: true } : {}),
     open: o.open,
     ...(o.browserCommand !== undefined ? { browserCommand: o.browserCommand } : {}),

@@ -12,6 +12,8 @@ import { decodeCaeChallenges, type DecodedChallenge } from './decode.js'
 export type ChallengeVerdict =
   /** A `401` with a Bearer `insufficient_claims` (or ARM's `invalid_token`) challenge carrying a claims request: answer it. */
   | { kind: 'claims'; challenge: DecodedChallenge; claims: ClaimsRequest }
+  /** A `401` Bearer `insufficient_user_authentication` (RFC 9470 step-up): sign in again with these, once. */
+  | { kind: 'step_up'; challenge: DecodedChallenge; acrValues?: string; maxAge?: number }
   /** Any other challenge (or a 401 whose header cannot be read): show it, do not retry. */
   | { kind: 'other'; challenge: DecodedChallenge | null; problem?: string }
   /** Not a refusal: nothing to decode. */
@@ -39,6 +41,15 @@ export function judgeChallenge(status: number, wwwAuthenticate: string | null | 
   // CAE sends insufficient_claims; Azure Resource Manager sends invalid_token with the claims
   const claimsChallenge = bearer.find((c) => (c.params.error === 'insufficient_claims' || c.params.error === 'invalid_token') && c.claims !== null)
   if (status === 401 && claimsChallenge) return { kind: 'claims', challenge: claimsChallenge, claims: claimsChallenge.claims! }
+  const stepUp = bearer.find((c) => c.params.error === 'insufficient_user_authentication')
+  if (status === 401 && stepUp) {
+    const v: ChallengeVerdict = { kind: 'step_up', challenge: stepUp }
+    if (stepUp.params.acr_values) v.acrValues = stepUp.params.acr_values
+    // RFC 9470 §3: max_age is a non-negative integer of seconds; anything else is not asked for
+    const maxAge = stepUp.params.max_age
+    if (maxAge !== undefined && /^\d{1,9}$/.test(maxAge.trim())) v.maxAge = Number(maxAge.trim())
+    return v
+  }
   return { kind: 'other', challenge: bearer.find((c) => c.params.error !== undefined) ?? bearer[0] ?? challenges[0] ?? null }
 }
 

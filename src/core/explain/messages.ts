@@ -24,6 +24,7 @@ const KONG = 'Kong/kong kong/plugins/jwt/handler.lua and jwt_parser.lua'
 const JSONWEBTOKEN = 'auth0/node-jsonwebtoken verify.js (the messages express-jwt passes on)'
 const EXPRESS_JWT = 'auth0/express-jwt src/index.ts'
 const DOORKEEPER = 'doorkeeper-gem/doorkeeper config/locales/en.yml'
+const JOSE = 'panva/jose src/lib/jwt_claims_set.ts, src/jws/flattened/verify.ts, src/jwks/local.ts (what Node APIs built on jose say)'
 const GRAPH = 'Microsoft Graph error responses (InvalidAuthenticationToken)'
 const ARM = 'Azure Resource Manager error responses (ExpiredAuthenticationToken, InvalidAuthenticationToken*)'
 
@@ -78,6 +79,14 @@ export const MESSAGE_SHAPES: readonly MessageShape[] = [
   m(/^(?:\w+Error: )?invalid signature$/i, 'signature_invalid', 'jsonwebtoken / express-jwt', JSONWEBTOKEN),
   m(/^(?:\w+Error: )?(?:jwt malformed|invalid token|jwt must be provided)$/i, 'malformed_token', 'jsonwebtoken / express-jwt', JSONWEBTOKEN),
   m(/^(?:\w+Error: )?No authorization token was found$/i, 'token_missing', 'express-jwt', EXPRESS_JWT),
+  // jose (panva), which many Node APIs put in their error_description
+  m(/^"exp" claim timestamp check failed$/, 'expired', 'jose', JOSE),
+  m(/^"nbf" claim timestamp check failed$|^"iat" claim timestamp check failed/, 'not_yet_valid', 'jose', JOSE),
+  m(/^unexpected "aud" claim value$/, 'wrong_audience', 'jose', JOSE),
+  m(/^unexpected "iss" claim value$/, 'wrong_issuer', 'jose', JOSE),
+  m(/^no applicable key found in the JSON Web Key Set$/, 'unknown_key', 'jose', JOSE),
+  m(/^signature verification failed$/, 'signature_invalid', 'jose', JOSE),
+  m(/^Invalid Compact JWS$|^Invalid JWT$|^JWTs must (?:use Compact JWS serialization|contain a payload)/, 'malformed_token', 'jose', JOSE),
   // Doorkeeper (Rails)
   m(/^The access token expired$/i, 'expired', 'Doorkeeper', DOORKEEPER),
   m(/^The access token was revoked$/i, 'revoked', 'Doorkeeper', DOORKEEPER),
