@@ -492,7 +492,7 @@ export function explain(input: ExplainInput): ExplainResult {
 
   // ---- nothing narrower: invalid_token ----
   const ranked = causes.ranked()
-  if (error === 'invalid_token' && !ranked.some((c) => c.confidence !== 'possible' && c.code !== 'clock_skew')) {
+  if (error === 'invalid_token' && !ranked.some((c) => c.confidence !== 'possible')) {
     const ev = [`${where(withError!)} error="invalid_token"${description ? `, error_description=${JSON.stringify(cut(description))}` : ''}`]
     if (decoded && verified === null) ev.push('no key source given: add --issuer (or --jwks/--key) to check the signature')
     causes.add('invalid_token', 'likely', 'the API says the token is invalid, and nothing narrower was found', ev, `try a freshly issued token: tokentool token --force${p}${verified === null ? '; check it: tokentool explain TOKEN --response FILE --issuer ISSUER' : ''}`)
