@@ -3,6 +3,7 @@
  * turns it into one stderr line and the exit code of the contract (../shared/design/cli.md).
  * @module
  */
+import { quoteServerText } from './core/server-text.js'
 
 export type ErrorCode =
   | 'ERR_USAGE' // bad flag, bad value, missing input
@@ -61,14 +62,20 @@ export class NetworkError extends TokentoolError {
   }
 }
 
-/** An OAuth error response from the authorization server. Exit 4. */
+/**
+ * An OAuth error response from the authorization server. Exit 4. `error` and
+ * `errorDescription` are the server's text as tokentool quotes it: known secrets replaced,
+ * cut to 300 characters (core/server-text.ts).
+ */
 export class AuthServerError extends TokentoolError {
-  constructor(
-    readonly error: string,
-    readonly errorDescription: string | undefined,
-    opts: ErrorOptions & { status?: number } = {},
-  ) {
-    super('ERR_AS_RESPONSE', errorDescription ? `${error}: ${errorDescription}` : error, opts)
+  readonly error: string
+  readonly errorDescription: string | undefined
+  constructor(error: string, errorDescription: string | undefined, opts: ErrorOptions & { status?: number } = {}) {
+    const e = quoteServerText(String(error))
+    const d = errorDescription === undefined || errorDescription === null ? undefined : quoteServerText(String(errorDescription))
+    super('ERR_AS_RESPONSE', d ? `${e}: ${d}` : e, opts)
+    this.error = e
+    this.errorDescription = d
     this.status = opts.status
   }
   readonly status: number | undefined

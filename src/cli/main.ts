@@ -11,7 +11,7 @@ import { parseDuration } from '../core/duration.js'
 import { COMMANDS, type CommandEntry } from './commands/registry.js'
 import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
-import { redactText } from '../http/redact.js'
+import { errorFields, safeLines } from './error-text.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
 const GLOBAL_WITH_VALUE = new Set(['--profile', '--timeout', '--cacert'])
@@ -57,7 +57,8 @@ export function buildRootProgram(deps: Deps): Command {
     .configureOutput({
       writeOut: (s) => void deps.io.out.write(s),
       writeErr: (s) => void deps.io.err.write(s),
-      outputError: (s, write) => write(commanderMessage(s)),
+      // commander echoes argv (an unknown option, a bad choice): escaped and redacted like any outside text
+      outputError: (s, write) => write(safeLines(commanderMessage(s))),
     })
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .option('--json', 'machine-readable output: one JSON document on stdout')
@@ -208,18 +209,17 @@ function reportError(err: unknown, deps: Deps, argv: readonly string[]): number 
   }
   const code = exitCodeFor(err)
   if (err instanceof TokentoolError) {
-    // one line: what was wrong, then what to do about it
-    // the last line of defence: a server's error_description or a library's message may quote
-    // a token or a secret parameter; the one redaction function sees every error line
-    const hint = err.hint ? ` (${redactText(err.hint)})` : ''
-    deps.io.err.write(`tokentool: ${redactText(err.message)}${hint}\n`)
-    if (debug && err.cause instanceof Error) deps.io.err.write(`${err.cause.stack ?? err.cause}\n`)
+    // one line: what was wrong, then what to do about it. The last line of defence: a
+    // server's error_description or a library's message may quote a token, a secret or
+    // escape bytes; errorFields redacts by name and by known value, then escapes
+    const f = errorFields(err)
+    deps.io.err.write(`tokentool: ${f.message}${f.hint ? ` (${f.hint})` : ''}\n`)
+    if (debug && err.cause instanceof Error) deps.io.err.write(`${safeLines(String(err.cause.stack ?? err.cause))}\n`)
   } else if (code === EXIT.cancelled) {
     deps.io.err.write('tokentool: interrupted\n')
   } else {
-    const message = err instanceof Error ? err.message : String(err)
-    deps.io.err.write(`tokentool: unexpected error: ${redactText(message)} (this is a bug; run with --debug for details)\n`)
-    if (debug && err instanceof Error) deps.io.err.write(`${err.stack}\n`)
+    deps.io.err.write(`tokentool: unexpected error: ${errorFields(err).message} (this is a bug; run with --debug for details)\n`)
+    if (debug && err instanceof Error) deps.io.err.write(`${safeLines(String(err.stack))}\n`)
   }
   return code
 }

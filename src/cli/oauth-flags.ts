@@ -12,6 +12,7 @@ import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth
 import type { ProfileSettings } from '../store/profiles.js'
 import type { Deps } from './deps.js'
 import { resolveSecretArg } from './secret-arg.js'
+import { registerClientCredentials } from '../core/secret-values.js'
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v]
 
@@ -101,6 +102,8 @@ export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings
   const secret = o.clientSecret !== undefined
     ? await resolveSecretArg(o.clientSecret, deps, '--client-secret')
     : deps.env.TOKENTOOL_CLIENT_SECRET || (saved?.clientSecret ? await resolveSecretArg(saved.clientSecret, deps, `the client secret of profile "${profile}"`) : undefined)
+  // the secret and the Basic credential made of it are known by value from here on
+  registerClientCredentials(clientId, secret)
   return {
     issuer,
     clientId,

@@ -4,6 +4,7 @@
  */
 import { main } from './main.js'
 import { createProcessDeps } from './deps.js'
+import { argvSecretWarning } from './argv-secrets.js'
 
 export async function runProcess(): Promise<number> {
   const deps = createProcessDeps()
@@ -19,5 +20,8 @@ export async function runProcess(): Promise<number> {
     process.stderr.write('tokentool: interrupted\n')
     process.exit(130)
   })
-  return main(process.argv.slice(2), deps)
+  const argv = process.argv.slice(2)
+  const warning = argvSecretWarning(argv, process.env)
+  if (warning) process.stderr.write(warning)
+  return main(argv, deps)
 }

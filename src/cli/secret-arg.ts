@@ -5,7 +5,8 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { readFileArg } from './input.js'
+import { readFileArg, readStream } from './input.js'
+import { registerSecret } from '../core/secret-values.js'
 import type { Deps } from './deps.js'
 
 /**
@@ -13,9 +14,12 @@ import type { Deps } from './deps.js'
  * @example await resolveSecretArg('env:HMAC_KEY', deps) // the value of $HMAC_KEY
  * @example await resolveSecretArg('@secret.txt', deps)  // the file's content
  */
-export async function resolveSecretArg(value: string, deps: Pick<Deps, 'env' | 'cwd'>, what = 'secret'): Promise<string> {
+export async function resolveSecretArg(value: string, deps: Pick<Deps, 'env' | 'cwd'> & { io?: Pick<Deps['io'], 'in' | 'stdinIsTTY'> }, what = 'secret'): Promise<string> {
   let secret: string
-  if (value.startsWith('@')) {
+  if (value === '-' && deps.io && !deps.io.stdinIsTTY) {
+    // `-`: piped in, the one form that leaves no trace in argv, environment or a file
+    secret = (await readStream(deps.io.in)).replace(/\r?\n$/, '')
+  } else if (value.startsWith('@')) {
     const path = value.slice(1)
     if (path === '') throw new UsageError(`${what}: "@" must be followed by a file name`)
     secret = (await readFileArg(path, deps, `${what} file`)).replace(/\r?\n$/, '')
@@ -29,5 +33,7 @@ export async function resolveSecretArg(value: string, deps: Pick<Deps, 'env' | '
     secret = value
   }
   if (secret === '') throw new UsageError(`${what} is empty`)
+  // from here on the run knows it: no trace or error line shows it, in any encoding
+  registerSecret(secret)
   return secret
 }

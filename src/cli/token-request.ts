@@ -17,6 +17,7 @@ import { claimsText, endpointFlags, resolveClient, type RequestFlags, type Serve
 import { resolveSecretArg } from './secret-arg.js'
 import { resolveDpopKey, type DpopFlags, type ResolvedDpopKey } from './dpop-key.js'
 import type { TokenStore } from '../store/store.js'
+import { registerSecret } from '../core/secret-values.js'
 
 export interface TokenFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   minTtl: string
@@ -77,6 +78,8 @@ async function readCredential(value: string, deps: Pick<Deps, 'env' | 'cwd'>, wh
   const text = value.startsWith('env:') ? await resolveSecretArg(value, deps, what) : await readFileArg(value.replace(/^@/, ''), deps, `${what} file`)
   const t = text.trim()
   if (!t) throw new InputError(`${what} is empty`)
+  // a private key or an assertion: a secret of the run like a client secret
+  registerSecret(t)
   return t
 }
 

@@ -21,6 +21,7 @@ export { BODY_LIMIT, RETRY, type RetryPolicy, type TokentoolRequestInit } from '
 export { noProxyFor } from './proxy.js'
 import { redactUrl } from './redact.js'
 import { Tracer } from './trace.js'
+import { learnFromRequest, learnFromResponse } from './learn-secrets.js'
 import { readBodyLimited } from './read-limited.js'
 
 export interface FetchOptions {
@@ -132,6 +133,8 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
     }
 
     const started = performance.now()
+    // before anything can echo them: every secret this request carries is known by value
+    learnFromRequest(new Headers(init.headers), bodyText(init.body))
     if (tracer) {
       const headers = new Headers(init.headers)
       // show the content type undici will add for the body, as it goes on the wire
@@ -159,18 +162,22 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
       throw e
     }
 
-    if (tracer) {
+    // a JSON answer to a POST is a token endpoint's (or device, PAR, registration): read whole
+    // so that the secrets in it are registered before an error could quote them
+    const learn = method === 'POST' && /json/i.test(res.headers.get('content-type') ?? '')
+    if (tracer || learn) {
       // buffer the body to show it; JSON responses of an authorization server are small
       let buf: Uint8Array
       try {
         buf = await readBodyLimited(res.body, limit, tooLarge)
       } catch (err) {
         const e = err instanceof NetworkError ? err : fail(err)
-        tracer.failure(id, url.href, e instanceof Error ? e.message : String(e), performance.now() - started)
+        tracer?.failure(id, url.href, e instanceof Error ? e.message : String(e), performance.now() - started)
         throw e
       }
       const body = new TextDecoder().decode(buf)
-      tracer.response({ id, method, status: res.status, statusText: res.statusText, url: res.url || url.href, headers: res.headers, body, elapsedMs: performance.now() - started })
+      learnFromResponse(res.headers.get('content-type'), body)
+      tracer?.response({ id, method, status: res.status, statusText: res.statusText, url: res.url || url.href, headers: res.headers, body, elapsedMs: performance.now() - started })
       return rebuild(res, NULL_BODY_STATUS.has(res.status) ? null : buf)
     }
     return res.body && !NULL_BODY_STATUS.has(res.status) ? rebuild(res, guardStream(res.body, fail, limit, tooLarge)) : res

@@ -7,8 +7,13 @@
  *   `Cookie`, …) that is not a JWT shows its first 6 characters and its length:
  *   `abc123…(40 chars)` (fewer characters for a short value, never all of it).
  * Works on URLs (query and fragment), form bodies, JSON bodies, header maps and free text.
+ * Besides names, values: every secret the run registered (`registerSecret`, see
+ * core/secret-values.ts) is replaced in every encoding wherever it appears, after the rules
+ * by name, so that a server quoting the request in its `error_description` quotes nothing.
  * @module
  */
+import { redactKnown } from '../core/secret-values.js'
+export { redactKnown, registerSecret, registerClientCredentials, registerBasicCredential } from '../core/secret-values.js'
 
 /** Parameter, JSON member and header names whose values are secrets (compared lowercased). */
 export const SECRET_NAMES: ReadonlySet<string> = new Set([
@@ -47,6 +52,15 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAMES.has(name.toLowerCase())
 }
 
+/**
+ * A value redacted before (by value, in a server's text quoted by an error): `abc123…(40 chars)`,
+ * or its start as a `name=value` pair in text sees it (`abc123…(40`). Masking it again would
+ * only garble it.
+ */
+function alreadyMasked(v: string): boolean {
+  return /…\(\d+(?: chars\))?$/.test(v) || v.endsWith(REDACTED) || /^<client credentials>/.test(v)
+}
+
 /** `abc123…(40 chars)`: enough to tell two secrets apart, never enough to use one. */
 export function maskSecret(value: string): string {
   const chars = [...value]
@@ -69,7 +83,7 @@ export function redactJwts(text: string): string {
 export function redactSecretValue(value: string): string {
   const v = value.trim()
   if (WHOLE_JWE.test(v) || WHOLE_JWS.test(v)) return redactJwtMatch(v)
-  if (v === '') return value
+  if (v === '' || alreadyMasked(v)) return value
   return maskSecret(value)
 }
 
@@ -146,14 +160,17 @@ export function redactHeader(name: string, value: string): string {
   if (n === 'authorization' || n === 'proxy-authorization') {
     // keep the scheme (Basic, Bearer, DPoP) so the trace still says how the client authenticated
     const m = /^(\S+)\s+(.+)$/.exec(value)
-    return m ? `${m[1]} ${redactSecretValue(m[2]!)}` : redactSecretValue(value)
+    // Basic is base64 of `id:secret`: any prefix of it is a prefix of the secret's pair, so
+    // only the scheme and the length are shown
+    if (m && m[1]!.toLowerCase() === 'basic') return `${m[1]} ${REDACTED} (${m[2]!.length} chars)`
+    return redactKnown(m ? `${m[1]} ${redactSecretValue(m[2]!)}` : redactSecretValue(value))
   }
   if (n === 'cookie') return value.split(/;\s*/).map(redactCookiePair).join('; ')
   if (n === 'set-cookie') {
     const [first, ...attrs] = value.split(/;\s*/)
     return [redactCookiePair(first ?? ''), ...attrs].join('; ')
   }
-  if (isSecretName(n)) return redactSecretValue(value)
+  if (isSecretName(n)) return redactKnown(redactSecretValue(value))
   if (n === 'location' || n === 'content-location' || n === 'referer') return redactUrl(value)
   return redactText(value)
 }
@@ -197,8 +214,8 @@ export function redactText(text: string): string {
   const named = text
     .replace(TEXT_JSON_RE, (_m, pre: string, v: string, post: string) => `${pre}${redactSecretValue(v)}${post}`)
     .replace(TEXT_PAIR_RE, (_m, lead: string, name: string, v: string) => `${lead}${name}=${redactSecretValue(decodeFormPart(v))}`)
-    .replace(TEXT_AUTH_RE, (_m, scheme: string, v: string) => `${scheme} ${redactSecretValue(v)}`)
-  return redactJwts(named)
+    .replace(TEXT_AUTH_RE, (_m, scheme: string, v: string) => (scheme === 'Basic' ? `${scheme} ${REDACTED} (${v.length} chars)` : `${scheme} ${redactSecretValue(v)}`))
+  return redactKnown(redactJwts(named))
 }
 
 const FORM_RE = /^[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*$/
@@ -212,6 +229,10 @@ const FORM_RE = /^[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*$/
  * // 'grant_type=refresh_token&refresh_token=8xLOxB…(22 chars)'
  */
 export function redact(text: string, contentType?: string | null): string {
+  return redactKnown(redactShaped(text, contentType))
+}
+
+function redactShaped(text: string, contentType?: string | null): string {
   const type = contentType?.split(';')[0]?.trim().toLowerCase()
   const trimmed = text.trim()
   if (type === 'application/json' || type?.endsWith('+json') || /^[[{]/.test(trimmed)) {

@@ -1,9 +1,11 @@
 /**
  * The `-v` trace: each HTTP exchange written to stderr in curl's shape (`>` request, `<`
- * response, `*` notes), every URL, header and body passed through `redact` first.
+ * response, `*` notes), every URL, header and body passed through `redact` first, and every
+ * line through the terminal-safety escape: a server's header or body cannot move the cursor.
  * @module
  */
-import { redact, redactHeaders, redactUrl, type HeaderInput } from './redact.js'
+import { printable } from '../core/printable.js'
+import { redact, redactHeaders, redactKnown, redactUrl, type HeaderInput } from './redact.js'
 
 /** Bodies longer than this are cut in the trace (after redaction, so no secret is cut in half). */
 export const TRACE_BODY_LIMIT = 16 * 1024
@@ -60,8 +62,9 @@ export class Tracer {
     this.write([line])
   }
 
+  /** The last pass on every line: the secrets the run knows by value, and no byte a server sent that could drive the terminal. */
   private write(lines: string[]): void {
-    this.out.write(lines.join('\n') + '\n')
+    this.out.write(lines.map((l) => printable(redactKnown(l))).join('\n') + '\n')
   }
 }
 

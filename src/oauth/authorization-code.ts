@@ -5,6 +5,7 @@
  * RFC 9207 `iss` and the ID token are checked by openid-client.
  * @module
  */
+import { registerSecret } from '../core/secret-values.js'
 import * as oauth from 'oauth4webapi'
 import * as client from 'openid-client'
 import { AuthServerError, NetworkError, UsageError } from '../errors.js'
@@ -118,6 +119,7 @@ export async function authorizationCodeLogin(
   const nonce = openid ? client.randomNonce() : undefined
   const verifier = client.randomPKCECodeVerifier()
   const codeChallenge = await client.calculatePKCECodeChallenge(verifier)
+  registerSecret(verifier)
 
   const listener = await listenForCallback({ ...listen, state, onRejected: (status, page) => ui.refused(status, page) })
   let stopWaiting = () => {}
@@ -132,6 +134,8 @@ export async function authorizationCodeLogin(
     pending = await waitForCallback(listener, listen.timeoutSec, ui.pasted, (status, page) => ui.refused(status, page))
     stopWaiting()
     const cb = pending.callback
+    // the code came by the browser, not by our fetch: known by value before anything can quote it
+    registerSecret(cb.url.searchParams.get('code'))
     if (cb.kind === 'malformed') throw new NetworkError(`bad redirect to ${redirectUri}: ${cb.reason}`)
     const callbackUrl = new URL(cb.url.search, listener.redirectUri)
     // state and RFC 9207 `iss` (also on error responses, §2.4) first, so that a failure names

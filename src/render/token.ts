@@ -1,8 +1,8 @@
 /**
  * What `token` prints: the access token and a newline, nothing else (a CI log stays safe to
  * read); `--format env` as `TOKENTOOL_ACCESS_TOKEN=...`; `--json` the token response plus
- * `expires_at` (epoch seconds) and where the token came from; `--format exec-credential` the
- * client-go ExecCredential kubectl reads from an exec plugin.
+ * `expires_at` (epoch seconds) and where the token came from, never a `refresh_token`;
+ * `--format exec-credential` the client-go ExecCredential kubectl reads from an exec plugin.
  * @module
  */
 import type { IOStreams } from '../cli/deps.js'
@@ -31,7 +31,10 @@ export function tokenJson(v: TokenView, now: Date): Record<string, unknown> {
     ...(v.expiresAt !== undefined ? { expires_in: v.expiresAt - Math.floor(now.getTime() / 1000) } : {}),
     ...(v.scope !== undefined ? { scope: v.scope } : {}),
   }
-  return { ...base, expires_at: v.expiresAt ?? null, source: v.source }
+  // never a refresh token on stdout (0.2), whatever the server sent: a client credentials
+  // answer may carry one, and `token --json` output lands in CI logs
+  const { refresh_token: _rt, ...rest } = base
+  return { ...rest, expires_at: v.expiresAt ?? null, source: v.source }
 }
 
 export function renderToken(io: Pick<IOStreams, 'out'>, v: TokenView, opts: { format: TokenFormat; now: Date; execApiVersion?: ExecApiVersion }): void {

@@ -31,6 +31,16 @@ import {
 } from './profiles.js'
 import { checkTokens, type ProfileTokens } from './tokens.js'
 import { checkDpopKey, type StoredDpopKey } from './dpop-key.js'
+import { registerSecret } from '../core/secret-values.js'
+
+/** Every token a profile holds is a secret of the run from the moment it is read or written: redacted by value wherever it turns up. */
+function registered<T extends ProfileTokens | undefined>(t: T): T {
+  if (!t) return t
+  registerSecret(t.refreshToken?.value)
+  registerSecret(t.idToken?.value)
+  for (const e of Object.values(t.accessTokens)) registerSecret(e.accessToken)
+  return t
+}
 
 export interface TokenStore {
   /** Where the store lives (the home directory), for messages. */
@@ -167,6 +177,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       const settings = (await readConfig()).profiles[profile]
       const secret = (await readSecrets()).clientSecrets[profile]
       if (!settings) return undefined
+      registerSecret(secret)
       // a reference in config.json is the setting; a literal lives only in secrets.json
       return secret !== undefined && settings.clientSecret === undefined ? { ...settings, clientSecret: secret } : settings
     },
@@ -188,12 +199,12 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     async getTokens(profile) {
       const file = paths.tokens(profile)
       await checkDirs()
-      return readJsonFile(file, checkTokens, readOpts)
+      return registered(await readJsonFile(file, checkTokens, readOpts))
     },
 
     async saveTokens(profile, tokens) {
       assertTokens(tokens)
-      await write(paths.tokens(profile), tokens)
+      await write(paths.tokens(profile), registered(tokens))
     },
 
     async getDpopKey(profile) {
@@ -285,11 +296,11 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
       return next
     },
     async getTokens(profile) {
-      return copy(tokens.get(validateProfileName(profile)))
+      return registered(copy(tokens.get(validateProfileName(profile))))
     },
     async saveTokens(profile, t) {
       assertTokens(t)
-      tokens.set(validateProfileName(profile), structuredClone(t))
+      tokens.set(validateProfileName(profile), structuredClone(registered(t)))
     },
     async removeTokens(profile) {
       return tokens.delete(validateProfileName(profile))

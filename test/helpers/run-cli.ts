@@ -30,7 +30,7 @@ export function tempHome(): string {
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_HOME: tempHome(), ...opts.env })) {
+    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_NO_ARGV_WARNING: '1', TOKENTOOL_HOME: tempHome(), ...opts.env })) {
       if (v !== undefined) env[k] = v
     }
     const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })

@@ -26,7 +26,7 @@ process.once('exit', () => {
 export function spawnCli(args: string[], opts: { env?: Record<string, string | undefined>; home?: string; killAfterMs?: number } = {}): LiveCli {
   const home = opts.home ?? tempHome()
   const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_HOME: home, ...opts.env })) {
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_NO_ARGV_WARNING: '1', TOKENTOOL_HOME: home, ...opts.env })) {
     if (v !== undefined) env[k] = v
   }
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
