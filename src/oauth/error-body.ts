@@ -84,7 +84,8 @@ export function oauthErrorIn(body: string): { error: string; error_description?:
  * `error` undefined: a refusal without an OAuth error (only its status says what it was).
  */
 export function authHint(error: string | undefined, status: number | undefined, info: ErrorBodyInfo | undefined): string | undefined {
-  const clientRefused = error === 'invalid_client' || error === 'unauthorized_client' || (error === undefined && status === 401)
+  // without an OAuth error only the status says it: glewlwyd refuses a client with an empty 403
+  const clientRefused = error === 'invalid_client' || error === 'unauthorized_client' || (error === undefined && (status === 401 || status === 403))
   if (!clientRefused) return undefined
   switch (info?.auth?.method) {
     case 'basic':
