@@ -76,6 +76,16 @@ export function endpointOf(oc: OAuthClient, field: 'introspection_endpoint' | 'r
   })
 }
 
+/** oauth4webapi's aud comparison failure somewhere in the cause chain: what was expected and what came. */
+function audienceMismatch(err: unknown): { expected: unknown; got: unknown } | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const c = (e as { cause?: { claim?: unknown; expected?: unknown; claims?: Record<string, unknown> } }).cause
+    if (c && c.claim === 'aud' && c.claims) return { expected: c.expected, got: c.claims.aud }
+    e = c
+  }
+  return undefined
+}
+
 /** Errors whose cause is worth a sentence more than the server gave. */
 function explain(err: Error, oc: OAuthClient): Error {
   if (err instanceof AuthServerError && err.error === 'unsupported_token_type') {
@@ -92,6 +102,14 @@ function explain(err: Error, oc: OAuthClient): Error {
       status: err.status,
       hint: 'introspection needs the client to authenticate: give --client-id and --client-secret of a client allowed to introspect',
     })
+  }
+  const aud = audienceMismatch(err)
+  if (err instanceof NetworkError && aud) {
+    // not tolerated: the aud says whom the signed answer is for (RFC 9701 §5: the client that asked)
+    return new NetworkError(
+      `introspection at ${endpointOf(oc, 'introspection_endpoint', 'introspection')}: the JWT response's aud is ${JSON.stringify(aud.got)}, not this client's id ${JSON.stringify(aud.expected)} as RFC 9701 §5 requires; it was not accepted`,
+      { cause: err, hint: 'without --jwt the plain JSON answer has no such check' },
+    )
   }
   if (err instanceof NetworkError && /token_introspection|token-introspection\+jwt|JWT/.test(err.message)) {
     return new NetworkError(`${err.message} (the JWT introspection response did not validate)`, { cause: err })
