@@ -69,7 +69,7 @@ describe('error bodies', () => {
 
   it('an empty 403 from the token endpoint is the server saying no: exit 4 naming the status', async () => {
     const r = await cc('empty', 'cli', 'cli-secret-0123456789')
-    const line = refused(r, /^tokentool: HTTP 403: client credentials grant at http:\/\/127\.0\.0\.1:\d+\/empty\/token: the server said no without an OAuth error \(empty body\)$/)
+    const line = refused(r, /^tokentool: HTTP 403: client credentials grant at http:\/\/127\.0\.0\.1:\d+\/empty\/token: the server said no without an OAuth error \(empty body\) \(.*try --client-auth post .*\)$/)
     expect(line).not.toMatch(/content-type|JSON/)
   })
 
