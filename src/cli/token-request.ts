@@ -102,9 +102,12 @@ export function readAssertion(text: string, what: string, now?: Date): { jwt: st
   return { jwt, ...(typeof p.iss === 'string' ? { iss: p.iss } : {}), ...(typeof p.sub === 'string' ? { sub: p.sub } : {}) }
 }
 
+/** Nothing to get a token with: no usable cached token, no refresh token, no client credential. Exit 2. */
+export class NoCredentialsError extends UsageError {}
+
 export function noCredentials(profile: string, what: string, clientKnown = false): UsageError {
   const machine = '--client-secret (or set TOKENTOOL_CLIENT_SECRET), --client-key FILE or --client-assertion FILE'
-  return new UsageError(`${what}: nothing to get a token with`, {
+  return new NoCredentialsError(`${what}: nothing to get a token with`, {
     hint: clientKnown
       ? `give ${machine} for the client credentials grant, or sign in with: tokentool login --profile ${profile}`
       : `sign in with: tokentool login --profile ${profile}; or, for a machine client, give --issuer, --client-id and ${machine}`,

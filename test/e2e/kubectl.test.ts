@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 import { kubeconfig, startKubeApiServer, type KubeApiServer } from './kube-api-server.js'
+import { spawn as spawnPty } from 'node-pty'
+import { stripVTControlCharacters } from 'node:util'
+import { browserlessLogin } from './browserless-login.js'
 import { BIN, tempHome } from '../helpers/run-cli.js'
 import { describeWithProgram, findProgram, type ProgramSpec } from '../helpers/system-program.js'
 
@@ -106,6 +109,40 @@ describeWithProgram(findProgram(KUBECTL), 'kubectl runs tokentool as its exec cr
         expect(again.map((r) => r.authorization)).toEqual([`Bearer ${token}`, `Bearer ${token}`])
       })
     }
+
+    it.skipIf(minor < 22)('interactiveMode IfAvailable in a terminal: kubectl runs the sign-in through tokentool, then sends the new token', async () => {
+      const file = join(dir, 'kubeconfig-interactive')
+      writeFileSync(
+        file,
+        kubeconfig({
+          server: api.url,
+          caFile: api.caFile,
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [BIN, 'token', '--profile', 'k8s-user', '--issuer', provider.issuer, '--client-id', provider.clients.native.client_id, '--scope', 'openid offline_access api:read', '--resource', API_RESOURCE, '--format', 'exec-credential'],
+          interactiveMode: 'IfAvailable',
+        }),
+      )
+      const seen = api.requests.length
+      // kubectl gives the plugin a terminal only when it has one itself: a real pty
+      const term = spawnPty(kubectlPath, ['get', '--raw', '/api'], { cols: 2000, rows: 50, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: file, TOKENTOOL_HOME: tempHome(), BROWSER: 'true', NO_COLOR: '1' } })
+      let out = ''
+      term.onData((d) => (out += d))
+      const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)))
+      const deadline = Date.now() + 45_000
+      let url: string | undefined
+      while (!url && Date.now() < deadline) {
+        url = /Open: (\S+)/.exec(stripVTControlCharacters(out))?.[1]
+        if (!url) await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(url, stripVTControlCharacters(out)).toBeDefined()
+      await browserlessLogin(url!, { deliver: true })
+      expect(await exited).toBe(0)
+      expect(stripVTControlCharacters(out)).toContain('"kind":"APIVersions"')
+      const sent = api.requests.slice(seen).filter((r) => r.path === '/api')
+      const { payload } = await jwtVerify(sent[0]!.authorization!.replace(/^Bearer /, ''), createLocalJWKSet(provider.publicJwks), { issuer: provider.issuer, audience: API_RESOURCE })
+      expect(payload.client_id).toBe(provider.clients.native.client_id)
+    })
 
     it('nothing to get a token with: kubectl fails showing tokentool\'s one line, which names the sign-in', async () => {
       const file = config('kubeconfig-none', `client.authentication.k8s.io/${minor >= 22 ? 'v1' : 'v1beta1'}`, ['--profile', 'cluster-prod'])

@@ -8,11 +8,12 @@
 import { Option, type Command } from 'commander'
 import { parseDuration } from '../../core/duration.js'
 import { parseExecInfo } from '../../core/exec-credential.js'
+import { AuthServerError } from '../../errors.js'
 import { renderToken, TOKEN_FORMATS, type TokenFormat } from '../../render/token.js'
 import { acquireToken } from '../acquire-token.js'
 import type { Deps } from '../deps.js'
 import { addRequestFlags, addServerClientFlags } from '../oauth-flags.js'
-import type { TokenFlags } from '../token-request.js'
+import { NoCredentialsError, parseClientAuth, type TokenFlags } from '../token-request.js'
 
 export function register(parent: Command, deps: Deps): Command {
   const cmd = parent
@@ -61,10 +62,35 @@ export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
   const profile = deps.global.profile
   const format: TokenFormat = deps.global.json ? 'json' : ((o.format as TokenFormat | undefined) ?? 'token')
   const minTtl = parseDuration(o.minTtl, '--min-ttl')
-  // kubectl's request is read before any work. `token` never prompts, so `interactive: false`
-  // (kubectl has no terminal for the plugin) holds whatever the profile needs: a sign-in is
-  // an error line naming `tokentool login`, which kubectl shows.
+  // kubectl's request is read before any work. With `interactive: false` (kubectl has no
+  // terminal for the plugin) nothing prompts: a sign-in is an error line naming `tokentool
+  // login`, which kubectl shows. With `interactive: true`, as kubelogin does, the sign-in runs.
   const exec = format === 'exec-credential' ? parseExecInfo(deps.env.KUBERNETES_EXEC_INFO) : undefined
-  const view = await acquireToken(o, { profile, minTtl, force: Boolean(o.force) }, deps)
+  const opts = { profile, minTtl, force: Boolean(o.force) }
+  let view
+  try {
+    view = await acquireToken(o, opts, deps)
+  } catch (err) {
+    if (!exec?.interactive || o.clientCredentials || o.assertion !== undefined || !signInWouldHelp(err)) throw err
+    await signInForKubectl(o, profile, deps)
+    view = await acquireToken(o, { ...opts, force: false }, deps)
+  }
   renderToken(deps.io, view, { format, now: deps.now(), ...(exec ? { execApiVersion: exec.apiVersion } : {}) })
+}
+
+/** Nothing to get a token with, or the refresh token was refused: a person signing in fixes both. */
+function signInWouldHelp(err: unknown): boolean {
+  return err instanceof NoCredentialsError || (err instanceof AuthServerError && err.error === 'invalid_grant')
+}
+
+/**
+ * kubectl said a person is there (`interactive: true`): `login` with the same server, client and
+ * request flags, its output on stderr (stdout carries only the ExecCredential). The browser is
+ * `$BROWSER` when set, else the system's; the `Open:` URL is printed either way.
+ */
+async function signInForKubectl(o: TokenFlags, profile: string, deps: Deps): Promise<void> {
+  const { minTtl: _m, force: _f, clientCredentials: _c, clientAssertion: _ca, assertionAudience: _aa, assertion: _a, format: _fo, clientAuth: _au, ...rest } = o
+  deps.io.err.write(`tokentool: profile "${profile}" needs a sign-in; kubectl runs tokentool interactively, so it starts now\n`)
+  const { runLogin } = await import('./login.js')
+  await runLogin({ ...rest, ...(o.clientAuth !== undefined ? { clientAuth: parseClientAuth(o.clientAuth) } : {}), open: true, ...(deps.env.BROWSER ? { browserCommand: deps.env.BROWSER } : {}) }, { ...deps, io: { ...deps.io, out: deps.io.err, stdoutIsTTY: deps.io.stderrIsTTY } })
 }
