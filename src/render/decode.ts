@@ -34,6 +34,8 @@ export function decodedJson(t: DecodedToken): Record<string, unknown> {
     kindInfo: t.kindInfo,
     notes: t.notes,
     ...(t.binding ? { binding: t.binding } : {}),
+    ...(t.bindingCheck ? { bindingCheck: t.bindingCheck } : {}),
+    ...(t.dpopProof ? { dpopProof: t.dpopProof } : {}),
     ...(t.jwe ? { jwe: t.jwe } : {}),
     ...(t.envelope ? { envelope: t.envelope } : {}),
   }
@@ -61,6 +63,28 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
   if (t.times) summary.push([{ text: 'Status' }, statusCell(t.times, c)])
   summary.push([{ text: 'Size' }, sizeCell(t, c)])
   if (t.binding) summary.push([{ text: 'Bound to' }, { text: t.binding.detail, style: c.cyan }])
+  if (t.bindingCheck) {
+    const b = t.bindingCheck
+    summary.push([
+      { text: 'Key match' },
+      b.matches
+        ? { text: `✓ cnf.${b.member} is the thumbprint of ${b.against}`, style: c.green }
+        : { text: `✗ cnf.${b.member} is not the thumbprint of ${b.against} (${b.thumbprint}): this token cannot be used with it`, style: c.red },
+    ])
+  }
+  if (t.dpopProof) {
+    const p = t.dpopProof
+    if (p.htm !== undefined || p.htu !== undefined) summary.push([{ text: 'Proof for' }, { text: `${p.htm ?? '?'} ${p.htu ?? '?'}`, style: c.bold }])
+    if (p.jkt !== undefined) summary.push([{ text: 'Proof key' }, { text: `thumbprint ${p.jkt} (the cnf.jkt of the token it goes with)` }])
+    if (p.athMatches !== undefined) {
+      summary.push([
+        { text: 'ath' },
+        p.athMatches ? { text: '✓ the hash of the access token given', style: c.green } : { text: p.ath === undefined ? '✗ no ath: the proof is not for an access token' : '✗ not the hash of the access token given', style: c.red },
+      ])
+    } else if (p.ath !== undefined) {
+      summary.push([{ text: 'ath' }, { text: `${p.ath} (give --access-token to check it)`, style: c.dim }])
+    }
+  }
   out.push(renderTable(summary.map(boldKey(c)), { width }).trimEnd(), '')
 
   if (t.envelope) {

@@ -199,6 +199,20 @@ describe('DPoP sign-in, refresh and call', { timeout: 90_000 }, () => {
     const proof = await checkDpopProof(calls[1]!.proof!, { method: 'GET', url: `${api.url}/accounts`, accessToken: refreshed.access_token, jkt })
     expect(proof.payload.htu).toBe(`${api.url}/accounts`)
 
+    // decode says the token is bound to the profile's key; verify checks the proof the API got, as the API did
+    const d = await runCli(['--json', 'decode', refreshed.access_token], { env: { TOKENTOOL_HOME: home } })
+    expect(JSON.parse(d.stdout).bindingCheck).toEqual({ member: 'jkt', against: 'the DPoP key of profile "default"', thumbprint: jkt, matches: true })
+    const v = await runCli(['verify', '--dpop-proof', calls[1]!.proof!, '--method', 'GET', '--url', `${api.url}/accounts?page=2`, '--issuer', provider.issuer, '--aud', API_RESOURCE, refreshed.access_token], { env: { TOKENTOOL_HOME: home } })
+    expect(v.stderr).toBe('')
+    expect(v.code).toBe(0)
+    expect(v.stdout).toMatch(/PASS +signature/)
+    expect(v.stdout).toMatch(/PASS +dpop cnf\.jkt/)
+    expect(v.stdout).toMatch(/PASS +dpop ath/)
+    const wrong = await runCli(['verify', '--dpop-proof', calls[1]!.proof!, '--method', 'POST', '--url', `${api.url}/accounts`, login.access_token], { env: { TOKENTOOL_HOME: home } })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toMatch(/dpop htm/)
+    expect(wrong.stderr).toMatch(/dpop ath/) // the proof went with the refreshed token, not this one
+
     // dpop proof for curl: verified by the independent checker, ath for the token given on stdin
     const p = await runCli(['dpop', 'proof', '--method', 'POST', '--url', `${api.url}/transfer?x=1`, '--access-token', '-'], { env: { TOKENTOOL_HOME: home }, input: refreshed.access_token })
     expect(p.stderr).toBe('')

@@ -65,3 +65,39 @@ describe('the cache key includes the binding', () => {
     expect(userTokenKey(base)).toBe(cacheKey({ ...base, grant: 'authorization_code' }))
   })
 })
+
+describe('checkDpopProof (RFC 9449 §4.3), on the RFC example and on tampered proofs', async () => {
+  const { readFileSync } = await import('node:fs')
+  const { generateKeyPair, exportJWK, SignJWT } = await import('jose')
+  const { checkDpopProof } = await import('../../src/core/dpop/proof-checks.js')
+  const rfc = readFileSync(new URL('../fixtures/rfc9449/figure3-proof.jwt', import.meta.url), 'utf8').trim()
+  const at = new Date(1562262616 * 1000)
+  const failed = (r: { checks: { name: string; ok: boolean }[] }) => r.checks.filter((c) => !c.ok).map((c) => c.name)
+
+  it('the Figure 3 proof passes for its request and fails for another', async () => {
+    const ok = await checkDpopProof({ proof: rfc, method: 'post', url: new URL('https://server.example.com/token?x=1#y'), leeway: 60, now: at })
+    expect(failed(ok)).toEqual([])
+    const other = await checkDpopProof({ proof: rfc, method: 'GET', url: new URL('https://server.example.com/other'), leeway: 60, now: new Date(at.getTime() + 3600_000) })
+    expect(failed(other)).toEqual(['dpop htm', 'dpop htu', 'dpop iat'])
+  })
+
+  it('a changed payload breaks the signature; a token without cnf.jkt or another ath fails', async () => {
+    const [h, , sig] = rfc.split('.')
+    const p = Buffer.from(JSON.stringify({ jti: 'x', htm: 'POST', htu: 'https://server.example.com/token', iat: 1562262616 })).toString('base64url')
+    const r = await checkDpopProof({ proof: `${h}.${p}.${sig}`, method: 'POST', url: new URL('https://server.example.com/token'), leeway: 60, now: at, accessToken: { token: 'abc', cnf: undefined } })
+    expect(failed(r)).toEqual(['dpop signature', 'dpop ath', 'dpop cnf.jkt'])
+  })
+
+  it('a proof that is typ JWT, or carries a private key, or is HMAC, fails those steps', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const pub = await exportJWK(publicKey)
+    const priv = await exportJWK(privateKey)
+    const sign = (hdr: Record<string, unknown>) =>
+      new SignJWT({ htm: 'GET', htu: 'https://a.example/r', jti: 'abcdefghijklmnop' }).setProtectedHeader({ alg: 'ES256', ...hdr }).setIssuedAt(1562262616).sign(privateKey)
+    const url = new URL('https://a.example/r')
+    expect(failed(await checkDpopProof({ proof: await sign({ typ: 'JWT', jwk: pub }), method: 'GET', url, leeway: 60, now: at }))).toEqual(['dpop typ'])
+    expect(failed(await checkDpopProof({ proof: await sign({ typ: 'dpop+jwt', jwk: priv }), method: 'GET', url, leeway: 60, now: at }))).toContain('dpop jwk')
+    const hmac = await new SignJWT({ htm: 'GET', htu: 'https://a.example/r', jti: 'j', iat: 1562262616 }).setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: pub }).sign(new Uint8Array(32))
+    expect(failed(await checkDpopProof({ proof: hmac, method: 'GET', url, leeway: 60, now: at }))).toEqual(['dpop alg', 'dpop signature'])
+  })
+})

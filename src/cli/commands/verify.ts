@@ -14,7 +14,10 @@ import { normalizeTokenText } from '../../core/token-text.js'
 import { SUPPORTED_ALGS } from '../../core/jwt/alg-policy.js'
 import { clockSkewWarning } from '../../core/jwt/clock.js'
 import type { ClaimRequirement } from '../../core/jwt/verify-checks.js'
-import { decodeJsonSegment, segmentLabel, splitCompact } from '../../core/jwt/split.js'
+import { decodeJsonSegment, decodeJwt, segmentLabel, splitCompact } from '../../core/jwt/split.js'
+import type { Check } from '../../core/jwt/verify-checks.js'
+import { checkDpopProof } from '../../core/dpop/proof-checks.js'
+import { resolveSecretArg } from '../secret-arg.js'
 import { createVerifier, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
 import { batchErrorLine, batchLine, renderVerify, type VerifyReport } from '../../render/verify.js'
 import type { Deps } from '../deps.js'
@@ -34,6 +37,10 @@ interface VerifyFlags extends KeySourceFlags {
   maxAge?: string
   now?: string
   batch?: boolean
+  dpopProof?: string
+  method?: string
+  url?: string
+  dpopNonce?: string
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
@@ -60,6 +67,10 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--claim <name=value>', 'required claim value, JSON when it parses (repeatable)', collect)
     .option('--max-age <dur>', 'auth_time must be no older than this')
     .option('--now <time>', 'check as of this time (ISO 8601 or unix seconds) instead of the clock')
+    .option('--dpop-proof <proof>', 'check this DPoP proof as a resource would (RFC 9449 §4.3), with --method and --url; the token, when given, is the access token it came with (also @file, env:VAR)')
+    .option('--method <method>', 'with --dpop-proof: the request method (default GET)')
+    .option('--url <url>', 'with --dpop-proof: the request URL')
+    .option('--dpop-nonce <nonce>', 'with --dpop-proof: the DPoP-Nonce the server gave')
     .addOption(new Option('--batch', 'one token per stdin line, one NDJSON result per line; exit 1 if any failed').conflicts(['file']))
     .addHelpText(
       'after',
@@ -75,9 +86,12 @@ Examples:
   $ tokentool verify --issuer https://login.example.com --aud api://orders "$TOKEN"
   $ tokentool verify --key public.pem --typ at+jwt --scope orders.read --json token.jwt
   $ cut -f2 tokens.tsv | tokentool verify --batch --jwks https://example.com/jwks.json > results.ndjson
+  $ tokentool verify --dpop-proof "$PROOF" --method GET --url https://api.example.com/me "$TOKEN" --issuer https://login.example.com
 `,
     )
     .action(async (token: string | undefined, flags: VerifyFlags) => {
+      if (flags.dpopProof !== undefined) return verifyWithProof(token, flags, deps)
+      if (flags.method !== undefined || flags.url !== undefined || flags.dpopNonce !== undefined) throw new UsageError('--method, --url and --dpop-nonce go with --dpop-proof PROOF')
       const options = parseOptions(flags)
       const fixedNow = flags.now !== undefined ? parseTime(flags.now) : undefined
       if (flags.batch && token !== undefined && token !== '-') throw new UsageError('--batch reads tokens from stdin, one per line: do not pass a token argument')
@@ -116,6 +130,83 @@ Examples:
         throw new TokenInvalidError(`token is not valid: ${shown}`)
       }
     })
+}
+
+/**
+ * `--dpop-proof`: the proof's checklist (RFC 9449 §4.3); with a token, `ath` and `cnf.jkt`
+ * against it and, when a key source is given, the token's own checks before the proof's.
+ */
+async function verifyWithProof(token: string | undefined, flags: VerifyFlags, deps: Deps): Promise<void> {
+  if (flags.batch) throw new UsageError('--dpop-proof checks one proof: it does not go with --batch')
+  if (flags.url === undefined) throw new UsageError('--dpop-proof needs --url URL (the request the proof came with)')
+  let url: URL
+  try {
+    url = new URL(flags.url)
+  } catch {
+    throw new UsageError(`--url is not a URL: ${flags.url}`)
+  }
+  const method = (flags.method ?? 'GET').trim()
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new UsageError(`--method is not an HTTP method: ${flags.method}`)
+  const options = parseOptions(flags)
+  const fixedNow = flags.now !== undefined ? parseTime(flags.now) : undefined
+  const now = fixedNow ?? deps.now()
+  const proofText = normalizeTokenText(/^(@|env:)/.test(flags.dpopProof!) ? await resolveSecretArg(flags.dpopProof!, deps, '--dpop-proof') : flags.dpopProof!)
+  const text = token !== undefined || flags.file !== undefined ? await readTokenInput(token, flags.file, deps) : undefined
+  const keyGiven = flags.issuer !== undefined || flags.jwks !== undefined || flags.key !== undefined || flags.secret !== undefined
+  let tokenPart: { checks: Check[]; header: unknown; payload: unknown } | undefined
+  let cnf: unknown
+  let keySource = 'the proof\'s own jwk header (RFC 9449)'
+  if (text !== undefined) {
+    if (keyGiven) {
+      precheck(text)
+      const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
+      const result = await createVerifier(keys.source, options)(text, now)
+      tokenPart = result
+      keySource = `token: ${keys.description}; proof: its own jwk header`
+      cnf = (result.payload as { cnf?: unknown } | undefined)?.cnf
+    } else {
+      const parts = decodeJwtParts(text)
+      cnf = parts?.cnf
+      tokenPart = { checks: [{ name: 'token signature', ok: true, skipped: true, detail: 'not checked: no key source (--issuer, --jwks, --key)' }], header: {}, payload: parts }
+    }
+  } else if (keyGiven) {
+    throw new UsageError('a key source checks the access token: give the token too (argument, - or --file)')
+  }
+  const proof = await checkDpopProof({
+    proof: proofText,
+    method,
+    url,
+    leeway: options.clockSkew,
+    now,
+    accessToken: text !== undefined ? { token: text, cnf } : undefined,
+    nonce: flags.dpopNonce,
+  })
+  const checks = [...(tokenPart?.checks ?? []), ...proof.checks]
+  const valid = checks.every((c) => c.ok)
+  const report: VerifyReport = {
+    valid,
+    checks,
+    header: proof.header,
+    payload: proof.payload,
+    clock: { now: now.toISOString(), source: fixedNow ? '--now' : 'local', leeway: options.clockSkew },
+    keySource,
+    warnings: [],
+  }
+  renderVerify(deps.io, report, { json: deps.global.json })
+  if (!valid) {
+    const failed = checks.filter((c) => !c.ok && !/^not checked/.test(c.detail))
+    throw new TokenInvalidError(`DPoP proof is not valid: ${(failed.length ? failed : checks.filter((c) => !c.ok)).map((c) => `${c.name}: ${c.detail}`).join('; ')}`)
+  }
+}
+
+/** The claims of a JWS token, or undefined for anything else (an opaque token has no cnf to read). */
+function decodeJwtParts(text: string): Record<string, unknown> | undefined {
+  try {
+    const parts = decodeJwt(text)
+    return 'payload' in parts ? parts.payload : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Malformed input is exit 2 before any network call: segment count and a JSON header. */

@@ -10,6 +10,7 @@ import { findNested, looksLikeCompactJwt, MAX_NESTED_DEPTH, type NestedToken } f
 import { measureSize, sizeWarning, type SizeResult } from './size.js'
 import { decodeBase64url, decodeJsonSegment, decodeJwt, decodeUtf8, parseJsonObject, type JsonObject, type JweParts, type JwsParts } from './split.js'
 import { describeTimes, type TimesResult } from './times.js'
+import type { BindingCheck, DpopProofFacts } from '../dpop/decode-checks.js'
 
 export interface Warning {
   /** Stable, for scripts: `alg_none`, `expired`, `size_8k`, ... */
@@ -52,6 +53,10 @@ export interface DecodedToken {
   notes: string[]
   nested: NestedToken[]
   binding?: Binding
+  /** `decode --dpop-key`/`--client-cert` (or the profile's DPoP key): does the `cnf` name it? */
+  bindingCheck?: BindingCheck
+  /** A DPoP proof's request and key, and its `ath` against `--access-token`. */
+  dpopProof?: DpopProofFacts
   jwe?: JweInfo
   /** The outer JWS when the token is a JWT signed again as a whole (`cty: JWT`, RFC 7519 §5.2). */
   envelope?: { header: JsonObject; signature: { bytes: number; alg?: string } }
