@@ -12,18 +12,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, tempHome, type CliResult } from '../helpers/run-cli.js'
 import { openUrl, spawnCli } from '../helpers/spawn-cli.js'
-import { glewlwydAvailable, startGlewlwyd, type Glewlwyd } from './glewlwyd.js'
+import { describeWithProgram, findProgram } from '../helpers/system-program.js'
+import { GLEWLWYD, startGlewlwyd, type Glewlwyd } from './glewlwyd.js'
 import { glewlwydDeviceApproval, glewlwydLogin } from './glewlwyd-login.js'
 
-const available = glewlwydAvailable()
 let g: Glewlwyd
-
-beforeAll(async () => {
-  if (available) g = await startGlewlwyd()
-}, 60_000)
-afterAll(async () => {
-  await g?.stop()
-})
 
 const ok = (r: CliResult) => {
   expect(r.stderr).not.toMatch(/^tokentool: /m)
@@ -42,7 +35,14 @@ async function login(home: string, extra: string[] = []): Promise<CliResult> {
   return cli.done
 }
 
-describe.runIf(available)('glewlwyd', () => {
+describeWithProgram(findProgram(GLEWLWYD), 'interop with glewlwyd', (bin) => {
+  beforeAll(async () => {
+    g = await startGlewlwyd(bin)
+  }, 60_000)
+  afterAll(async () => {
+    await g?.stop()
+  })
+
   describe('a user session', () => {
     let home: string
     let idToken: string

@@ -10,8 +10,8 @@
  * device), `pkjwt` (private_key_jwt with an ES256 key, client credentials), all with refresh
  * tokens rotated on every use (`refresh-token-one-use: always`).
  *
- * When glewlwyd is not installed, `glewlwydMissing()` says so and how to install it; under
- * CI=true the suite fails instead of skipping.
+ * Test files use `describeWithProgram(findProgram(GLEWLWYD), ...)`: without glewlwyd they say
+ * so loudly and how to install it; under CI=true they fail instead of skipping.
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -21,32 +21,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import { fetch } from 'undici'
+import type { ProgramSpec } from '../helpers/system-program.js'
 import { CookieJar } from './browserless-login.js'
 
-// GLEWLWYD_BIN: another build, or a path that does not exist to see the skip message
-const BIN = process.env.GLEWLWYD_BIN ?? '/usr/bin/glewlwyd'
 const INSTALL_SQL = '/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3'
 const MODULES = '/usr/lib/glewlwyd'
-export const INSTALL_HINT = 'apt-get install -y --no-install-recommends glewlwyd dbconfig-sqlite3 sqlite3 (.ci/run does it)'
 
-/** Why glewlwyd cannot run here, or undefined when it can. */
-export function glewlwydMissing(): string | undefined {
-  for (const f of [BIN, INSTALL_SQL, MODULES]) if (!existsSync(f)) return `${f} is missing`
-  if (spawnSync('sqlite3', ['-version']).status !== 0) return 'sqlite3 is missing'
-  return undefined
-}
-
-/**
- * For a test file's top: whether to run the glewlwyd tests. Says loudly why not, and how to
- * enable them; under CI=true a missing glewlwyd is a failure, not a skip.
- */
-export function glewlwydAvailable(): boolean {
-  const why = glewlwydMissing()
-  if (!why) return true
-  const msg = `glewlwyd tests cannot run: ${why}. Install it with: ${INSTALL_HINT}`
-  if (process.env.CI === 'true') throw new Error(`${msg} (CI=true: a missing glewlwyd is a failure)`)
-  process.stderr.write(`\n*** SKIPPED: ${msg}\n\n`)
-  return false
+/** For describeWithProgram (test/helpers/system-program.ts); GLEWLWYD_BIN names another build (or nothing, to see the skip). */
+export const GLEWLWYD: ProgramSpec = {
+  name: 'glewlwyd',
+  envVar: 'GLEWLWYD_BIN',
+  paths: ['/usr/bin/glewlwyd'],
+  enable: 'sudo apt-get install -y --no-install-recommends glewlwyd dbconfig-sqlite3 sqlite3   (.ci/run does it)',
 }
 
 export interface GlewlwydClient {
@@ -151,18 +137,19 @@ async function waitUntilUp(base: string, child: ChildProcess, logFile: string): 
   throw new Error(`glewlwyd did not come up on ${base}:\n${readFileSync(logFile, 'utf8')}`)
 }
 
-/** Starts glewlwyd with a fresh database and configures it. */
-export async function startGlewlwyd(): Promise<Glewlwyd> {
+/** Starts glewlwyd (`bin`) with a fresh database and configures it. */
+export async function startGlewlwyd(bin: string): Promise<Glewlwyd> {
+  for (const f of [INSTALL_SQL, MODULES]) if (!existsSync(f)) throw new Error(`${f} is missing: is the glewlwyd package installed? ${GLEWLWYD.enable}`)
   const dir = mkdtempSync(join(tmpdir(), 'tokentool-glewlwyd-'))
   const db = join(dir, 'glewlwyd.sqlite')
   const init = spawnSync('sqlite3', [db], { input: readFileSync(INSTALL_SQL) })
-  if (init.status !== 0) throw new Error(`sqlite3 could not create the glewlwyd database: ${init.stderr}`)
+  if (init.status !== 0) throw new Error(`sqlite3 could not create the glewlwyd database (${init.error?.message ?? init.stderr}); ${GLEWLWYD.enable}`)
   const port = await freePort()
   const conf = join(dir, 'glewlwyd.conf')
   writeFileSync(conf, configFile(dir, port))
   const logFile = join(dir, 'glewlwyd.log')
   const log = openSync(logFile, 'a')
-  const child = spawn(BIN, [`--config-file=${conf}`], { stdio: ['ignore', log, log] })
+  const child = spawn(bin, [`--config-file=${conf}`], { stdio: ['ignore', log, log] })
   const base = `http://127.0.0.1:${port}`
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
