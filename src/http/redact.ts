@@ -30,6 +30,7 @@ export const SECRET_NAMES: ReadonlySet<string> = new Set([
   'subject_token',
   'actor_token',
   'token', // RFC 7662 introspection / RFC 7009 revocation request parameter
+  'registration_access_token', // RFC 7591/7592: manages the registered client
   'password',
   'authorization',
   'proxy-authorization',

@@ -254,11 +254,14 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
 
     async getRegistration(profile) {
       validateProfileName(profile)
-      return (await readSecrets()).registrations?.[profile]
+      const r = (await readSecrets()).registrations?.[profile]
+      registerSecret(r?.registrationAccessToken)
+      return r
     },
 
     async saveRegistration(profile, registration) {
       validateProfileName(profile)
+      registerSecret(registration?.registrationAccessToken)
       await configLock(() => storeRegistration(profile, registration))
     },
 

@@ -118,6 +118,16 @@ describe('login --resource URL with nothing else', { timeout: 60_000 }, () => {
     expect(again.authorizationUrl.searchParams.get('redirect_uri')).toBe(redirect.href)
   })
 
+  it('-v traces the registration without its registration access token', async () => {
+    const home = tempHome()
+    const r = await loginFromResource(home, ['-v'])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/reg/)
+    const rat = readJson(join(home, 'secrets.json')).registrations.default.registrationAccessToken as string
+    expect(rat.length).toBeGreaterThan(10)
+    expect(r.stderr).not.toContain(rat)
+  })
+
   it('follows the resource_metadata of the 401 when there is no well-known document', async () => {
     api.setMode('challenge-only')
     const r = await loginFromResource(tempHome())
