@@ -57,16 +57,9 @@ export async function resolveKeySource(
     const path = (flags.key ?? flags.jwks)!
     const what = flags.key !== undefined ? 'key file' : 'JWKS file'
     const text = await readFileArg(path, deps, what)
-    const parsed = parseVerificationKeys(text, `${what} ${path}`)
-    const screened = screenVerificationKeys(parsed.keys, { remote: false, name: (jwk) => labelFor(jwk, path) })
-    const keys = screened.usable.map((jwk) => jwkKey(jwk, labelFor(jwk, path)))
-    if (flags.key !== undefined && keys.length === 1) checkRequested(keys[0]!.descriptor, algorithms, `the key in ${path}`)
-    return {
-      source: staticSource(keys, screened.excluded.map((x) => ({ kid: x.jwk.kid, why: `${labelFor(x.jwk, path)} was left out: ${x.reason}` }))),
-      description: `--${flags.key !== undefined ? 'key' : 'jwks'} ${path} (${parsed.kind})`,
-      serverDates: [],
-      warnings: screened.warnings,
-    }
+    const local = keySourceFromText(text, `${what} ${path}`, path)
+    if (flags.key !== undefined && local.keys.length === 1) checkRequested(local.keys[0]!.descriptor, algorithms, `the key in ${path}`)
+    return { source: local.source, description: `--${flags.key !== undefined ? 'key' : 'jwks'} ${path} (${local.kind})`, serverDates: [], warnings: local.warnings }
   }
   let url = flags.jwks
   const serverDates: { date: Date; who: string }[] = []
@@ -86,6 +79,18 @@ export async function resolveKeySource(
   return { source: remoteSource(resolver), description, serverDates, warnings }
 }
 
+/**
+ * Key text (PEM, JWK, JWK Set) → a KeySource, screened (screen.ts): what `--key FILE` and
+ * `--jwks FILE` verify with. `what` names the text in errors, `from` in key labels.
+ */
+export function keySourceFromText(text: string, what: string, from: string): { source: KeySource; keys: VerifyKey[]; kind: string; warnings: string[] } {
+  const parsed = parseVerificationKeys(text, what)
+  const screened = screenVerificationKeys(parsed.keys, { remote: false, name: (jwk) => labelFor(jwk, from) })
+  const keys = screened.usable.map((jwk) => jwkKey(jwk, labelFor(jwk, from)))
+  const excluded = screened.excluded.map((x) => ({ kid: x.jwk.kid, why: `${labelFor(x.jwk, from)} was left out: ${x.reason}` }))
+  return { source: staticSource(keys, excluded), keys, kind: parsed.kind, warnings: screened.warnings }
+}
+
 /** `--alg` values a single user-given key can never verify are a usage error, said up front. */
 function checkRequested(d: KeyDescriptor, algorithms: readonly string[], what: string): void {
   const bad = incompatibleRequested(d, algorithms)
@@ -97,7 +102,13 @@ function labelFor(jwk: JWK, from: string): string {
 }
 
 export function descriptorOf(jwk: JWK): KeyDescriptor {
-  if (jwk.kty === 'oct') return jwk.alg !== undefined ? { type: 'secret', alg: jwk.alg } : { type: 'secret' }
+  if (jwk.kty === 'oct') {
+    // the length only of a JWK that carries its key (`k`); a --secret passphrase has no JWK
+    const d: KeyDescriptor = { type: 'secret' }
+    if (jwk.alg !== undefined) d.alg = jwk.alg
+    if (typeof jwk.k === 'string') d.bytes = Buffer.from(jwk.k, 'base64url').length
+    return d
+  }
   const d: KeyDescriptor = { type: 'public', kty: jwk.kty ?? '?' }
   if (jwk.crv !== undefined) d.crv = jwk.crv
   if (jwk.alg !== undefined) d.alg = jwk.alg

@@ -133,14 +133,24 @@ describe('JWS: use, key_ops and weak keys', () => {
     expect(ok.stderr).toBe('')
   })
 
-  it('a JWKS file mixing public and secret keys, and duplicate kids, are named in warnings', async () => {
+  it('a JWKS file mixing public and secret keys: the secret is left out (named); two keys with the token\'s kid: refused as ambiguous', async () => {
     const token = await esToken()
+    const hk = randomBytes(32)
+    const mixed = file('mixed.json', { keys: [es.jwk, { kty: 'oct', k: b64(hk), kid: 'h1' }] })
+    const ok = await runCli(['verify', ...NOW, '--jwks', mixed, token])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stderr).toMatch(/warning: ignored kid "h1" from .*: a secret \(oct\) key in a set of public keys is left out/)
+    const hsToken = await new jose.SignJWT({ sub: 'a' }).setProtectedHeader({ alg: 'HS256', kid: 'h1' }).sign(hk)
+    const refused = await runCli(['verify', ...NOW, '--jwks', mixed, hsToken])
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toMatch(/FAIL\s+key\s+no key with kid "h1" in the key source \(kid "h1" from .* was left out: a secret \(oct\) key in a set of public keys/)
+
     const other = await jose.generateKeyPair('ES256', { extractable: true })
     const twin = { ...(await jose.exportJWK(other.publicKey)), kid: 'k1', alg: 'ES256' }
-    const r = await runCli(['verify', ...NOW, '--jwks', file('mixed.json', { keys: [es.jwk, twin, { kty: 'oct', k: b64(randomBytes(32)), kid: 'h1' }] }), token])
-    expect(r.code, r.stderr).toBe(0) // the right key is among the twins
-    expect(r.stderr).toMatch(/warning: the key set mixes 2 public keys with 1 secret \(oct\) key/)
-    expect(r.stderr).toMatch(/warning: 2 keys share the kid "k1"/)
+    const r = await runCli(['verify', ...NOW, '--jwks', file('twins.json', { keys: [es.jwk, twin] }), token])
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr).toMatch(/warning: 2 keys share the kid "k1": a token naming it is refused/)
+    expect(r.stdout).toMatch(/FAIL\s+key\s+2 keys in the key source share the kid "k1": ambiguous, so none is used/)
   })
 
   describe('a secret in a JWKS served at a URL', () => {

@@ -9,7 +9,8 @@
 
 /** What the policy needs to know about a key; no key material. */
 export type KeyDescriptor =
-  | { type: 'secret'; alg?: string }
+  /** `bytes`: the length of a JWK `oct` key; an HS* algorithm needs at least its hash's length (RFC 7518 §3.2). */
+  | { type: 'secret'; alg?: string; bytes?: number }
   | { type: 'public'; kty: string; crv?: string; alg?: string }
 
 export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const
@@ -45,8 +46,13 @@ function typeAlgs(key: KeyDescriptor): string[] {
  * it), else every algorithm of its type; intersected with `requested` (`--alg`) when given.
  * Never contains `none`.
  */
+/** The bytes an HMAC key needs for `alg`: the hash output's length. */
+const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 }
+
 export function allowedAlgorithms(key: KeyDescriptor, requested?: readonly string[]): string[] {
   let algs = typeAlgs(key)
+  // a JWK that calls itself a key must be long enough to be one (a --secret passphrase only gets a warning)
+  if (key.type === 'secret' && key.bytes !== undefined) algs = algs.filter((a) => key.bytes! >= (HMAC_MIN_BYTES[a] ?? 0))
   if (key.alg !== undefined) algs = algs.includes(key.alg) ? [key.alg] : []
   if (requested && requested.length > 0) algs = algs.filter((a) => requested.includes(a))
   return algs.filter((a) => !isNoneAlg(a))
@@ -103,6 +109,9 @@ function explainMismatch(alg: string, key: KeyDescriptor, allowed: readonly stri
     return `${alg} needs a public key but the key is an HMAC secret: a secret never verifies an asymmetric token`
   }
   if (!SUPPORTED_ALGS.includes(alg)) return `${alg} is not a supported JWS algorithm`
+  if (key.type === 'secret' && key.bytes !== undefined && isHmacAlg(alg) && key.bytes < (HMAC_MIN_BYTES[alg] ?? 0)) {
+    return `${alg} needs a key of at least ${HMAC_MIN_BYTES[alg]} bytes and this one has ${key.bytes} (RFC 7518 §3.2): refused, a short key can be guessed`
+  }
   const list = allowed.length > 0 ? allowed.join(', ') : 'none'
   const why = key.alg !== undefined ? `the key's "alg" is ${key.alg}` : `${describeKey(key)} allows ${list}`
   return `${alg} is not allowed: ${why}`

@@ -23,9 +23,9 @@ export async function decryptJwe(token: string, keyText: string, header: JsonObj
   const jose = await import('jose')
   const candidates = await readKeys(jose, keyText, header, what)
   let lastError: unknown
-  for (const { key, algorithms } of candidates) {
+  for (const { key, algorithms, contentAlgorithms } of candidates) {
     try {
-      const { plaintext } = await jose.compactDecrypt(token, key, { keyManagementAlgorithms: algorithms })
+      const { plaintext } = await jose.compactDecrypt(token, key, { keyManagementAlgorithms: algorithms, ...(contentAlgorithms ? { contentEncryptionAlgorithms: contentAlgorithms } : {}) })
       return new TextDecoder().decode(plaintext)
     } catch (e) {
       lastError = e
@@ -43,6 +43,8 @@ interface Candidate {
   key: DecryptKey
   /** What the key allows, to pin jose to: the token's alg only when it is among them. */
   algorithms: string[]
+  /** A content key (`dir`) whose JWK `alg` names its content encryption: only that one. */
+  contentAlgorithms?: string[]
 }
 
 function describeJwk(jwk: JWK): JweKeyDescriptor {
@@ -78,7 +80,9 @@ async function readKeys(jose: Jose, text: string, header: JsonObject, what: stri
       }
       try {
         const { use: _u, key_ops: _o, ext: _e, ...bare } = jwk
-        keys.push({ key: (await jose.importJWK({ ...bare, alg: alg as string }, alg as string)) as DecryptKey, algorithms: [alg as string] })
+        const content = alg === 'dir' && typeof jwk.alg === 'string' && jwk.alg !== 'dir' ? [jwk.alg] : undefined
+        const { alg: _a, ...keyOnly } = bare
+        keys.push({ key: (await jose.importJWK({ ...keyOnly, alg: alg as string }, alg as string)) as DecryptKey, algorithms: [alg as string], ...(content ? { contentAlgorithms: content } : {}) })
       } catch (e) {
         if (chosen.length === 1) throw new InputError(`${what}: not a usable JWK (${(e as Error).message})`)
       }

@@ -21,6 +21,7 @@ const RSA = ['RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512']
 const ECDH = ['ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW']
 const PBES2 = ['PBES2-HS256+A128KW', 'PBES2-HS384+A192KW', 'PBES2-HS512+A256KW']
 /** An AES key of this many bits wraps with these; `dir` takes any size its `enc` needs. */
+const CONTENT = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512']
 const AES: Record<number, string[]> = { 128: ['A128KW', 'A128GCMKW'], 192: ['A192KW', 'A192GCMKW'], 256: ['A256KW', 'A256GCMKW'] }
 
 export const RSA1_5_MESSAGE =
@@ -36,6 +37,8 @@ function typeAlgorithms(key: JweKeyDescriptor): string[] {
     case 'OKP':
       return key.crv === 'X25519' ? ECDH : []
     case 'oct': {
+      // a key whose alg is a content encryption algorithm is that content key itself: `dir` only
+      if (key.alg !== undefined && CONTENT.includes(key.alg)) return ['dir']
       // PBES2 only when the key says so: a password is not a key, and a key is not a password
       const own = key.alg !== undefined && PBES2.includes(key.alg) ? [key.alg] : []
       return [...(AES[key.bits ?? 0] ?? []), 'dir', ...own]
@@ -48,6 +51,7 @@ function typeAlgorithms(key: JweKeyDescriptor): string[] {
 /** The key-management algorithms this key may decrypt: its `alg` when it has one (if its type allows it), else its type's. */
 export function allowedJweAlgorithms(key: JweKeyDescriptor): string[] {
   const algs = typeAlgorithms(key)
+  if (key.alg !== undefined && key.kty === 'oct' && CONTENT.includes(key.alg)) return algs
   if (key.alg !== undefined) return algs.includes(key.alg) ? [key.alg] : []
   return algs
 }

@@ -122,6 +122,12 @@ async function checkSignature(
     }
   }
   const decision = decideAlg(alg, lookup.keys.map((k) => k.descriptor), requested)
+  const kid = typeof header.kid === 'string' ? header.kid : undefined
+  const twins = kid === undefined ? 0 : lookup.keys.filter((k) => k.kid === kid).length
+  if (twins > 1) {
+    // Wycheproof DuplicateKid: which key the token names is ambiguous, so none is used
+    return { alg: decision, key: { ok: false, detail: `${twins} keys in the key source share the kid "${kid}": ambiguous, so none is used${note}` }, signature: { ok: false, detail: 'not checked: the key is ambiguous' } }
+  }
   if (!decision.ok) {
     return { alg: decision, key: { ok: false, detail: `${lookup.keys.map((k) => k.label).join('; ')} cannot verify ${alg}` }, signature: { ok: false, detail: NOT_CHECKED } }
   }

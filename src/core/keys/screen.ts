@@ -56,12 +56,36 @@ function rsaExponent(jwk: JWK): bigint | undefined {
   return BigInt('0x' + bytes.toString('hex'))
 }
 
+// ROCA (CVE-2017-15361): moduli made by Infineon's RSALib have n mod p inside the subgroup that
+// 65537 generates mod p, for each of these small primes; a random modulus almost never does.
+// Such keys can be factored. The fingerprint test of Nemec et al. (CCS 2017).
+const ROCA_PRIMES = [3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167]
+let rocaGroups: Set<number>[] | undefined
+function rocaFingerprint(n: bigint): boolean {
+  rocaGroups ??= ROCA_PRIMES.map((p) => {
+    const group = new Set<number>()
+    let x = 1
+    do {
+      group.add(x)
+      x = (x * (65537 % p)) % p
+    } while (x !== 1)
+    return group
+  })
+  return ROCA_PRIMES.every((p, i) => rocaGroups![i]!.has(Number(n % BigInt(p))))
+}
+
 /** A key that must never be used, whatever it is for, or undefined. */
 export function weakKeyProblem(jwk: JWK): string | undefined {
   if (jwk.kty === 'RSA') {
     const e = rsaExponent(jwk)
     if (e === 1n) return 'its RSA exponent is 1, so any padded message is its own signature: anyone could forge one'
     if (e !== undefined && e % 2n === 0n) return `its RSA exponent ${e} is even: not a valid RSA key`
+    if (typeof jwk.n === 'string' && /^[A-Za-z0-9_-]+$/.test(jwk.n)) {
+      const hex = Buffer.from(jwk.n, 'base64url').toString('hex')
+      if (hex !== '' && rocaFingerprint(BigInt('0x' + hex))) {
+        return 'its RSA modulus has the ROCA fingerprint (CVE-2017-15361, Infineon RSALib): its private key can be computed from it'
+      }
+    }
   }
   return undefined
 }
@@ -72,6 +96,10 @@ export function screenVerificationKeys(jwks: readonly JWK[], opts: ScreenOptions
     out.excluded.push({ jwk, reason })
     if (warn) out.warnings.push(`ignored ${opts.name(jwk)}: ${reason}`)
   }
+  const secret = jwks.filter((k) => k.kty === 'oct').length
+  // public and secret keys in one set: the secrets are left out, so no token can pick an HMAC
+  // key by naming it beside public ones (Wycheproof MixedKeySet: such sets are to be refused)
+  const mixed = secret > 0 && secret < jwks.length
   for (const jwk of jwks) {
     const weak = weakKeyProblem(jwk)
     if (weak) {
@@ -82,6 +110,10 @@ export function screenVerificationKeys(jwks: readonly JWK[], opts: ScreenOptions
       exclude(jwk, 'a secret (oct) key in a JWKS published at a URL is known to everyone, so it proves nothing', true)
       continue
     }
+    if (!opts.remote && mixed && jwk.kty === 'oct') {
+      exclude(jwk, 'a secret (oct) key in a set of public keys is left out: keep HMAC secrets out of a key set (a set that is published leaks them)', true)
+      continue
+    }
     const use = verifyUseProblem(jwk)
     if (use) {
       exclude(jwk, use, false) // an encryption key beside the signing keys is normal in a JWKS
@@ -89,14 +121,10 @@ export function screenVerificationKeys(jwks: readonly JWK[], opts: ScreenOptions
     }
     out.usable.push(jwk)
   }
-  const secret = jwks.filter((k) => k.kty === 'oct').length
-  if (!opts.remote && secret > 0 && secret < jwks.length) {
-    out.warnings.push(`the key set mixes ${jwks.length - secret} public key${jwks.length - secret === 1 ? '' : 's'} with ${secret} secret (oct) key${secret === 1 ? '' : 's'}: keep HMAC secrets out of a set of public keys (a set that is published leaks them)`)
-  }
   const byKid = new Map<string, number>()
   for (const k of out.usable) if (typeof k.kid === 'string') byKid.set(k.kid, (byKid.get(k.kid) ?? 0) + 1)
   for (const [kid, n] of byKid) {
-    if (n > 1) out.warnings.push(`${n} keys share the kid "${kid}": a token naming it is tried against each, and which one signed it is ambiguous`)
+    if (n > 1) out.warnings.push(`${n} keys share the kid "${kid}": a token naming it is refused, since which key it names is ambiguous`)
   }
   return out
 }
