@@ -10,6 +10,7 @@
  */
 import type { Deps } from '../cli/deps.js'
 import { printable } from '../core/printable.js'
+import { registerSecret } from '../core/secret-values.js'
 import { NetworkError, UsageError } from '../errors.js'
 import { isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
@@ -37,6 +38,8 @@ export async function githubIdToken(audience: string | undefined, deps: Pick<Dep
   }
   if (!isSecureOrLoopback(url)) throw new UsageError(`${GITHUB_URL_VAR} must use https (plain http only for loopback): ${printable(url.origin)}`)
   if (audience !== undefined) url.searchParams.set('audience', audience)
+  // redacted by value wherever it turns up (a trace, an error line quoting GitHub's answer)
+  registerSecret(requestToken)
 
   const fetch = await deps.fetch()
   const where = `the GitHub Actions OIDC token endpoint (${url.origin})`
@@ -66,6 +69,7 @@ export async function githubIdToken(audience: string | undefined, deps: Pick<Dep
     throw new NetworkError(`${where} did not answer JSON`)
   }
   if (typeof value !== 'string' || !value) throw new NetworkError(`${where} answered without a "value" (the token)`)
+  registerSecret(value)
   return value
 }
 

@@ -86,11 +86,11 @@ describe('--client-assertion github', { timeout: 60_000 }, () => {
     expect(tokenRequestsSince(before)).toHaveLength(0)
   })
 
-  it('a request token GitHub refuses: exit 3 with its message and the permission hint; the token not echoed', async () => {
+  it('a request token GitHub refuses: exit 3 with its message and the permission hint; the token it quotes is redacted', async () => {
     const r = await runCli([...args(), '--client-assertion', 'github'], { env: { ...ghEnv(), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'wrong-token-of-some-length-1234567890' } })
     expect(r.code).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^tokentool: the GitHub Actions OIDC token endpoint \(http:\/\/127\.0\.0\.1:\d+\) answered HTTP 401: Unauthorized: the request token is not valid for this job \(.*permissions: id-token: write/)
+    expect(r.stderr).toMatch(/^tokentool: the GitHub Actions OIDC token endpoint \(http:\/\/127\.0\.0\.1:\d+\) answered HTTP 401: Unauthorized: the request token wrong-…\(37 chars\) is not valid for this job \(.*permissions: id-token: write/)
     expect(r.stderr).not.toContain('wrong-token-of-some-length-1234567890')
   })
 

@@ -37,7 +37,8 @@ export async function startGithubOidcServer(ci: CiIssuer, claims: (audience: str
     const m = /^bearer (.+)$/i.exec(req.headers.authorization ?? '')
     if (!m || m[1] !== requestToken) {
       res.statusCode = 401
-      return res.end('{"message":"Unauthorized: the request token is not valid for this job"}')
+      // quoting what it got, as careless servers do: tokentool must not repeat it
+      return res.end(JSON.stringify({ message: `Unauthorized: the request token ${m?.[1] ?? ''} is not valid for this job` }))
     }
     const audience = entry.audience ?? 'https://github.com/acme'
     const value = await ci.mint({ aud: audience, ...claims(audience) }, 300)

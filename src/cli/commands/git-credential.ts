@@ -11,6 +11,7 @@ import { Argument, type Command } from 'commander'
 import { parseDuration } from '../../core/duration.js'
 import { formatGitCredential, GIT_CREDENTIAL_ACTIONS, normalizeGitHost, parseGitCredentialRequest, profilesForHost, safeToSend, type GitCredentialRequest } from '../../core/git-credential.js'
 import { printable } from '../../core/printable.js'
+import { registerSecret } from '../../core/secret-values.js'
 import { UsageError } from '../../errors.js'
 import { noSuchProfile, openStore, type TokenStore } from '../../store/store.js'
 import { acquireToken } from '../acquire-token.js'
@@ -70,6 +71,8 @@ export async function runGitCredential(action: string, o: GitCredentialFlags, ex
   if (action === 'configure') return configure(o, explicitProfile ?? deps.global.profile, deps)
   // git writes the whole request before reading the answer: read it all, whatever the action
   const req = parseGitCredentialRequest(await readStream(deps.io.in))
+  // git sends the password it was refused with to `erase`: never to be echoed
+  registerSecret(req.password)
   if (action === 'store') return
   const store = openStore(deps)
   const profile = explicitProfile ?? (await profileFor(req, store))
