@@ -114,6 +114,11 @@ describeWithProgram(findProgram(GIT), 'git runs tokentool as its credential help
     // TOKENTOOL_PROFILE set in the shell does not make forge's token every host's password
     const env = await runCli(['git-credential', 'get'], { env: { TOKENTOOL_HOME: home, TOKENTOOL_PROFILE: 'forge' }, input: 'protocol=https\nhost=github.com\n\n' })
     expect(env).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    // --host on the helper line: that server only, even with --profile
+    const other = await runCli(['git-credential', 'get', '--profile', 'forge', '--host', 'git.example.com'], { env: { TOKENTOOL_HOME: home }, input: 'protocol=https\nhost=github.com\n\n' })
+    expect(other).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    const mine = await runCli(['git-credential', 'get', '--profile', 'forge', '--host', `http://${git.host}/`], { env: { TOKENTOOL_HOME: home }, input: `protocol=http\nhost=${git.host}\n\n` })
+    expect(mine.stdout).toMatch(/^username=oauth2\npassword=\S+\n/)
     const fill = await runGit(['credential', 'fill'], 'protocol=https\nhost=github.com\n\n')
     expect(fill.code).not.toBe(0) // GIT_TERMINAL_PROMPT=0 and no helper answered
     expect(fill.stderr).not.toMatch(/tokentool/)

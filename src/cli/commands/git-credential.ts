@@ -43,13 +43,14 @@ export function register(parent: Command, deps: Deps): Command {
     .addArgument(new Argument('<action>', 'what git asks').choices([...GIT_CREDENTIAL_ACTIONS, 'configure']))
     .option('--username <name>', `the user name to answer (default: the one git sent, else ${DEFAULT_USERNAME})`)
     .option('--min-ttl <duration>', 'a cached token must have more than this left', '60s')
-    .option('--host <host>', 'configure: the git server (host[:port]) this profile answers for')
+    .option('--host <host>', 'get/erase: answer only for this git server (host[:port]); configure: the server this profile answers for')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         "  $ git config --global credential.https://git.example.com.helper '!tokentool git-credential --profile corp'\n" +
         '  $ tokentool git-credential configure --profile corp --host git.example.com\n' +
         "  $ git config --global credential.helper '!tokentool git-credential'     # any host a profile claims\n" +
+        "  $ git config --global credential.helper '!tokentool git-credential --profile corp --host git.corp.example'\n" +
         '  $ printf "protocol=https\\nhost=git.example.com\\n\\n" | tokentool git-credential get\n',
     )
     .action((action: string, o: GitCredentialFlags, c: Command) => runGitCredential(action, o, explicitProfile(c), deps))
@@ -74,6 +75,8 @@ export async function runGitCredential(action: string, o: GitCredentialFlags, ex
   // git sends the password it was refused with to `erase`: never to be echoed
   registerSecret(req.password)
   if (action === 'store') return
+  // `--host H` on the helper line: answer for that git server only (safe as a global helper)
+  if (o.host !== undefined && normalizeGitHost(req.host ?? '') !== gitHostArg(o.host)) return
   const store = openStore(deps)
   const profile = explicitProfile ?? (await profileFor(req, store))
   if (profile === undefined) return // not ours: git asks its other helpers, or the user
@@ -115,9 +118,14 @@ async function erase(store: TokenStore, profile: string, password: string | unde
   })
 }
 
+/** `--host`: a host[:port], also given as a URL. */
+function gitHostArg(value: string): string {
+  return normalizeGitHost(value.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+}
+
 async function configure(o: GitCredentialFlags, profile: string, deps: Deps): Promise<void> {
   if (!o.host) throw new UsageError('git-credential configure needs --host HOST (the git server, host[:port])')
-  const host = normalizeGitHost(o.host.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
+  const host = gitHostArg(o.host)
   if (!/^[a-z0-9.-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/.test(host)) throw new UsageError(`--host must be a host name, host:port or [IPv6]: ${printable(o.host)}`)
   const store = openStore(deps)
   if (!(await store.getSettings(profile))) throw noSuchProfile(profile)
