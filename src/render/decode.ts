@@ -38,6 +38,8 @@ export function decodedJson(t: DecodedToken): Record<string, unknown> {
     ...(t.dpopProof ? { dpopProof: t.dpopProof } : {}),
     ...(t.jwe ? { jwe: t.jwe } : {}),
     ...(t.envelope ? { envelope: t.envelope } : {}),
+    ...(t.sdJwt ? { sdJwt: t.sdJwt } : {}),
+    ...(t.securityEvents ? { events: t.securityEvents } : {}),
   }
 }
 
@@ -115,6 +117,16 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
     const sep = 'Signature  '.length + facts.length + ' · NOT VERIFIED'.length <= width ? ' · ' : '\n           '
     out.push(`${c.bold('Signature')}  ${facts}${sep}${c.red.bold('NOT VERIFIED')}`, '')
   }
+  if (t.sdJwt) out.push(...sdJwtView(t, c, width))
+  if (t.securityEvents?.length) {
+    out.push(section(`Security events (${t.securityEvents.length})`))
+    for (const e of t.securityEvents) {
+      out.push(...bullet('·', `${e.profile ? `${e.profile} ` : ''}${e.name}${e.meaning ? `: ${e.meaning}` : ' (an event type tokentool does not know)'}`, width))
+      if (e.subject) out.push(...wrap(`subject: ${sanitize(e.subject)}`, width - 6).map((l) => `      ${c.dim(l)}`))
+      for (const [k, v] of Object.entries(e.details)) out.push(...wrap(`${k}: ${sanitize(formatValue(v))}`, width - 6).map((l) => `      ${c.dim(l)}`))
+    }
+    out.push('')
+  }
   if (t.warnings.length) {
     out.push(section('Warnings'))
     for (const w of t.warnings) out.push(...bullet(c.yellow('!'), w.message, width, c.yellow))
@@ -133,6 +145,27 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
     out.push(...wrap('Signature not verified. Check it and the claims with: tokentool verify', width).map((l) => c.red(l)))
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+}
+
+/** The disclosures, each matched to where its digest sits, and the key-binding JWT. */
+function sdJwtView(t: DecodedToken, c: ChalkInstance, width: number): string[] {
+  const sd = t.sdJwt!
+  const out = [c.bold.underline(`Disclosures (${sd.disclosures.length}, ${sd.hashAlg})`)]
+  for (const d of sd.disclosures) {
+    const what = d.name !== undefined ? `${d.name} = ${formatValue(d.value)}` : d.value !== undefined ? `array element ${formatValue(d.value)}` : '(unreadable)'
+    const where = d.path ? c.green(`at ${d.path}`) : c.yellow(d.problem ?? 'not matched')
+    out.push(...bullet(`${d.index}.`, `${sanitize(what)} — ${where}`, width))
+    if (d.path && d.problem) out.push(...wrap(d.problem, width - 6).map((l) => `      ${c.yellow(l)}`))
+  }
+  if (sd.undisclosed) out.push(c.dim(`  ${sd.undisclosed} more digest${sd.undisclosed === 1 ? '' : 's'} not disclosed here`))
+  out.push('')
+  if (sd.keyBinding) {
+    out.push(c.bold.underline('Key-binding JWT'))
+    out.push(headerTable(sd.keyBinding.header, c, width))
+    out.push(payloadTable(sd.keyBinding.payload, null, c, width) || c.dim('  (no claims)\n'))
+    out.push(`  sd_hash ${sd.keyBinding.sdHash.ok ? c.green('matches this presentation') : c.red('does NOT match this presentation')} · signature ${c.red.bold('NOT VERIFIED')}`, '')
+  }
+  return out
 }
 
 /** Loud in colour, and still unmissable without it. */

@@ -292,7 +292,8 @@ export function explain(input: ExplainInput): ExplainResult {
       )
     }
     const kind = decoded.kind
-    if (kind === 'id_token' || kind === 'refresh_token' || kind === 'logout_token' || kind === 'dpop_proof' || kind === 'client_assertion') {
+    const NOT_ACCESS = ['id_token', 'refresh_token', 'logout_token', 'dpop_proof', 'client_assertion', 'security_event', 'sd_jwt', 'kb_jwt', 'entity_statement', 'trust_mark', 'request_object', 'introspection_response']
+    if (NOT_ACCESS.includes(kind)) {
       const ev = [`${from} is a ${decoded.kindInfo.label} (${decoded.kindInfo.reason})`]
       if (kind === 'id_token' && audList.length) ev.push(`its aud ${quoteList(audList)} is the client, not an API`)
       causes.add('wrong_token_kind', kind === 'id_token' || kind === 'dpop_proof' ? 'likely' : 'certain', `a ${decoded.kindInfo.label} was sent where an access token belongs`, ev, `send the access token: tokentool token${p}`)

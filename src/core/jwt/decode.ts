@@ -11,6 +11,8 @@ import { measureSize, sizeWarning, type SizeResult } from './size.js'
 import { decodeBase64url, decodeJsonSegment, decodeJwt, decodeUtf8, parseJsonObject, type JsonObject, type JweParts, type JwsParts } from './split.js'
 import { describeTimes, type TimesResult } from './times.js'
 import type { BindingCheck, DpopProofFacts } from '../dpop/decode-checks.js'
+import { analyzeSdJwt, splitSdJwt, type SdJwtInfo } from './sd-jwt.js'
+import { describeEvents, type SecurityEvent } from './security-events.js'
 
 export interface Warning {
   /** Stable, for scripts: `alg_none`, `expired`, `size_8k`, ... */
@@ -58,6 +60,10 @@ export interface DecodedToken {
   /** A DPoP proof's request and key, and its `ath` against `--access-token`. */
   dpopProof?: DpopProofFacts
   jwe?: JweInfo
+  /** SD-JWT (RFC 9901): the disclosures decoded and matched, the key-binding JWT. */
+  sdJwt?: SdJwtInfo
+  /** A Security Event Token's events (RFC 8417), named and explained. */
+  securityEvents?: SecurityEvent[]
   /** The outer JWS when the token is a JWT signed again as a whole (`cty: JWT`, RFC 7519 §5.2). */
   envelope?: { header: JsonObject; signature: { bytes: number; alg?: string } }
 }
@@ -74,6 +80,8 @@ export interface DecodeOptions {
  */
 export function decodeToken(text: string, opts: DecodeOptions): DecodedToken {
   const size = measureSize(text)
+  const sd = splitSdJwt(text)
+  if (sd) return fromSdJwt(sd, size, opts)
   if (isOpaque(text)) return opaqueResult(size)
   let parts
   try {
@@ -86,6 +94,31 @@ export function decodeToken(text: string, opts: DecodeOptions): DecodedToken {
   }
   if (parts.format === 'jws') return fromJws(parts, size, opts.now)
   return fromJwe(parts, size, opts)
+}
+
+/** `<issuer JWT>~<disclosures>~[<KB-JWT>]`: the issuer JWT decoded, its disclosures matched. */
+function fromSdJwt(sd: NonNullable<ReturnType<typeof splitSdJwt>>, size: SizeResult, opts: DecodeOptions): DecodedToken {
+  let inner: DecodedToken
+  try {
+    inner = decodeToken(sd.issuerJwt, opts)
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`an SD-JWT (it has "~"), but its first part is not a JWT: ${e.message}`)
+    throw e
+  }
+  if (inner.format !== 'jws' || !inner.payload) throw new InputError('an SD-JWT (it has "~"), but its first part is not a signed JWT')
+  const info = analyzeSdJwt(inner.payload, sd)
+  inner.sdJwt = info
+  inner.size = size
+  if (inner.kind !== 'sd_jwt') {
+    inner.kindInfo = { kind: 'sd_jwt', label: KIND_LABELS.sd_jwt, reason: `has "~"-separated disclosures (the issuer JWT is a ${inner.kindInfo.label})`, basis: 'inferred' }
+    inner.kind = 'sd_jwt'
+  }
+  const n = info.disclosures.length
+  inner.notes.push(
+    `${n} disclosure${n === 1 ? '' : 's'}${info.keyBinding ? ' and a key-binding JWT (a presentation)' : sd.keyBinding === null ? ', no key-binding JWT' : ''}; ${info.undisclosed} digest${info.undisclosed === 1 ? '' : 's'} not disclosed here (undisclosed claims or decoys)`,
+  )
+  for (const w of info.warnings) inner.warnings.push({ code: 'sd_jwt', message: w })
+  return inner
 }
 
 /** A JWS with `cty: JWT` whose payload is a compact JWT: decode the inner token, keep the outer header. */
@@ -135,6 +168,18 @@ function looksLikeJoseHeader(segment: string): boolean {
   return /^\s*\{/.test(Buffer.from(segment.slice(0, 8), 'base64url').toString('latin1'))
 }
 
+/** What an entity statement says about the entity: its roles (metadata types) and superiors. */
+function federationNotes(p: JsonObject): string[] {
+  const out: string[] = []
+  const meta = p.metadata && typeof p.metadata === 'object' && !Array.isArray(p.metadata) ? Object.keys(p.metadata) : []
+  if (meta.length) out.push(`entity types: ${meta.join(', ')} (metadata)`)
+  if (Array.isArray(p.authority_hints)) out.push(`superiors (authority_hints): ${p.authority_hints.map(String).join(', ') || 'none: a trust anchor'}`)
+  if (p.metadata_policy) out.push('carries a metadata_policy for its subordinates')
+  if (Array.isArray(p.trust_marks)) out.push(`${p.trust_marks.length} trust mark${p.trust_marks.length === 1 ? '' : 's'}`)
+  out.push('resolve trust by fetching the statements up to a trust anchor; this decode checks no signature')
+  return out
+}
+
 function opaqueResult(size: SizeResult): DecodedToken {
   const warnings: Warning[] = []
   const sw = sizeWarning(size)
@@ -179,6 +224,8 @@ function fromJws(parts: JwsParts, size: SizeResult, now: Date): DecodedToken {
   }
   const binding = bindingOf(payload)
   if (binding) result.binding = binding
+  if (kindInfo.kind === 'security_event' || kindInfo.kind === 'logout_token') result.securityEvents = describeEvents(payload)
+  if (kindInfo.kind === 'entity_statement') result.notes.push(...federationNotes(payload))
   result.warnings = [
     ...headerWarnings(header, parts, kindInfo.kind),
     ...timeWarnings(times),

@@ -32,6 +32,10 @@ export type TokenKind =
   | 'security_event'
   | 'request_object'
   | 'client_assertion'
+  | 'sd_jwt'
+  | 'kb_jwt'
+  | 'entity_statement'
+  | 'trust_mark'
   | 'jwe'
   | 'opaque'
   | 'jwt'
@@ -56,6 +60,10 @@ export const KIND_LABELS: Record<TokenKind, string> = {
   security_event: 'security event token (RFC 8417)',
   request_object: 'request object (RFC 9101)',
   client_assertion: 'client assertion (RFC 7523)',
+  sd_jwt: 'SD-JWT (RFC 9901, selective disclosure)',
+  kb_jwt: 'SD-JWT key-binding JWT (RFC 9901, kb+jwt)',
+  entity_statement: 'OpenID Federation entity statement',
+  trust_mark: 'OpenID Federation trust mark',
   jwe: 'encrypted JWT (JWE)',
   opaque: 'opaque (reference) token',
   jwt: 'JWT (kind not recognised)',
@@ -71,6 +79,8 @@ const TYP: Record<string, { kind: TokenKind; label?: string }> = {
   'secevent+jwt': { kind: 'security_event' },
   'oauth-authz-req+jwt': { kind: 'request_object' },
   'client-authentication+jwt': { kind: 'client_assertion' },
+  'kb+jwt': { kind: 'kb_jwt' },
+  'trust-mark+jwt': { kind: 'trust_mark' },
 }
 
 const KEYCLOAK_TYP: Record<string, TokenKind> = {
@@ -91,6 +101,11 @@ function make(kind: TokenKind, reason: string, basis: KindInfo['basis'], label =
   return { kind, label, reason, basis }
 }
 
+/** An OpenID Federation entity statement without its typ: iss, sub, a jwks and federation claims. */
+function looksLikeEntityStatement(p: JsonObject): boolean {
+  return typeof p.iss === 'string' && typeof p.sub === 'string' && !!p.jwks && typeof p.jwks === 'object' && ('authority_hints' in p || 'metadata' in p || 'metadata_policy' in p || 'trust_marks' in p)
+}
+
 const has = (o: JsonObject, k: string) => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined
 
 /** The kind of a decoded JWS from its header and payload (see the module comment for the order). */
@@ -98,6 +113,14 @@ export function detectKind(header: JsonObject, payload: JsonObject): KindInfo {
   const typ = normalizeTyp(header.typ)
   const declared = typ !== undefined ? TYP[typ] : undefined
   if (declared) return make(declared.kind, `typ header is ${String(header.typ)}`, 'declared', declared.label)
+  // dc+sd-jwt (SD-JWT VC), vc+sd-jwt, example+sd-jwt: any media type ending in +sd-jwt
+  if (typ !== undefined && /\+sd-jwt$/.test(typ)) return make('sd_jwt', `typ header is ${String(header.typ)}`, 'declared')
+  if (typ === 'entity-statement+jwt' || ((typ === undefined || typ === 'jwt') && looksLikeEntityStatement(payload))) {
+    const self = typeof payload.iss === 'string' && payload.iss === payload.sub
+    const label = self ? 'OpenID Federation entity configuration (iss = sub: the entity about itself)' : 'OpenID Federation subordinate statement (a superior entity about sub)'
+    const declaredTyp = typ === 'entity-statement+jwt'
+    return make('entity_statement', declaredTyp ? `typ header is ${String(header.typ)}` : 'has iss, sub, jwks and metadata/authority_hints', declaredTyp ? 'declared' : 'inferred', label)
+  }
 
   if (typeof payload.typ === 'string') {
     const k = KEYCLOAK_TYP[payload.typ.toLowerCase()]
@@ -110,6 +133,7 @@ export function detectKind(header: JsonObject, payload: JsonObject): KindInfo {
     return make(payload.token_use === 'id' ? 'id_token' : 'access_token', `token_use claim is "${payload.token_use}" (Amazon Cognito)`, 'declared')
   }
 
+  if (Array.isArray(payload._sd) || typeof payload._sd_alg === 'string') return make('sd_jwt', 'has _sd digests (selectively disclosable claims)', 'inferred')
   const events = payload.events
   if (events !== null && typeof events === 'object' && !Array.isArray(events)) {
     if (has(events as JsonObject, BACKCHANNEL_LOGOUT_EVENT)) return make('logout_token', 'events claim holds the back-channel logout event', 'inferred')
