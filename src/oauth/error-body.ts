@@ -7,6 +7,7 @@
  * `WWW-Authenticate: Basic`; glewlwyd answers many 400/401/403 with no body at all.
  * @module
  */
+import { printable } from '../core/printable.js'
 
 /** How the client authenticated: the methods `--client-auth` offers, and a ready-made assertion. */
 export type AuthMethodName = 'basic' | 'post' | 'private_key_jwt' | 'client_assertion' | 'none'
@@ -55,8 +56,9 @@ export async function keepErrorBody(res: Response, auth: AuthTag | undefined): P
   const challenge = res.headers.get('www-authenticate')
   if (!body.trim()) return `* HTTP ${res.status} with an empty body: no OAuth error code to show`
   const found = oauthErrorIn(body)
-  if (found && type !== 'application/json') return `* the OAuth error came as ${type ?? 'no content-type'}, not application/json; read as JSON anyway`
-  if (found && challenge && !/^\s*(bearer|dpop)\b/i.test(challenge)) return `* the OAuth error came with WWW-Authenticate: ${challenge.split(/\s/)[0]}; the error in the body is what counts`
+  // header text is the server's: through the terminal-safety escape like everything it sends
+  if (found && type !== 'application/json') return `* the OAuth error came as ${type ? printable(type) : 'no content-type'}, not application/json; read as JSON anyway`
+  if (found && challenge && !/^\s*(bearer|dpop)\b/i.test(challenge)) return `* the OAuth error came with WWW-Authenticate: ${printable(challenge.trim().split(/\s/)[0] ?? '')}; the error in the body is what counts`
   if (!found) return `* HTTP ${res.status} whose body is not an OAuth error response`
   return undefined
 }
