@@ -57,6 +57,13 @@ export function resolveHome(env: NodeJS.ProcessEnv): string {
   return join(base, 'tokentool')
 }
 
+/** The width human views wrap to: `COLUMNS` when set, else the TTY's width, else 80 (contract 0.2). */
+export function terminalColumns(env: NodeJS.ProcessEnv, ttyColumns: number | undefined): number {
+  const fromEnv = Number(env.COLUMNS)
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return Math.max(20, Math.min(fromEnv, 1000))
+  return ttyColumns && ttyColumns > 0 ? ttyColumns : 80
+}
+
 /** The real process's dependencies. */
 export function createProcessDeps(): Deps {
   const out = process.stdout
@@ -68,7 +75,7 @@ export function createProcessDeps(): Deps {
     stdoutIsTTY: Boolean(out.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     color: false,
-    columns: out.isTTY && out.columns ? out.columns : 80,
+    columns: terminalColumns(process.env, out.isTTY ? out.columns : undefined),
   }
   let cached: { key: string; fetch: typeof globalThis.fetch } | undefined
   const deps: Deps = {

@@ -2,7 +2,7 @@
  * Reads the token a command works on: positional argument, `-` or piped stdin, or `--file`.
  * @module
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { InputError, UsageError } from '../errors.js'
 import { normalizeTokenText } from '../core/token-text.js'
@@ -52,12 +52,37 @@ export async function readTokenInput(
     raw = await readStream(deps.io.in)
   } else if (arg === undefined) {
     throw new UsageError(`no ${what} given: pass it as an argument, pipe it on stdin, or use --file`)
+  } else if (arg.startsWith('@') && arg.length > 1) {
+    raw = await readFileArg(arg.slice(1), deps, what + ' file')
+  } else if (await namesAFile(arg, deps)) {
+    // `decode token.txt`: a file name is not a token; reading the file is what was meant
+    raw = await readFileArg(arg, deps, what + ' file')
   } else {
     raw = arg
   }
   const token = tokenFromText(raw, what)
   if (token === '') throw new InputError(`the ${what} is empty`)
   return token
+}
+
+/** Three or five base64url segments: a JWT or JWE, never taken for a file name. */
+const JOSE_SHAPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2}((\.[A-Za-z0-9_-]*){2})?$/
+
+/**
+ * Whether a positional that is not token-shaped names a regular file (contract 0.2). A file
+ * over the input limit is refused here rather than read whole.
+ */
+async function namesAFile(arg: string, deps: Pick<Deps, 'cwd'>): Promise<boolean> {
+  if (JOSE_SHAPE.test(arg.trim()) || arg.length > 4096 || arg.includes('\n')) return false
+  let info
+  try {
+    info = await stat(resolve(deps.cwd, arg))
+  } catch {
+    return false
+  }
+  if (!info.isFile()) return false
+  if (info.size > MAX_STDIN_BYTES) throw new InputError(`the file ${arg} is over ${MAX_STDIN_BYTES / (1024 * 1024)} MiB: not a token`)
+  return true
 }
 
 /** Pasted text as a token: refused over the size limit (exit 2), else normalized (may be ''). */

@@ -12,6 +12,10 @@ import { COMMANDS, type CommandEntry } from './commands/registry.js'
 import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
 import { errorFields, safeLines } from './error-text.js'
+import { usageFromCommander } from './usage-message.js'
+import { helpLayout, wrapHelpText } from './help-format.js'
+import { suggest } from '../core/suggest.js'
+import { writeJson } from '../render/json.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
 const GLOBAL_WITH_VALUE = new Set(['--profile', '--timeout', '--cacert'])
@@ -36,31 +40,21 @@ function version(): string {
   return pkg.version
 }
 
-/**
- * Commander's own error line, as tokentool says it. An "unknown option" that is long is most
- * likely a token that begins with "-" (opaque tokens can): it is masked, never echoed whole.
- */
-export function commanderMessage(s: string): string {
-  return s
-    .replace(/^error: /, 'tokentool: ')
-    .replace(/unknown option '(-[^']{15,})'/, (_m, value: string) => {
-      const masked = `${value.slice(0, 6)}…(${value.length} chars)`
-      return `unknown option '${masked}' (if that is a token, put -- before it: tokentool decode -- TOKEN)`
-    })
-}
-
 export function buildRootProgram(deps: Deps): Command {
   const program = new Command('tokentool')
   program
     .description('Inspect, verify and obtain OAuth 2.0 and OpenID Connect tokens')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => void deps.io.out.write(s),
-      writeErr: (s) => void deps.io.err.write(s),
-      // commander echoes argv (an unknown option, a bad choice): escaped and redacted like any outside text
-      outputError: (s, write) => write(safeLines(commanderMessage(s))),
+      writeOut: (s) => void deps.io.out.write(wrapHelpText(s, deps.io.columns)),
+      writeErr: (s) => void deps.io.err.write(wrapHelpText(s, deps.io.columns)),
+      // help wraps at spaces to the same width as every view, not to the terminal's soft wrap
+      getOutHelpWidth: () => deps.io.columns,
+      getErrHelpWidth: () => deps.io.columns,
+      // written by reportError, in tokentool's words (usage-message.ts), and as JSON with --json
+      outputError: () => {},
     })
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false, ...helpLayout(deps.io.columns) })
     .option('--json', 'machine-readable output: one JSON document on stdout')
     .option('--no-color', 'no ANSI colour (also NO_COLOR; FORCE_COLOR forces it)')
     .option('-v, --verbose', 'trace every HTTP exchange to stderr, secrets redacted')
@@ -125,11 +119,19 @@ function addTimeoutOption(program: Command): void {
 /** Registers every command: the one being run for real, the others by name for the help. */
 async function registerCommands(program: Command, deps: Deps, argv: readonly string[]): Promise<void> {
   let wanted = findCommandName(argv)
-  if (wanted === 'help') wanted = argv[argv.indexOf('help') + 1]
+  if (wanted === 'help') {
+    wanted = argv[argv.indexOf('help') + 1]
+    if (wanted !== undefined && !COMMANDS.some((c) => c.name === wanted)) throw usageFromCommander(`unknown command '${wanted}'${didYouMean(wanted)}`, [])
+  }
   for (const entry of COMMANDS) {
     if (entry.name === wanted) await registerFull(program, deps, entry)
     else program.command(entry.name).description(entry.summary).allowUnknownOption().allowExcessArguments()
   }
+}
+
+function didYouMean(word: string): string {
+  const near = suggest(word, COMMANDS.map((c) => c.name))
+  return near ? `\n(Did you mean ${near}?)` : ''
 }
 
 async function registerFull(program: Command, deps: Deps, entry: CommandEntry): Promise<void> {
@@ -138,7 +140,10 @@ async function registerFull(program: Command, deps: Deps, entry: CommandEntry): 
 }
 
 /** Runs tokentool with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+export async function main(argv: readonly string[], given: Deps): Promise<number> {
+  // whether a command wrote its own document to stdout before failing (verify's report)
+  const out = writeWatched(given.io.out)
+  const deps: Deps = { ...given, io: { ...given.io, out: out.stream } }
   const program = buildRootProgram(deps)
   try {
     await registerCommands(program, deps, argv)
@@ -149,8 +154,32 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     await program.parseAsync([...argv], { from: 'user' })
     return EXIT.ok
   } catch (err) {
-    return reportError(err, deps, argv)
+    return reportError(err, deps, argv, out.wrote)
   }
+}
+
+/** The stream, and whether anything has been written to it. */
+function writeWatched(stream: NodeJS.WritableStream): { stream: NodeJS.WritableStream; wrote: () => boolean } {
+  let wrote = false
+  const proxy = new Proxy(stream, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown
+      if (key === 'write') {
+        return (...args: Parameters<NodeJS.WritableStream['write']>) => {
+          wrote = true
+          return (target.write as (...a: unknown[]) => boolean)(...args)
+        }
+      }
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    },
+  })
+  return { stream: proxy, wrote: () => wrote }
+}
+
+/** `--json` given to tokentool (not after `--`, where it would be an argument). */
+function jsonRequested(deps: Deps, argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return deps.global.json || (end < 0 ? argv : argv.slice(0, end)).includes('--json')
 }
 
 /** No command: the interactive menu in a terminal, the help text and exit 2 otherwise. */
@@ -199,15 +228,23 @@ export async function interactive(deps: Deps, run: () => Promise<void>): Promise
   }
 }
 
-function reportError(err: unknown, deps: Deps, argv: readonly string[]): number {
+function reportError(err: unknown, deps: Deps, argv: readonly string[], wroteOut: () => boolean = () => false): number {
   const debug = deps.global.debug || argv.includes('--debug')
   if (err instanceof InterruptedInside) return EXIT.cancelled // the command said so already
   if (err instanceof CommanderError) {
-    // commander printed its message already. --help and --version exit 0; help shown because
-    // a subcommand was missing (`tokentool cae`) is a usage error like any other.
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage
+    // --help and --version exit 0; help shown because a subcommand was missing (`tokentool
+    // cae`) is a usage error like any other, and commander printed that help already
+    if (err.exitCode === 0) return EXIT.ok
+    if (err.code === 'commander.help' || err.code === 'commander.helpDisplayed') return EXIT.usage
+    err = usageFromCommander(err.message, argv)
   }
   const code = exitCodeFor(err)
+  // --json: a failure is a document too, unless the command wrote its own (verify's report)
+  if (jsonRequested(deps, argv) && !wroteOut()) {
+    const f = errorFields(err)
+    const doc = code === EXIT.cancelled && !(err instanceof TokentoolError) ? { ...f, code: 'ERR_CANCELLED', message: 'interrupted' } : f
+    writeJson(deps.io, { error: doc })
+  }
   if (err instanceof TokentoolError) {
     // one line: what was wrong, then what to do about it. The last line of defence: a
     // server's error_description or a library's message may quote a token, a secret or

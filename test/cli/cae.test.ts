@@ -123,7 +123,7 @@ describe('tokentool cae decode', () => {
     expect(none.stderr).toBe("tokentool: cae needs a subcommand: decode (see 'tokentool cae --help')\n")
     const unknown = await runCli(['cae', 'decdoe', 'x'])
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("unknown cae subcommand 'decdoe'")
+    expect(unknown.stderr).toBe("tokentool: unknown command 'cae decdoe' (did you mean tokentool cae decode?)\n")
   })
 
   it('help lists decode with examples', async () => {

@@ -133,10 +133,10 @@ describe('tokentool decode: malformed input → exit 2, one precise line, nothin
     expect(r.stderr.split('\n')).toHaveLength(2) // one line, then the final newline
     expect(r.stderr).toMatch(new RegExp(`^tokentool: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
   })
-  it('with --json as well: still nothing on stdout', async () => {
+  it('with --json as well: the error document on stdout, nothing else (contract 0.2)', async () => {
     const r = await runCli(['decode', `${h}.${p}`, '--json'])
     expect(r.code).toBe(2)
-    expect(r.stdout).toBe('')
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'ERR_INPUT', message: 'expected 3 segments (JWS) or 5 (JWE), got 2', hint: null, exitCode: 2 } })
   })
 })
 

@@ -9,7 +9,8 @@ describe('login and refresh help', () => {
       expect(r.stdout).toContain(flag)
     }
     expect(r.stdout).toMatch(/offline_access\s+in\s+the\s+scope\s+and\s+no\s+--prompt,\s+prompt=consent\s+is\s+sent/)
-    expect(r.stdout).toMatch(/\nExamples:\n {2}\$ tokentool login --issuer .*\n {2}\$ tokentool login --profile work --device\n/)
+    // a long example continues on an indented line after ` \` (wrapped to the width)
+    expect(r.stdout).toMatch(/\nExamples:\n {2}\$ tokentool login --issuer .*\n( {6}.*\n)* {2}\$ tokentool login --profile work --device\n/)
   })
   it('refresh --help names the lock and the removal of a rejected refresh token', async () => {
     const r = await runCli(['refresh', '--help'])

@@ -229,6 +229,6 @@ describe('tokentool profiles remove', () => {
   it('requires a name', async () => {
     const r = await run(seed(), ['profiles', 'remove'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/missing required argument 'name'/)
+    expect(r.stderr).toBe('tokentool: missing the name argument (see tokentool profiles remove --help)\n')
   })
 })

@@ -38,7 +38,9 @@ describe('cae decode (in-process) with any input', () => {
           expect(t.stderr()).toBe('')
           if (json) expect(Array.isArray((JSON.parse(t.stdout()) as { challenges: unknown[] }).challenges)).toBe(true)
         } else {
-          expect(t.stdout()).toBe('')
+          // --json: the error document (contract 0.2), else nothing
+          if (json) expect((JSON.parse(t.stdout()) as { error: { exitCode: number } }).error.exitCode).toBe(2)
+          else expect(t.stdout()).toBe('')
           expect(t.stderr()).toMatch(/^tokentool: [^\n]+\n$/)
           expect(t.stderr()).not.toContain('unexpected error')
         }

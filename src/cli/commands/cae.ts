@@ -10,6 +10,7 @@ import { InputError, UsageError } from '../../errors.js'
 import { renderCaeDecode } from '../../render/cae.js'
 import type { Deps } from '../deps.js'
 import { readFileArg, readStream } from '../input.js'
+import { unknownSubcommand } from '../usage-message.js'
 
 const EXAMPLE =
   'Bearer realm="", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTYwNDEwNjY1MSJ9fX0="'
@@ -25,7 +26,7 @@ export function register(parent: Command, deps: Deps): Command {
     .action((_opts: unknown, cmd: Command) => {
       // without an action commander shows the help and main() reports success: exit 2 instead
       const [name] = cmd.args
-      if (name !== undefined) throw new UsageError(`unknown cae subcommand '${name}' (the subcommand is: decode)`)
+      if (name !== undefined) throw unknownSubcommand('cae', name, ['decode'])
       throw new UsageError("cae needs a subcommand: decode (see 'tokentool cae --help')")
     })
   cae

@@ -8,8 +8,7 @@ import type { Command } from 'commander'
 import { UsageError } from '../../errors.js'
 import { decodeToken } from '../../core/jwt/decode.js'
 import { canPrompt, type Deps } from '../deps.js'
-import { readFileArg } from '../input.js'
-import { normalizeTokenText } from '../../core/token-text.js'
+import { readTokenInput } from '../input.js'
 
 export function register(parent: Command, deps: Deps): Command {
   const cmd = parent
@@ -35,8 +34,8 @@ Examples:
         throw new UsageError('inspect is interactive and needs a terminal', { hint: 'use tokentool decode in scripts and pipes' })
       }
       let text: string | undefined
-      if (flags.file !== undefined) text = normalizeTokenText(await readFileArg(flags.file, deps, 'token file'))
-      else if (arg !== undefined) text = normalizeTokenText(arg)
+      // as for every token argument: `@FILE`, a file name, or the token itself
+      if (flags.file !== undefined || arg !== undefined) text = await readTokenInput(arg, flags.file, deps)
       // a malformed token fails here, like decode (exit 2), before any prompt
       if (text !== undefined) decodeToken(text, { now: deps.now() })
       const { commandRunner, interactive } = await import('../main.js')

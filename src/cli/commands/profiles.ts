@@ -8,6 +8,8 @@ import { renderProfileList, renderProfileRemoved, renderProfileShow, profileList
 import { storePaths } from '../../store/paths.js'
 import { noSuchProfile, openStore } from '../../store/store.js'
 import type { Deps } from '../deps.js'
+import { UsageError } from '../../errors.js'
+import { unknownSubcommand } from '../usage-message.js'
 
 export function register(parent: Command, deps: Deps): Command {
   const profiles = parent
@@ -30,7 +32,14 @@ Examples:
     .command('list', { isDefault: true }) // `tokentool profiles` alone lists them
     .description('every stored profile: issuer, client id, stored tokens and when the access token expires')
     .addHelpText('after', '\nExamples:\n  $ tokentool profiles list\n  $ tokentool --json profiles list | jq -r ".profiles[].name"\n')
-    .action(async () => {
+    // `profiles lst` reaches this default command as an argument: say it is an unknown command
+    .allowExcessArguments()
+    .action(async (_o: unknown, cmd: Command) => {
+      const [extra] = cmd.args
+      if (extra !== undefined) {
+        if (cmd.parent?.args[0] === 'list') throw new UsageError(`profiles list takes no arguments, got '${extra}'`)
+        throw unknownSubcommand('profiles', extra, ['list', 'show', 'remove'])
+      }
       const store = openStore(deps)
       const names = await store.listProfiles()
       const items = []

@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from '../../errors.js'
-import { parseDuration } from '../duration.js'
+import { formatDuration, parseDuration } from '../duration.js'
 
 /** `[from, to)` in seconds from login; `to` is `Infinity` for an open end (`5h-`). */
 export interface Window {
@@ -27,8 +27,15 @@ const SYNTAX = 'use FROM-TO durations from login, comma-separated, e.g. 0-3h,5h-
 export function parseWindows(input: string, what = '--active'): Window[] {
   const text = input.trim()
   if (text === '') throw new UsageError(`${what}: no windows given (${SYNTAX})`)
-  const windows = text.split(',').map((raw) => parseOne(raw.trim(), what))
-  return normalizeWindows(windows, what)
+  const items = text.split(',').map((raw) => ({ raw: raw.trim(), w: parseOne(raw.trim(), what) }))
+  // an overlap is reported in the user's own notation ("0-3h and 2h-5h"), not in seconds
+  const sorted = [...items].sort((a, b) => a.w.from - b.w.from)
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!
+    const b = sorted[i]!
+    if (b.w.from < a.w.to) throw new UsageError(`${what}: windows ${a.raw} and ${b.raw} overlap`)
+  }
+  return normalizeWindows(items.map((x) => x.w), what)
 }
 
 function parseOne(item: string, what: string): Window {
@@ -63,7 +70,7 @@ export function normalizeWindows(windows: readonly Window[], what = '--active'):
 }
 
 function show(w: Window): string {
-  return `${w.from}s-${Number.isFinite(w.to) ? `${w.to}s` : ''}`
+  return `${formatDuration(w.from)}-${Number.isFinite(w.to) ? formatDuration(w.to) : ''}`
 }
 
 /** Whether the client is active at t (windows are half-open). */

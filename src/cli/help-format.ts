@@ -1,0 +1,100 @@
+/**
+ * How `--help` is laid out: wrapped at spaces to the width every view uses (COLUMNS, the TTY, 80),
+ * never left to the terminal's soft wrap, which cuts words ("(OpenID dis" / "covery)"). When
+ * the flag column leaves too little room beside it, each description goes under its flag.
+ * @module
+ */
+import { Help } from 'commander'
+
+const NARROWEST_BESIDE = 30
+const UNDER_INDENT = 6
+
+export function helpLayout(columns: number): Partial<Help> {
+  return {
+    helpWidth: columns,
+    minWidthToWrap: 20,
+    formatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+      const width = helper.helpWidth ?? columns
+      if (!description || width - termWidth - 4 >= NARROWEST_BESIDE) return Help.prototype.formatItem.call(this, term, termWidth, description, helper)
+      const pad = ' '.repeat(UNDER_INDENT)
+      const body = helper.boxWrap(description, Math.max(20, width - UNDER_INDENT)).split('\n').map((l) => pad + l)
+      return [`  ${term}`, ...body].join('\n')
+    },
+  }
+}
+
+/**
+ * Commander's own help is already wrapped (helpLayout); the prose and examples each command adds
+ * with addHelpText are not. Every line longer than `columns` is broken at spaces with its indent
+ * kept; an example command line (`$ tokentool …`) is broken outside quotes and continued with
+ * ` \` so that it still pastes into a shell. Commander writes only help and the version
+ * through its output hooks, so this touches nothing else.
+ */
+export function wrapHelpText(text: string, columns: number): string {
+  const lines = text.split('\n')
+  const out: string[] = []
+  for (let i = 0; i < lines.length; ) {
+    // a paragraph of prose (same indent, no example, no aligned columns) that overflows is
+    // reflowed as one text, not broken line by line into a ragged edge
+    let j = i
+    while (j < lines.length && isProse(lines[j]!) && indentOf(lines[j]!) === indentOf(lines[i]!)) j++
+    const para = lines.slice(i, j)
+    if (para.length > 1 && para.some((l) => [...l].length > columns)) {
+      out.push(...wrapLine(indentOf(para[0]!) + para.map((l) => l.trim()).join(' '), columns))
+      i = j
+    } else {
+      out.push(...wrapLine(lines[i]!, columns))
+      i++
+    }
+  }
+  return out.join('\n')
+}
+
+const indentOf = (line: string) => /^ */.exec(line)![0]
+const isProse = (line: string) => line.trim() !== '' && !/^ *\$ /.test(line) && !/\S {2,}\S/.test(line) && !/^ *[-·*•]/.test(line)
+
+function wrapLine(line: string, columns: number): string[] {
+  if ([...line].length <= columns) return [line]
+  const indent = /^ */.exec(line)![0]
+  const example = /^ *\$ /.test(line)
+  const breaks = breakPoints(line, indent.length, example)
+  const out: string[] = []
+  let start = 0
+  let prefix = ''
+  const cont = example ? indent + '    ' : indent
+  while (true) {
+    const room = columns - [...prefix].length - (example ? 2 : 0)
+    const rest = line.slice(start)
+    if ([...prefix + rest].length <= columns) {
+      out.push(prefix + rest)
+      break
+    }
+    // the last space that fits; none fits: the first one after (a long word is never cut)
+    const fits = breaks.filter((b) => b > start && b - start <= room)
+    const at = fits.length ? fits[fits.length - 1]! : breaks.find((b) => b > start)
+    if (at === undefined) {
+      out.push(prefix + rest)
+      break
+    }
+    out.push(prefix + line.slice(start, at) + (example ? ' \\' : ''))
+    start = at + 1
+    prefix = cont
+  }
+  return out
+}
+
+/** Indexes of the spaces a line may break at: after its indent, and in a command outside quotes. */
+function breakPoints(line: string, from: number, example: boolean): number[] {
+  const points: number[] = []
+  let quote: string | undefined
+  for (let i = from; i < line.length; i++) {
+    const c = line[i]!
+    if (example && (c === "'" || c === '"')) quote = quote === c ? undefined : (quote ?? c)
+    if (c !== ' ' || quote !== undefined || line[i - 1] === ' ' || line[i + 1] === ' ') continue
+    // in a command, a flag stays on the line of its value (`--param k=v`), the `$` on its command
+    const word = line.slice(line.lastIndexOf(' ', i - 1) + 1, i)
+    if (example && (word === '$' || (word.startsWith('-') && line[i + 1] !== '-'))) continue
+    points.push(i)
+  }
+  return points
+}
