@@ -90,6 +90,8 @@ function breakPoints(line: string, from: number, example: boolean): number[] {
   for (let i = from; i < line.length; i++) {
     const c = line[i]!
     if (example && (c === "'" || c === '"')) quote = quote === c ? undefined : (quote ?? c)
+    // a comment is not continued with a backslash: break before it, never inside it
+    if (example && quote === undefined && c === '#' && line[i - 1] === ' ') break
     if (c !== ' ' || quote !== undefined || line[i - 1] === ' ' || line[i + 1] === ' ') continue
     // in a command, a flag stays on the line of its value (`--param k=v`), the `$` on its command
     const word = line.slice(line.lastIndexOf(' ', i - 1) + 1, i)

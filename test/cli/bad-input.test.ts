@@ -75,7 +75,9 @@ describe('malformed tokens (tokens/)', () => {
       const what = `${cmd} ${name}`
       const expected = cmd.startsWith('verify') && VERIFY_EXIT_1.has(name) ? 1 : 2
       expect(r.code, `${what}: ${r.stderr}`).toBe(expected)
-      if (cmd.startsWith('decode')) expect(r.stdout, what).toBe('')
+      // with --json the failure is a document on stdout (contract 0.2), else stdout stays empty
+      if (cmd === 'decode <stdin') expect(JSON.parse(r.stdout).error, what).toMatchObject({ code: 'ERR_INPUT', exitCode: 2 })
+      else if (cmd.startsWith('decode')) expect(r.stdout, what).toBe('')
       oneCleanLine(r, what)
     }
   })
@@ -175,7 +177,9 @@ describe('challenges, durations and windows', () => {
       if (r.code === 2) {
         refused++
         oneCleanLine(r, what)
-        expect(r.stdout).toBe('')
+        // --json: the error document on stdout (contract 0.2), else nothing
+        if (i % 2 === 1) expect(JSON.parse(r.stdout).error).toMatchObject({ code: expect.stringMatching(/^ERR_(INPUT|USAGE)$/), exitCode: 2 })
+        else expect(r.stdout).toBe('')
         continue
       }
       // never a silent success: what was broken is said, and no control character reaches the terminal

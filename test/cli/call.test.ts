@@ -28,7 +28,7 @@ afterEach(async () => {
 
 describe('call: usage', () => {
   it.each([
-    [['call'], /missing required argument 'url'/],
+    [['call'], /^tokentool: missing the url argument \(see tokentool call --help\)$/m],
     [['call', 'not a url'], /not a URL: not a url/],
     [['call', 'ftp://x.example/'], /http and https, not ftp:/],
     [['call', '-H', 'Authorization: Bearer x', 'https://x.example/'], /use curl to send one of your own/],

@@ -8,7 +8,9 @@ describe('--help', () => {
   it.each([...COMMANDS.map((c) => [c.name]), ...NESTED])('tokentool %s --help exits 0 and ends with a real example', async (...cmd: string[]) => {
     const r = await runCli([...cmd, '--help'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/Examples:\n(\s+\$ .*tokentool .*\n)+/)
+    // examples wrapped to the width go on after ` \` on indented lines
+    expect(r.stdout).toMatch(/Examples:\n(\s+\$ .*\n(\s{6}.*\n)*)+/)
+    expect(r.stdout.slice(r.stdout.indexOf('Examples:'))).toMatch(/^\s+\$ .*tokentool /m)
     expect(r.stdout).toContain(`Usage: tokentool ${cmd.join(' ')}`)
   })
 
