@@ -57,6 +57,18 @@ function wrapLine(line: string, columns: number): string[] {
   if ([...line].length <= columns) return [line]
   const indent = /^ */.exec(line)![0]
   const example = /^ *\$ /.test(line)
+  const hash = example ? commentStart(line) : -1
+  if (hash > 0) {
+    // the command wrapped on its own; its comment beside the last line when it fits there, else
+    // on comment lines of its own below (a comment cannot be continued with a backslash)
+    const code = wrapLine(line.slice(0, hash).trimEnd(), columns)
+    const comment = line.slice(hash)
+    const last = code[code.length - 1]!
+    if ([...last].length + 2 + [...comment].length <= columns) return [...code.slice(0, -1), `${last}  ${comment}`]
+    const pad = indent + '    '
+    const words = wrap(comment.replace(/^#\s*/, ''), columns - pad.length - 2)
+    return [...code, ...words.map((w) => `${pad}# ${w}`)]
+  }
   const breaks = breakPoints(line, indent.length, example)
   const out: string[] = []
   let start = 0
@@ -81,6 +93,31 @@ function wrapLine(line: string, columns: number): string[] {
     prefix = cont
   }
   return out
+}
+
+/** Where a shell comment begins in an example line (outside quotes, after a space), or -1. */
+function commentStart(line: string): number {
+  let quote: string | undefined
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (c === "'" || c === '"') quote = quote === c ? undefined : (quote ?? c)
+    if (c === '#' && quote === undefined && line[i - 1] === ' ') return i
+  }
+  return -1
+}
+
+/** Words of prose to lines of at most `width` (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  let cur = ''
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (cur && [...cur].length + 1 + [...w].length > width) {
+      lines.push(cur)
+      cur = w
+    } else cur = cur ? `${cur} ${w}` : w
+  }
+  if (cur) lines.push(cur)
+  return lines
 }
 
 /** Indexes of the spaces a line may break at: after its indent, and in a command outside quotes. */

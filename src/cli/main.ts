@@ -140,12 +140,14 @@ async function registerFull(program: Command, deps: Deps, entry: CommandEntry): 
 }
 
 /** Runs tokentool with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], given: Deps): Promise<number> {
-  // whether a command wrote its own document to stdout before failing (verify's report)
-  const out = writeWatched(given.io.out)
-  const deps: Deps = { ...given, io: { ...given.io, out: out.stream } }
-  const program = buildRootProgram(deps)
+export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  // whether a command wrote its own document to stdout before failing (verify's report); the
+  // deps object itself is kept (its fetch reads deps.global, set once the options are parsed)
+  const stdout = deps.io.out
+  const out = writeWatched(stdout)
+  deps.io.out = out.stream
   try {
+    const program = buildRootProgram(deps)
     await registerCommands(program, deps, argv)
     addTimeoutOption(program)
     if (findCommandName(argv) === undefined && !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
@@ -155,6 +157,8 @@ export async function main(argv: readonly string[], given: Deps): Promise<number
     return EXIT.ok
   } catch (err) {
     return reportError(err, deps, argv, out.wrote)
+  } finally {
+    deps.io.out = stdout
   }
 }
 
