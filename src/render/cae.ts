@@ -21,6 +21,7 @@ export function caeDecodeJson(result: CaeDecodeResult) {
       commands: c.commands,
       warnings: c.warnings,
     })),
+    ...(result.dpopNonce !== undefined ? { dpopNonce: result.dpopNonce } : {}),
   }
 }
 
@@ -29,6 +30,10 @@ export function renderCaeDecode(io: Pick<IOStreams, 'out' | 'color'>, result: Ca
   if (opts.json) return void io.out.write(safeJson(caeDecodeJson(result), 2) + '\n')
   const n = result.challenges.length
   io.out.write(result.challenges.map((c, i) => challengeText(c, i, n, io)).join('\n'))
+  if (result.dpopNonce !== undefined) {
+    const s = styleFor(io)
+    io.out.write(`\n${s.bold('DPoP-Nonce')} ${printable(result.dpopNonce)}${s.dim(' (put it in the DPoP proof as "nonce"; tokentool call --dpop does)')}\n`)
+  }
 }
 
 function challengeText(c: DecodedChallenge, i: number, n: number, io: Pick<IOStreams, 'color'>): string {

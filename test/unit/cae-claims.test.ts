@@ -246,3 +246,36 @@ describe('decodeCaeChallenges', () => {
     expect(bearer!.warnings).toEqual([why])
   })
 })
+
+describe('decodeCaeChallenges: what the server says and the CAE diagnostic claims', () => {
+  it('xms_rp_ipaddr is the client IP the resource saw (an IP policy), not a claim to carry (azure-sdk-for-python ARM tests)', () => {
+    const [c] = decodeCaeChallenges(
+      'Bearer authorization_uri="https://login.windows.net/", error="invalid_token", error_description="Tenant IP Policy validate failed.", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNjEwNTYzMDA2In0sInhtc19ycF9pcGFkZHIiOnsidmFsdWUiOiIxLjIuMy40In19fQ"',
+    ).challenges
+    const text = c!.explanation.join('\n')
+    expect(text).toContain('access_token.xms_rp_ipaddr: 1.2.3.4 is the client IP address the resource saw')
+    expect(text).toContain('a refresh from the same network may be refused again')
+    expect(text).not.toMatch(/should carry the claim xms_rp_ipaddr/)
+    expect(text).toContain('The server says: Tenant IP Policy validate failed.')
+    expect(text).toContain('the Azure Resource Manager form of a claims challenge')
+  })
+
+  it('xms_caeerror is a diagnostic code; error_description codes are put in words (azure-sdk-for-net Storage tests)', () => {
+    const [c] = decodeCaeChallenges(
+      'Bearer realm="", error_description="Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzI2MDc3NTk1In0sInhtc19jYWVlcnJvciI6eyJ2YWx1ZSI6IjEwMDEyIn19fQ=="',
+    ).challenges
+    const text = c!.explanation.join('\n')
+    expect(text).toContain('access_token.xms_caeerror: 10012 is a CAE diagnostic code')
+    expect(text).not.toMatch(/should carry the claim xms_caeerror/)
+    expect(text).toMatch(/TokenIssuedBeforeRevocationTimestamp: the token was issued before the user's sessions were revoked/)
+  })
+})
+
+describe('decodeCaeChallenges: a pasted response with a DPoP-Nonce', () => {
+  it('shows the DPoP-Nonce a use_dpop_nonce challenge wants (RFC 9449 §9 example)', () => {
+    const r = decodeCaeChallenges('HTTP/1.1 401 Unauthorized\nWWW-Authenticate: DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"\nDPoP-Nonce: eyJ7S_zG.eyJH0-Z.HX4w-7v\n')
+    expect(r.dpopNonce).toBe('eyJ7S_zG.eyJH0-Z.HX4w-7v')
+    expect(r.challenges[0]!.params.error).toBe('use_dpop_nonce')
+    expect(decodeCaeChallenges('Bearer error="invalid_token"').dpopNonce).toBeUndefined()
+  })
+})

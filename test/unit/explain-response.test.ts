@@ -75,3 +75,32 @@ describe('explain properties', () => {
     )
   })
 })
+
+describe('explain: what tokentool itself sent and checked', () => {
+  const head = (www: string) => parseResponseText(`HTTP/1.1 401 Unauthorized\nDate: Tue, 01 Dec 2026 12:00:00 GMT\nWWW-Authenticate: ${www}\n\n`)
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const jwt = (claims: Record<string, unknown>) => `${b64({ alg: 'ES256', typ: 'at+jwt' })}.${b64(claims)}.${'A'.repeat(86)}`
+  const now = new Date('2026-12-01T12:00:00Z')
+
+  it('a DPoP request to a Bearer-only API is a scheme mismatch; a bound token sent as Bearer is certain', () => {
+    const plain = jwt({ iss: 'https://as', aud: 'api', exp: 1796130000 })
+    const r = explain({ response: head('Bearer error="invalid_token"'), token: plain, now, nowSource: 'local', sentScheme: 'DPoP' })
+    expect(r.causes[0]).toMatchObject({ code: 'scheme_mismatch', confidence: 'likely' })
+    const bound = jwt({ iss: 'https://as', aud: 'api', exp: 1796130000, cnf: { jkt: 'abc' } })
+    const b = explain({ response: head('DPoP algs="ES256"'), token: bound, now, nowSource: 'local', sentScheme: 'Bearer' })
+    expect(b.causes[0]).toMatchObject({ code: 'scheme_mismatch', confidence: 'certain' })
+  })
+
+  it('a failed iss check (explain --issuer) is a certain wrong_issuer', () => {
+    const token = jwt({ iss: 'https://other', aud: 'api', exp: 1796130000 })
+    const r = explain({
+      response: head('Bearer error="invalid_token"'),
+      token,
+      now,
+      nowSource: 'local',
+      verification: { keySource: 'https://as', checks: [{ name: 'signature', ok: true, detail: 'ok' }, { name: 'iss', ok: false, detail: '"https://other", expected "https://as"' }] },
+    })
+    expect(r.causes[0]).toMatchObject({ code: 'wrong_issuer', confidence: 'certain' })
+    expect(r.token!.verified).toBe(true)
+  })
+})

@@ -262,6 +262,7 @@ function explainCall(result: CallResult, deps: Deps): ExplainResult {
     nowSource: 'local',
     url: result.request.url,
     profile: deps.global.profile,
+    sentScheme: result.scheme,
   })
 }
 

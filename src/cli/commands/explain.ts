@@ -134,7 +134,8 @@ async function checkSignature(token: string, flags: ExplainFlags, deps: Deps, no
   const [{ resolveKeySource }, { createVerifier }] = await Promise.all([import('../keys.js'), import('../../core/jwt/verify.js')])
   try {
     const keys = await resolveKeySource({ issuer: flags.issuer, jwks: flags.jwks, key: flags.key }, deps, [])
-    const result = await createVerifier(keys.source, { clockSkew: 60 })(token, now)
+    // as verify: --issuer is also the expected iss
+    const result = await createVerifier(keys.source, { clockSkew: 60, ...(flags.issuer !== undefined ? { iss: flags.issuer } : {}) })(token, now)
     return { keySource: keys.description, checks: result.checks }
   } catch (e) {
     if (!(e instanceof TokentoolError) || e instanceof UsageError) throw e

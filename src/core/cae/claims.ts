@@ -196,6 +196,11 @@ function explainAsk(a: ClaimAsk): string {
       return `${label}: ${of} must carry an authentication context class (acr)${values.length ? ` of ${list(values)}` : ''}; sign in again at that level.`
     case 'auth_time':
       return `${label}: ${of} must carry the time the user authenticated (auth_time).`
+    case 'xms_rp_ipaddr':
+      // not a claim to acquire: the resource reports where it saw the client (Entra ID CAE)
+      return `${label}: ${values.length ? list(values) : 'an address'} is the client IP address the resource saw. A location or IP condition (Conditional Access named locations) failed for it: a refresh from the same network may be refused again; sign in from an allowed network (a VPN or split tunnel that sends the API and sign-in traffic through different IPs is a common cause).`
+    case 'xms_caeerror':
+      return `${label}: ${values.length ? list(values) : 'a code'} is a CAE diagnostic code for the support of the resource's provider, not a claim the new token should carry.`
     default: {
       const want = a.values ? `with one of the values ${list(a.values)}` : a.value !== undefined ? `with the value ${show(a.value)}` : ''
       return `${label}: ${of} should carry the claim ${a.claim}${want ? ' ' + want : ''}${a.essential ? '' : ' (voluntary: the provider may leave it out)'}.`

@@ -10,6 +10,14 @@ import { explainErrorCode } from './error-codes.js'
 import { parsePastedChallenges } from './paste.js'
 import type { AuthParam } from './www-authenticate.js'
 
+/** The CAE result codes Entra ID resources name in error_description, in words. */
+const CAE_CODES: Record<string, string> = {
+  TokenIssuedBeforeRevocationTimestamp: 'the token was issued before the user\'s sessions were revoked (or the password reset, or the account disabled)',
+  TokenCreatedWithOutdatedPolicies: 'Conditional Access policies changed after the token was issued',
+  LocationConditionEvaluationSatisfied: 'the client is now outside the allowed locations (IP policy)',
+  InteractionRequired: 'the user must sign in again',
+}
+
 /** Bearer parameter names: as a scheme they mean a pasted `name value` lost its "=". */
 const LOOKS_LIKE_PARAM = new Set(['realm', 'error', 'error_description', 'error_uri', 'scope', 'claims', 'authorization_uri', 'resource', 'algs'])
 
@@ -37,6 +45,8 @@ export interface DecodedChallenge {
 
 export interface CaeDecodeResult {
   challenges: DecodedChallenge[]
+  /** The `DPoP-Nonce` header of a pasted response (what a `use_dpop_nonce` challenge wants in the proof), when there is one. */
+  dpopNonce?: string
 }
 
 /**
@@ -77,6 +87,14 @@ export function decodeCaeChallenges(text: string, opts: { profile?: string } = {
       const meaning = explainErrorCode(err)
       explanation.push(meaning ? `error ${err}: ${meaning}.` : `error ${err}: not an error code tokentool knows.`)
     }
+    // what the server said in words (some send errorDescription): "User session has been revoked"
+    const said = params.error_description ?? params.errordescription
+    if (said) {
+      const code = /\bcode: (\w+)/.exec(said)?.[1]
+      const why = code ? CAE_CODES[code] : undefined
+      explanation.push(`The server says: ${said.length > 300 ? said.slice(0, 300) + '…' : said}${why ? ` (${code}: ${why})` : ''}`)
+    }
+    if (err === 'invalid_token' && claimsIndex >= 0) explanation.push('invalid_token with a claims parameter is the Azure Resource Manager form of a claims challenge: answer it like insufficient_claims.')
     if (claims) explanation.push(...explainClaims(claims))
     if (claimsProblem) explanation.push('The claims parameter cannot be decoded, so no claims request can be answered from this challenge.')
     return {
@@ -92,5 +110,6 @@ export function decodeCaeChallenges(text: string, opts: { profile?: string } = {
       paramList: c.params,
     }
   })
-  return { challenges }
+  const nonce = /^(?:< ?)?dpop-nonce\s*:\s*(\S+)\s*$/im.exec(text)?.[1]
+  return nonce ? { challenges, dpopNonce: nonce } : { challenges }
 }

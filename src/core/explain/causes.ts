@@ -89,6 +89,9 @@ export interface ExplainInput {
   /** The profile, named in the fix commands when it is not the default one. */
   profile?: string
   verification?: VerificationFacts | null
+  /** The scheme the request used, when tokentool sent it (`call --explain`). */
+  sentScheme?: 'Bearer' | 'DPoP'
+
   resourceMetadata?: ResourceMetadataFacts | null
 }
 
@@ -410,8 +413,10 @@ export function explain(input: ExplainInput): ExplainResult {
   // Bearer sent where DPoP is required, or the reverse
   const cnf = claims.cnf as Record<string, unknown> | undefined
   const bound = cnf && typeof cnf === 'object' && typeof cnf.jkt === 'string'
-  if (decoded && bound && dpop.length && !bearer.length && !causes.has('dpop_nonce_required') && !causes.has('dpop_proof_invalid')) {
-    causes.add('scheme_mismatch', 'likely', 'a DPoP-bound token was sent as a Bearer token', [`${from} carries cnf.jkt (bound to a DPoP key)`, 'the API challenges only with DPoP'], `send it with "Authorization: DPoP" and a proof: tokentool call URL --dpop${p}`)
+  if (decoded && input.sentScheme === 'DPoP' && bearer.length && !dpop.length) {
+    causes.add('scheme_mismatch', 'likely', 'a DPoP request to an API that only takes Bearer tokens', ['the request was sent with "Authorization: DPoP" and a proof', `the API challenges only with Bearer${error ? ` (error="${error}")` : ''}`], `call it without --dpop, with a token that is not DPoP-bound: tokentool token${p}`)
+  } else if (decoded && bound && dpop.length && !bearer.length && !causes.has('dpop_nonce_required') && !causes.has('dpop_proof_invalid')) {
+    causes.add('scheme_mismatch', input.sentScheme === 'Bearer' ? 'certain' : 'likely', 'a DPoP-bound token was sent as a Bearer token', [`${from} carries cnf.jkt (bound to a DPoP key)`, 'the API challenges only with DPoP', ...(input.sentScheme === 'Bearer' ? ['the request was sent with "Authorization: Bearer"'] : [])], `send it with "Authorization: DPoP" and a proof: tokentool call URL --dpop${p}`)
   } else if (decoded && bound && bearer.length && !dpop.length && (error === 'invalid_token' || status === 401)) {
     causes.add('scheme_mismatch', 'possible', 'a DPoP-bound token was sent to an API that only takes Bearer tokens', [`${from} carries cnf.jkt`, `the API challenges only with Bearer${error ? ` (error="${error}")` : ''}`], `ask for a token without DPoP for this API: tokentool token${p} (without --dpop)`)
   } else if (decoded && !bound && dpop.length && !bearer.length && error === 'invalid_token') {
@@ -469,6 +474,10 @@ export function explain(input: ExplainInput): ExplainResult {
   if (input.verification) {
     const sig = input.verification.checks.find((c) => c.name === 'signature')
     const key = input.verification.checks.find((c) => c.name === 'key')
+    const issCheck = input.verification.checks.find((c) => c.name === 'iss' && !c.skipped)
+    if (issCheck && !issCheck.ok) {
+      causes.add('wrong_issuer', 'certain', 'the token comes from another issuer than the one given', [`iss: ${issCheck.detail}`, ...saidOf('wrong_issuer').map(quote)], `sign in at the issuer the API trusts: tokentool login --issuer ISSUER${p}`)
+    }
     if (key && !key.ok) {
       causes.add('unknown_key', 'certain', `no key of ${input.verification.keySource} matches the token`, [`key: ${key.detail}`, ...(typeof header.kid === 'string' ? [`the token's kid is "${header.kid}"`] : []), ...saidOf('unknown_key').map(quote)], 'the API trusts another issuer or tenant, or its JWKS is stale: check iss against the API\'s configuration; tokentool verify --issuer ISSUER TOKEN')
     } else if (sig && !sig.ok && typeof header.nonce === 'string') {
