@@ -4,7 +4,7 @@
  * NDJSON line of `--batch`. Readable without colour: every row starts with PASS/FAIL/SKIP.
  * @module
  */
-import { safeJson } from '../core/printable.js'
+import { printable, safeJson } from '../core/printable.js'
 import type { IOStreams } from '../cli/deps.js'
 import type { Check } from '../core/jwt/verify-checks.js'
 import type { VerifyResult } from '../core/jwt/verify.js'
@@ -24,17 +24,18 @@ export function verifyJson(r: VerifyReport): Record<string, unknown> {
 }
 
 export function renderVerify(io: Pick<IOStreams, 'out' | 'err' | 'color'>, r: VerifyReport, opts: { json: boolean }): void {
-  for (const w of r.warnings) io.err.write(`tokentool: warning: ${w}\n`)
+  for (const w of r.warnings) io.err.write(`tokentool: warning: ${printable(w)}\n`)
   if (opts.json) return writeJson(io, verifyJson(r))
   const s = styleFor(io)
   const width = Math.max(...r.checks.map((c) => c.name.length))
-  const lines = r.checks.map((c) => `${mark(c, s)}  ${c.name.padEnd(width)}  ${c.skipped ? s.dim(c.detail) : c.detail}`)
+  // a detail quotes the token (a kid, a claim): through the one terminal-safety escape
+  const lines = r.checks.map((c) => `${mark(c, s)}  ${c.name.padEnd(width)}  ${c.skipped ? s.dim(printable(c.detail)) : printable(c.detail)}`)
   const failed = r.checks.filter((c) => !c.ok).length
   const verdict = r.valid
     ? s.green.bold('VALID: every check passed')
     : s.red.bold(`INVALID: ${failed} check${failed === 1 ? '' : 's'} failed`)
   const clock = `clock     ${r.clock.now} (${r.clock.source === '--now' ? 'from --now' : 'this machine'}), leeway ${formatDuration(r.clock.leeway)} for exp/nbf/iat/max-age`
-  io.out.write([verdict, '', ...lines, '', s.dim(clock), s.dim(`key from  ${r.keySource}`), ''].join('\n'))
+  io.out.write([verdict, '', ...lines, '', s.dim(clock), s.dim(`key from  ${printable(r.keySource)}`), ''].join('\n'))
 }
 
 function mark(c: Check, s: ReturnType<typeof styleFor>): string {

@@ -165,6 +165,65 @@ describe('hostile JOSE (jose/)', () => {
   })
 })
 
+describe('attacks/: the hostile-token corpus', () => {
+  interface AttackCase {
+    file: string
+    key: 'secret' | 'rsa' | 'ec'
+    decode: number
+    verify: number
+    why: string
+  }
+  const cases = JSON.parse(readFileSync(join(DIR, 'attacks', 'cases.json'), 'utf8')) as AttackCase[]
+  const keyArgs: Record<AttackCase['key'], string[]> = {
+    secret: ['--secret', SECRET],
+    rsa: ['--key', join(KEYS, 'cert-public.pem')],
+    ec: ['--jwks', join(DIR, 'attacks', 'ec-public.jwk.json')],
+  }
+  const verifyArgs = (c: AttackCase) => ['verify', '--now', '1800000000', ...keyArgs[c.key]]
+  // raw ESC, BEL or a direction override from a token must never reach the terminal
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+
+  it('names every attack it runs: alg confusion, psychic signatures, embedded keys, kid injection, crit, b64, duplicates, huge numbers, nesting', () => {
+    const names = cases.map((c) => c.file).join(' ')
+    for (const family of ['confusion-', 'alg-none', 'psychic-', 'embedded-', 'kid-', 'crit-', 'b64-', 'duplicate-', 'exp-1e20', 'nested']) expect(names).toContain(family)
+    expect(cases.length).toBeGreaterThanOrEqual(35)
+  })
+
+  it('decode and verify (table and --json) give each its exit code and reason, one clean line, no raw control character', { timeout: 180_000 }, async () => {
+    const jobs = cases.flatMap((c) => {
+      const path = join(DIR, 'attacks', c.file)
+      return [
+        async () => ({ c, cmd: 'decode', r: await runCli(['decode', '--file', path]) }),
+        async () => ({ c, cmd: 'verify', r: await runCli([...verifyArgs(c), '--file', path]) }),
+        async () => ({ c, cmd: 'verify --json', r: await runCli([...verifyArgs(c), '--json', '--file', path]) }),
+      ]
+    })
+    for (const { c, cmd, r } of await pool(jobs)) {
+      const what = `${cmd} ${c.file}`
+      expect(r.code, `${what}: ${r.stderr}`).toBe(cmd === 'decode' ? c.decode : c.verify)
+      expect(r.stdout + r.stderr, what).not.toMatch(RAW_CONTROL)
+      expect(r.stderr, what).not.toMatch(/unexpected error|this is a bug|\n\s+at /)
+      if (r.code !== 0) expect(r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('tokentool: warning:')), what).toHaveLength(1)
+      if (cmd === 'verify') expect(r.stdout + r.stderr, what).toMatch(new RegExp(c.why))
+      if (cmd === 'verify --json' && r.code !== 2) expect((JSON.parse(r.stdout) as { valid: boolean }).valid, what).toBe(c.verify === 0)
+    }
+  })
+
+  it('verify --batch: every attack of a key source in one run, one result line each, in order, the run never stopped by one', { timeout: 60_000 }, async () => {
+    for (const key of ['secret', 'rsa', 'ec'] as const) {
+      const mine = cases.filter((c) => c.key === key)
+      const input = mine.map((c) => readFileSync(join(DIR, 'attacks', c.file), 'utf8').trim()).join('\n') + '\n'
+      const r = await runCli([...verifyArgs(mine[0]!), '--batch'], { input })
+      expect(r.stderr, key).not.toMatch(/unexpected error|this is a bug|\n\s+at /)
+      expect(r.code, `${key}: ${r.stderr}`).toBe(mine.every((c) => c.verify === 0) ? 0 : 1)
+      const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { line: number; valid: boolean })
+      expect(out.map((o) => o.line), key).toEqual(mine.map((_, i) => i + 1))
+      expect(out.map((o) => o.valid), key).toEqual(mine.map((c) => c.verify === 0))
+      expect(r.stdout, key).not.toMatch(RAW_CONTROL)
+    }
+  })
+})
+
 describe('challenges, durations and windows', () => {
   it('cae decode: a broken WWW-Authenticate value is read with a warning, or refused with one line (exit 2) when no challenge can be read', { timeout: 60_000 }, async () => {
     const values = lines('www-authenticate.txt')

@@ -21,6 +21,7 @@ import { resolveSecretArg } from '../secret-arg.js'
 import { createVerifier, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
 import { batchErrorLine, batchLine, renderVerify, type VerifyReport } from '../../render/verify.js'
 import type { Deps } from '../deps.js'
+import { printable } from '../../core/printable.js'
 import { readTokenInput } from '../input.js'
 import { resolveKeySource, type KeySourceFlags } from '../keys.js'
 
@@ -110,7 +111,7 @@ Examples:
       }
       const verifier = createVerifier(keys.source, options)
       if (flags.batch) {
-        for (const w of warnings) deps.io.err.write(`tokentool: warning: ${w}\n`)
+        for (const w of warnings) deps.io.err.write(`tokentool: warning: ${printable(w)}\n`)
         return runBatch(verifier, fixedNow, deps)
       }
       const now = fixedNow ?? deps.now()

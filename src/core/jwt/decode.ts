@@ -10,6 +10,7 @@ import { findNested, looksLikeCompactJwt, MAX_NESTED_DEPTH, type NestedToken } f
 import { measureSize, sizeWarning, type SizeResult } from './size.js'
 import { decodeBase64url, decodeJsonSegment, decodeJwt, decodeUtf8, parseJsonObject, type JsonObject, type JweParts, type JwsParts } from './split.js'
 import { describeTimes, type TimesResult } from './times.js'
+import { duplicateMembers } from './json-duplicates.js'
 import type { BindingCheck, DpopProofFacts } from '../dpop/decode-checks.js'
 import { analyzeSdJwt, splitSdJwt, type SdJwtInfo } from './sd-jwt.js'
 import { describeEvents, type SecurityEvent } from './security-events.js'
@@ -303,6 +304,13 @@ function fromPlaintext(plaintext: string, jwe: JweInfo, size: SizeResult, now: D
 
 function headerWarnings(header: JsonObject, parts: JwsParts, kind: TokenKind): Warning[] {
   const w: Warning[] = []
+  const dups = [
+    ...(parts.segments[0] ? duplicateMembers(Buffer.from(parts.segments[0], 'base64url').toString('utf8')).map((d) => `header "${d}"`) : []),
+    ...(parts.payloadEncoding !== 'detached' ? duplicateMembers(parts.payloadText).map((d) => `claim "${d}"`) : []),
+  ]
+  if (dups.length > 0) {
+    w.push({ code: 'duplicate_member', message: `${dups.join(', ')} appear${dups.length === 1 ? 's' : ''} twice: shown is the last; parsers disagree on which counts, and verify refuses it` })
+  }
   const alg = header.alg
   if (alg === undefined) w.push({ code: 'no_alg', message: 'the header has no alg: no verifier will accept this token' })
   else if (typeof alg === 'string' && alg.toLowerCase() === 'none') {

@@ -51,6 +51,8 @@ export interface ChecksInput {
   outcome: SignatureOutcome
   options: CheckOptions
   now: Date
+  /** Member names found twice (json-duplicates.ts), each as `header: alg` or `payload: sub`. */
+  duplicates?: readonly string[]
 }
 
 /** Header parameters tokentool understands when listed in `crit`. */
@@ -69,6 +71,14 @@ export function computeChecks(input: ChecksInput): Check[] {
     { name: 'key', ...outcome.key },
     { name: 'signature', ...outcome.signature },
   ]
+  if (input.duplicates && input.duplicates.length > 0) {
+    // RFC 7515 §5.2 / RFC 7519 §4: a parser may keep the last duplicate, another the first
+    checks.push({
+      name: 'duplicates',
+      ok: false,
+      detail: `${input.duplicates.map((d) => `"${d}"`).join(', ')} appear${input.duplicates.length === 1 ? 's' : ''} twice: JSON parsers disagree on which one counts, so the token means different things to different verifiers`,
+    })
+  }
   const crit = critCheck(header)
   if (crit) checks.push(crit)
   const embedded = KEY_HEADERS.filter((h) => header[h] !== undefined)

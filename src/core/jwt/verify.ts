@@ -11,6 +11,7 @@ import { assertJsonDepth, decodeBase64url, decodeJsonSegment, decodeUtf8, segmen
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
 import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
 import { hmacKeyWarning } from '../keys/screen.js'
+import { duplicateMembers } from './json-duplicates.js'
 
 /** One key that may verify a token; key material is imported lazily, once per algorithm. */
 export interface VerifyKey {
@@ -87,7 +88,11 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     const warnings: string[] = []
     const outcome = await checkSignature(token, header, source, requested, warnings)
     const payload = parsePayload(ownPayload)
-    const checks = computeChecks({ header, payload: payload.claims, outcome, options, now })
+    const duplicates = [
+      ...duplicateMembers(decodeUtf8(decodeBase64url(h, segmentLabel(0, 'jws')), segmentLabel(0, 'jws'))).map((d) => `header: ${d}`),
+      ...(payload.claims !== undefined ? duplicateMembers(payload.text!).map((d) => `payload: ${d}`) : []),
+    ]
+    const checks = computeChecks({ header, payload: payload.claims, outcome, options, now, duplicates })
     if (payload.binary !== undefined) {
       checks.push({ name: 'payload', ok: true, skipped: true, detail: `not UTF-8 text (${ownPayload.length} bytes): shown as base64url; ${outcome.signature.ok ? 'the signature over it is valid' : 'nothing about it was verified'}` })
     }
