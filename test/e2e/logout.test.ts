@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProvider, type TestProvider } from './provider.js'
+import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 import { runCli } from '../helpers/run-cli.js'
 import { signedInHome } from '../helpers/login-flow.js'
 
@@ -90,6 +90,24 @@ describe('logout', { timeout: 90_000 }, () => {
     expect(r.stderr).toMatch(/^tokentool: warning: could not reach the server to revoke the tokens \(.*127\.0\.0\.1.*\): they were removed here but stay valid at the server until they expire\n$/)
     expect(r.stdout).toBe('✓ removed profile "default" (settings and tokens)\n')
     expect(existsSync(join(home, 'tokens', 'default.json'))).toBe(false)
+  })
+
+  it('a JWT access token the server will not revoke: a warning says so; the refresh token is revoked', async () => {
+    const home = await signedInHome(provider, ['--scope', 'openid offline_access api:read', '--resource', API_RESOURCE])
+    const stored = tokensOf(home)
+    const before = provider.requestsTo('/token/revocation').length
+    const r = await runCli(['logout', '--json'], { env: { TOKENTOOL_HOME: home } })
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout)
+    expect(doc.revoked.refreshToken).toBe(true)
+    const hints = provider.requestsTo('/token/revocation').slice(before).map((q) => [q.params.token_type_hint, q.status])
+    expect(hints[0]).toEqual(['refresh_token', 200])
+    // oidc-provider refuses to revoke a structured JWT access token (unsupported_token_type): said, not hidden
+    expect(hints[1]).toEqual(['access_token', 400])
+    expect(doc.revoked.accessTokens).toBe(0)
+    expect(doc.warnings).toEqual([expect.stringMatching(/^revocation failed for an access token: unsupported_token_type: .*; it was removed here but may stay valid at the server until it expires$/)])
+    expect(r.stderr).toMatch(/^tokentool: warning: revocation failed for an access token: unsupported_token_type/)
+    expect(await refreshWorks(provider, stored.refreshToken.value)).toEqual({ status: 400, error: 'invalid_grant' })
   })
 
   it('no such profile: exit 2', async () => {
