@@ -15,11 +15,13 @@ import type { Deps } from './deps.js'
 import { readFileArg } from './input.js'
 import { claimsText, endpointFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
 import { resolveSecretArg } from './secret-arg.js'
+import { parseAuthorizationDetails } from '../core/rar.js'
 import { resolveDpopKey, type DpopFlags, type ResolvedDpopKey } from './dpop-key.js'
 import type { TokenStore } from '../store/store.js'
 import { registerSecret } from '../core/secret-values.js'
 
 export interface TokenFlags extends ServerClientFlags, RequestFlags, DpopFlags {
+  authorizationDetails?: string
   minTtl: string
   force?: boolean
   clientCredentials?: boolean
@@ -49,12 +51,18 @@ export interface TokenRequest {
   client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: TokenAuthChoice | undefined }
   /** The user's token (login/refresh): its shape and cache key; absent with `--client-credentials`/`--assertion`. */
   user?: { shape: { scope?: string | undefined; audience?: string | readonly string[] | undefined; resource?: string | readonly string[] | undefined; claims?: string | undefined; dpopJkt?: string | undefined }; key: string } | undefined
-  refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined }
+  refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined; extra?: readonly (readonly [string, string])[] | undefined }
   /** A machine grant the credentials allow: its shape (without issuer/client), key and assertion. */
   machine?: { shape: Omit<MachineShape, 'issuer' | 'clientId'>; key: string; assertion?: string | undefined } | undefined
   claims: string | undefined
   /** The DPoP key when the token is to be DPoP-bound (`--dpop`, or the profile says so). */
   dpop?: ResolvedDpopKey | undefined
+}
+
+/** `--authorization-details JSON` or `@file` (RFC 9396), checked before any request. */
+export async function readAuthorizationDetails(value: string, deps: Pick<Deps, 'env' | 'cwd'>): Promise<string> {
+  const text = value.startsWith('@') ? await resolveSecretArg(value, deps, '--authorization-details') : value
+  return parseAuthorizationDetails(text)
 }
 
 const CHOICES: Record<string, ClientAuthMethod> = {
@@ -181,6 +189,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it
   const dpop = store ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
   const dpopJkt = dpop?.jkt
+  const authorizationDetails = o.authorizationDetails !== undefined ? await readAuthorizationDetails(o.authorizationDetails, deps) : undefined
 
   let machine: TokenRequest['machine']
   // a public client (`none`, e.g. saved by login) has no credential: only an explicit --client-auth none asks for the grant
@@ -196,6 +205,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
       resource: resources,
       claims,
       dpopJkt,
+      authorizationDetails,
       ...(assertion ? { assertionSubject: { iss: assertion.iss, sub: assertion.sub } } : {}),
     }
     machine = { shape, key: machineTokenKey({ ...shape, issuer, clientId: client.clientId }), ...(assertion ? { assertion: assertion.jwt } : {}) }
@@ -208,7 +218,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   let user: TokenRequest['user']
   if (!machineOnly) {
     // the cache key names what login/refresh stored: flags over the profile's request settings
-    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt }
+    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt, authorizationDetails }
     user = { shape, key: userTokenKey({ ...shape, issuer, clientId: client.clientId }) }
   }
   return {
@@ -217,7 +227,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
     server: { issuer: client.issuer, endpoints: client.endpoints },
     client: { clientId: client.clientId, clientSecret: client.clientSecret, headers: client.headers, auth },
     user,
-    refreshParams: { scope: o.scope, resources, audience: o.audience },
+    refreshParams: { scope: o.scope, resources, audience: o.audience, ...(authorizationDetails ? { extra: [['authorization_details', authorizationDetails]] as const } : {}) },
     machine,
     claims,
     ...(dpop ? { dpop } : {}),

@@ -32,6 +32,8 @@ export interface TokenShape {
   claims?: string | undefined
   /** The DPoP key's thumbprint when the token is DPoP-bound (RFC 9449): another key, another token. */
   dpopJkt?: string | undefined
+  /** RFC 9396 `authorization_details` (compact JSON): they shape the token as a scope does. */
+  authorizationDetails?: string | undefined
 }
 
 export interface MachineShape extends TokenShape {
@@ -42,17 +44,18 @@ export interface MachineShape extends TokenShape {
 
 /** The cache key of a token obtained on the user's behalf (what login and refresh store). */
 export function userTokenKey(s: TokenShape): string {
-  return cacheKey({ issuer: s.issuer, clientId: s.clientId, grant: USER_TOKEN_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt) })
+  return cacheKey({ issuer: s.issuer, clientId: s.clientId, grant: USER_TOKEN_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt, s.authorizationDetails) })
 }
 
 /** The sender constraint as a cache-key member (absent for a bearer token: keys stay as they were). */
-export function bindingExtra(dpopJkt: string | undefined): Record<string, string> | undefined {
-  return dpopJkt ? { dpop_jkt: dpopJkt } : undefined
+export function bindingExtra(dpopJkt: string | undefined, authorizationDetails?: string | undefined): Record<string, string> | undefined {
+  if (!dpopJkt && !authorizationDetails) return undefined
+  return { ...(dpopJkt ? { dpop_jkt: dpopJkt } : {}), ...(authorizationDetails ? { authorization_details: authorizationDetails } : {}) }
 }
 
 export function machineKeyParts(s: MachineShape): CacheKeyParts {
   const assertion = s.grant === 'jwt_bearer' ? { assertion_iss: s.assertionSubject?.iss, assertion_sub: s.assertionSubject?.sub } : undefined
-  const binding = bindingExtra(s.dpopJkt)
+  const binding = bindingExtra(s.dpopJkt, s.authorizationDetails)
   const extra = assertion || binding ? { ...assertion, ...binding } : undefined
   return {
     issuer: s.issuer,

@@ -31,6 +31,48 @@ export interface AuthRequest {
   audience?: string | undefined
   /** `--param k=v`, sent as given (last word over the defaults above). */
   extra?: readonly (readonly [string, string])[] | undefined
+  /** RFC 9126 pushed authorization request: true, false, or undefined = when the server requires it. */
+  par?: boolean | undefined
+  /** RFC 9101: sign the request as a request object with this key (`--jar`). */
+  jarKey?: client.PrivateKey | undefined
+  /** RFC 9396 `authorization_details` (JSON text). */
+  authorizationDetails?: string | undefined
+}
+
+/** Whether the request is pushed: `--par`, else what discovery says the server requires. */
+export function usePar(req: Pick<AuthRequest, 'par'>, metadata: client.ServerMetadata): boolean {
+  const required = metadata.require_pushed_authorization_requests === true
+  if (req.par === true || required) {
+    if (!metadata.pushed_authorization_request_endpoint) {
+      throw new UsageError(
+        required ? 'the server requires pushed authorization requests but names no pushed_authorization_request_endpoint' : '--par: the server has no pushed_authorization_request_endpoint (RFC 9126)',
+        { hint: required ? 'the server\'s discovery document contradicts itself; ask its operators' : 'drop --par: this server takes the parameters in the authorization URL' },
+      )
+    }
+    return true
+  }
+  return false
+}
+
+/**
+ * The URL the browser opens: the parameters as they are; signed into a request object (JAR);
+ * pushed to the PAR endpoint (then only `client_id` and `request_uri` remain); or both.
+ */
+async function authorizationUrl(oc: OAuthClient, req: AuthRequest, params: URLSearchParams): Promise<URL> {
+  const par = usePar(req, oc.metadata)
+  try {
+    let sent = params
+    if (req.jarKey) {
+      const signed = await client.buildAuthorizationUrlWithJAR(oc.config, params, req.jarKey)
+      if (!par) return signed
+      sent = signed.searchParams
+    }
+    if (par) return await client.buildAuthorizationUrlWithPAR(oc.config, sent, dpopOptions(oc.dpop))
+    return client.buildAuthorizationUrl(oc.config, params)
+  } catch (err) {
+    const at = oc.metadata.pushed_authorization_request_endpoint
+    throw toTokentoolError(err, { what: par ? `pushed authorization request at ${at}` : 'signing the request object', ...(par && at ? { url: at } : {}) })
+  }
 }
 
 export interface RequestSecrets {
@@ -67,6 +109,7 @@ export function authorizationParams(req: AuthRequest, s: RequestSecrets): URLSea
   if (req.acrValues) p.set('acr_values', req.acrValues)
   if (req.maxAge !== undefined) p.set('max_age', String(req.maxAge))
   if (req.claims) p.set('claims', req.claims)
+  if (req.authorizationDetails) p.set('authorization_details', req.authorizationDetails)
   for (const r of req.resources ?? []) p.append('resource', r)
   if (req.audience) p.set('audience', req.audience)
   const overridden = new Set<string>()
@@ -127,7 +170,7 @@ export async function authorizationCodeLogin(
   try {
     const redirectUri = listener.redirectUri.href
     const dpopJkt = oc.dpop ? await oc.dpop.calculateThumbprint() : undefined
-    const url = client.buildAuthorizationUrl(oc.config, authorizationParams(req, { redirectUri, state, nonce, codeChallenge, dpopJkt }))
+    const url = await authorizationUrl(oc, req, authorizationParams(req, { redirectUri, state, nonce, codeChallenge, dpopJkt }))
     ui.showUrl(url)
     await ui.openBrowser(url)
     stopWaiting = ui.waiting(listener.redirectUri, listen.timeoutSec)

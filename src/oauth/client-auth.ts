@@ -101,6 +101,18 @@ export function privateKeyJwt(key: client.CryptoKey | { key: client.CryptoKey; k
   }, tag)
 }
 
+/** A private key (PEM or JWK text) as openid-client's PrivateKey, e.g. to sign a JAR request object. */
+export async function privateSigningKey(keyText: string, what: string): Promise<client.PrivateKey> {
+  const jwk = parseSigningKey(keyText, what)
+  const alg = signingAlg(jwk, what)
+  try {
+    const key = (await importJWK({ ...jwk, ext: false }, alg)) as client.CryptoKey
+    return jwk.kid ? { key, kid: jwk.kid } : { key }
+  } catch (e) {
+    throw new InputError(`${what}: cannot use it as a ${alg} signing key: ${(e as Error).message}`)
+  }
+}
+
 /** A JWT made elsewhere, sent as it is: `client_id`, `client_assertion_type`, `client_assertion`. */
 export function clientAssertion(jwt: string): client.ClientAuth {
   return (_as, metadata, body) => {

@@ -38,6 +38,7 @@ export interface RequestShape {
   resource?: string | readonly string[] | undefined
   claims?: string | undefined
   dpopJkt?: string | undefined
+  authorizationDetails?: string | undefined
 }
 
 export interface ObtainTokenRequest {
@@ -50,7 +51,7 @@ export interface ObtainTokenRequest {
   /** The user's token: the cache key's shape (flags over the profile's settings). */
   user: RequestShape
   /** The refresh request's own parameters (flags only: the refresh token carries the rest). */
-  refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined }
+  refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined; extra?: readonly (readonly [string, string])[] | undefined }
   /** Machine grant, when there are credentials for one: its shape and, for jwt-bearer, the assertion. */
   machine?: (Omit<MachineShape, 'issuer' | 'clientId'> & { assertion?: string | undefined }) | undefined
   minTtl: number
@@ -133,7 +134,7 @@ async function machineGrant(
       if (cached) return fromEntry(cached)
       const resources = typeof m.resource === 'string' ? [m.resource] : m.resource
       const audience = typeof m.audience === 'string' ? m.audience : m.audience?.[0]
-      const params = { scope: m.scope, claims: m.claims, resources, audience }
+      const params = { scope: m.scope, claims: m.claims, resources, audience, ...(m.authorizationDetails ? { extra: [['authorization_details', m.authorizationDetails]] as const } : {}) }
       let result
       if (m.grant === 'jwt_bearer') {
         if (!assertion) throw new UsageError('the jwt-bearer grant needs --assertion FILE')

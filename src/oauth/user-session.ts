@@ -33,10 +33,12 @@ export interface UserTokenShape {
   claims?: unknown
   /** The DPoP key's thumbprint when the tokens are DPoP-bound. */
   dpopJkt?: string | undefined
+  /** RFC 9396 authorization details (compact JSON). */
+  authorizationDetails?: string | undefined
 }
 
 export function userCacheKeyParts(s: UserTokenShape): CacheKeyParts {
-  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt) }
+  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt, s.authorizationDetails) }
 }
 
 /** Pure: the profile's tokens with `result` stored (access, refresh unless none came, ID token). */

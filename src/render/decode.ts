@@ -15,6 +15,7 @@ import { TIME_CLAIMS, type TimeInfo, type TimeState, type TimesResult } from '..
 import { formatDuration } from '../core/duration.js'
 import { relative } from '../core/time.js'
 import { writeJson } from './json.js'
+import { describeAuthorizationDetails } from '../core/rar.js'
 import { styleFor } from './style.js'
 import { renderTable, sanitize, truncate, type Cell, type Row, wrap } from './table.js'
 
@@ -110,6 +111,12 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
   if (t.payload) {
     out.push(section('Payload'))
     out.push(payloadTable(t.payload, t.times, c, width) || c.dim('  (no claims)\n'), '')
+  }
+  const details = describeAuthorizationDetails(t.payload?.authorization_details)
+  if (details) {
+    out.push(section('Authorization details (RFC 9396)'))
+    for (const d of details) out.push(...bullet('·', d, width))
+    out.push('')
   }
   if (t.signature) {
     const alg = t.signature.alg ? ` (${truncate(sanitize(t.signature.alg), 24)})` : ''

@@ -24,6 +24,7 @@ import { styleFor } from '../../render/style.js'
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ProfileSettings } from '../../store/profiles.js'
 import { openStore } from '../../store/store.js'
 import { openBrowser } from '../browser.js'
+import { resolveSecretArg } from '../secret-arg.js'
 import { needsResourceDiscovery, resourceSignIn } from '../resource-login.js'
 import { dpopKeySetting, loginDpopKey, type DpopFlags } from '../dpop-key.js'
 import type { Deps } from '../deps.js'
@@ -64,6 +65,9 @@ export async function chosenClientAuth(
 }
 
 export interface LoginFlags extends ServerClientFlags, RequestFlags, DpopFlags {
+  par?: boolean
+  jar?: boolean
+  authorizationDetails?: string
   /** Internal (`call`): start from the resource's metadata whatever the profile holds. */
   fromResource?: boolean
   clientAuth?: ClientAuthMethod
@@ -116,6 +120,10 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--max-age <duration>', 'max_age: maximum authentication age (e.g. 10m); auth_time is checked')
     .option('--param <name=value>', 'extra authorization request parameter (repeatable)', collect)
     .option('--timeout <duration>', 'how long to wait for the sign-in (default 5m)')
+    .option('--par', 'pushed authorization request (RFC 9126): the browser URL carries only client_id and request_uri (automatic when the server requires it)')
+    .option('--no-par', 'parameters in the authorization URL even when the server supports PAR')
+    .option('--jar', 'signed request object (RFC 9101 JAR), signed with --client-key')
+    .option('--authorization-details <json>', 'RFC 9396 rich authorization request: a JSON array of authorization details (also @file)')
     .option('--dpop', "DPoP-bound tokens (RFC 9449): dpop_jkt on the authorization request, proofs signed by the profile's DPoP key; saved in the profile")
     .option('--no-dpop', 'bearer tokens even when the profile used DPoP before; saved in the profile')
     .option('--dpop-key <file>', "your own DPoP private key (PEM or JWK) instead of the profile's generated ES256 key; saved in the profile as a path")
@@ -126,6 +134,7 @@ export function register(parent: Command, deps: Deps): Command {
         '  $ tokentool login --profile work --device\n' +
         '  $ tokentool login --profile mcp --resource https://mcp.example.com/mcp     # server and client from the resource (RFC 9728, RFC 7591)\n' +
         '  $ tokentool login --profile bank --issuer https://as.bank.example --client-id cli --dpop\n' +
+        '  $ tokentool login --profile fapi --client-id app --client-auth private_key_jwt --client-key key.pem --par --jar --dpop\n' +
         '  $ tokentool login --issuer https://accounts.google.com --client-id ID --client-secret env:GOOGLE_SECRET --redirect-host localhost --param access_type=offline\n',
     )
     .action((o: LoginFlags) => runLogin(o, deps))
@@ -160,6 +169,8 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
   const path = o.redirectPath ?? saved?.redirect?.path ?? '/callback'
   if (!path.startsWith('/')) throw new UsageError(`--redirect-path must start with "/": ${path}`)
 
+  const authorizationDetails = o.authorizationDetails !== undefined ? await authorizationDetailsArg(o.authorizationDetails, deps) : undefined
+  if (o.device && (o.par || o.jar)) throw new UsageError('--par and --jar shape a browser sign-in; the device flow (--device) has no authorization URL')
   const keyIssuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
   const dpop = await loginDpopKey(o, saved, { store, profile, issuer: keyIssuer }, deps)
   const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, saved, resolved.clientSecret, deps), dpop: dpop?.key }, deps)
@@ -177,6 +188,9 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
       resources,
       audience,
       extra: params,
+      par: o.par,
+      authorizationDetails,
+      ...(o.jar ? { jarKey: await jarKey(o, saved, deps) } : {}),
     }
     const pasted = pastedLines(deps)
     try {
@@ -188,7 +202,7 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
 
   const issuer = oc.metadata.issuer
   await dpop?.commit()
-  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims, dpopJkt: dpop?.key.jkt }, deps.now())
+  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims, dpopJkt: dpop?.key.jkt, authorizationDetails }, deps.now())
   await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, { ...o, ...(o.dpopKey !== undefined ? { dpopKey: dpopKeySetting(o.dpopKey, deps.cwd) } : {}) }, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
   renderLogin(
     deps.io,
@@ -316,4 +330,20 @@ function deviceUI(deps: Deps): DeviceUI {
       return startWaiting({ ...deps.io, color: deps.io.stderrIsTTY && deps.io.color }, 'Waiting for the code to be entered', timeoutSec)
     },
   }
+}
+
+/** `--authorization-details JSON` (or `@file`), checked as RFC 9396 §2 asks. */
+export async function authorizationDetailsArg(value: string, deps: Pick<Deps, 'env' | 'cwd'>): Promise<string> {
+  const { parseAuthorizationDetails } = await import('../../core/rar.js')
+  const text = value.startsWith('@') ? await resolveSecretArg(value, deps, '--authorization-details') : value
+  return parseAuthorizationDetails(text)
+}
+
+/** The JAR signing key: the client key (`--client-key`, else the profile's). */
+async function jarKey(o: LoginFlags, saved: ProfileSettings | undefined, deps: Deps): Promise<client.PrivateKey> {
+  const keyArg = o.clientKey ?? saved?.clientKey
+  if (keyArg === undefined) throw new UsageError('--jar signs the request object with the client key: give --client-key FILE (a private PEM or JWK registered with the server)')
+  const text = keyArg.startsWith('env:') ? await resolveSecretArg(keyArg, deps, '--client-key') : await resolveSecretArg(`@${keyArg.replace(/^@/, '')}`, deps, '--client-key')
+  const { privateSigningKey } = await import('../../oauth/client-auth.js')
+  return privateSigningKey(text, '--client-key')
 }

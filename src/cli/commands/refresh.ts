@@ -14,9 +14,11 @@ import { addRequestFlags, addServerClientFlags, claimsText, resolveClient, type 
 import { resolveSecretArg } from '../secret-arg.js'
 import type { ClientAuthMethod } from '../../store/profiles.js'
 import { addClientAuthFlags, chosenClientAuth } from './login.js'
+import { readAuthorizationDetails } from '../token-request.js'
 import { addDpopFlags, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
 export interface RefreshFlags extends ServerClientFlags, RequestFlags, DpopFlags {
+  authorizationDetails?: string
   clientAuth?: ClientAuthMethod
   clientKey?: string
   refreshToken?: string
@@ -37,6 +39,7 @@ export function register(parent: Command, deps: Deps): Command {
   addServerClientFlags(cmd)
   addClientAuthFlags(cmd)
   addDpopFlags(cmd)
+  cmd.option('--authorization-details <json>', 'RFC 9396: ask for these authorization details (a JSON array; also @file), within what was granted')
   cmd
     .addHelpText(
       'after',
@@ -60,6 +63,7 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const audience = o.audience ?? saved?.audience?.[0]
   const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
   const auth = await chosenClientAuth(o, saved, client.clientSecret, deps)
+  const authorizationDetails = o.authorizationDetails !== undefined ? await readAuthorizationDetails(o.authorizationDetails, deps) : undefined
   const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
   const dpop = await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps)
   const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth, dpop }, deps)
@@ -67,9 +71,9 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
     store,
     profile,
     oc,
-    { refreshToken, scope: o.scope, claims, resources, audience },
+    { refreshToken, scope: o.scope, claims, resources, audience, ...(authorizationDetails ? { extra: [['authorization_details', authorizationDetails]] as const } : {}) },
     // the cache key names what the new access token answers: the narrowed scope, else the profile's
-    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt },
+    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt, authorizationDetails },
     deps.now,
     { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
   )

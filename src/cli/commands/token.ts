@@ -38,6 +38,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--client-assertion-audience <aud>', "aud of the private_key_jwt assertion signed with --client-key: issuer (default), token-endpoint or a URL; default: the profile's")
     .option('--assertion-audience <aud>', 'with --client-assertion github: the audience of the OIDC token GitHub issues (what the authorization server expects, e.g. api://AzureADTokenExchange)')
     .option('--assertion <file>', 'RFC 7523 jwt-bearer grant: this JWT is the authorization grant (also env:VAR)')
+    .option('--authorization-details <json>', 'RFC 9396 rich authorization request: a JSON array of authorization details (also @file); part of the cache key')
     .option('--dpop', 'DPoP-bound token (RFC 9449): a proof signed by the profile\'s DPoP key (ES256, made on first use) on the request; remembered by the profile')
     .option('--no-dpop', 'a bearer token even when the profile uses DPoP')
     .option('--dpop-key <file>', 'your own DPoP private key (PEM or JWK: EC P-256, Ed25519 or RSA) instead of the profile\'s')
