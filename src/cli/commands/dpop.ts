@@ -23,7 +23,10 @@ interface ProofFlags {
 }
 
 export function register(parent: Command, deps: Deps): Command {
-  const dpop = parent.command('dpop').description('DPoP (RFC 9449) helpers: proofs for requests tokentool does not make itself')
+  const dpop = parent
+    .command('dpop')
+    .description('DPoP (RFC 9449) helpers: proofs for requests tokentool does not make itself')
+    .addHelpText('after', '\nExamples:\n  $ tokentool dpop proof --method POST --url https://as.example.com/token\n')
   dpop
     .command('proof')
     .description(
