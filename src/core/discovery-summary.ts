@@ -48,6 +48,12 @@ export interface Support {
   /** RFC 9207: `iss` in authorization responses. */
   issParameter: boolean
   par: boolean
+  /** `require_pushed_authorization_requests`. */
+  parRequired: boolean
+  /** RFC 8705: `mtls_endpoint_aliases` names and `tls_client_certificate_bound_access_tokens`. */
+  mtls: { aliases: string[]; boundTokens: boolean }
+  /** RFC 9396 `authorization_details_types_supported`. */
+  authorizationDetailsTypes: string[]
   claimsParameter: boolean
   clientAuthMethods: string[]
   scopes: string[]
@@ -66,6 +72,8 @@ export interface DiscoverySummary {
   /** The issuer's clock (HTTP `Date`) minus this machine's, in seconds, when known. */
   clockSkewSeconds?: number
   warnings: string[]
+  /** What a FAPI 2.0 client needs, and what of it the server lacks. */
+  fapi2: FapiSummary
   metadata: Record<string, unknown>
 }
 
@@ -78,6 +86,8 @@ export interface SummaryInput {
   /** Clock difference tolerated before a warning, in seconds (default 60, as `verify`'s leeway). */
   leewaySeconds?: number
 }
+
+import { fapi2Summary, type FapiSummary } from './fapi.js'
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -105,6 +115,12 @@ export function summarizeDiscovery(input: SummaryInput): DiscoverySummary {
     dpop: { supported: dpopAlgs.length > 0, algs: dpopAlgs },
     issParameter: m.authorization_response_iss_parameter_supported === true,
     par: Boolean(endpoints.pushed_authorization_request_endpoint),
+    parRequired: m.require_pushed_authorization_requests === true,
+    mtls: {
+      aliases: m.mtls_endpoint_aliases && typeof m.mtls_endpoint_aliases === 'object' && !Array.isArray(m.mtls_endpoint_aliases) ? Object.keys(m.mtls_endpoint_aliases) : [],
+      boundTokens: m.tls_client_certificate_bound_access_tokens === true,
+    },
+    authorizationDetailsTypes: strings(m.authorization_details_types_supported),
     claimsParameter: m.claims_parameter_supported === true,
     clientAuthMethods: strings(m.token_endpoint_auth_methods_supported),
     scopes: strings(m.scopes_supported),
@@ -143,6 +159,7 @@ export function summarizeDiscovery(input: SummaryInput): DiscoverySummary {
     keys: input.keys,
     ...(clockSkewSeconds !== undefined ? { clockSkewSeconds } : {}),
     warnings,
+    fapi2: fapi2Summary(m),
     metadata: m,
   }
 }

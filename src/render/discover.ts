@@ -8,6 +8,7 @@ import type { IOStreams } from '../cli/deps.js'
 import { ENDPOINTS, grantLabel, type DiscoverySummary } from '../core/discovery-summary.js'
 import { formatDuration } from '../core/duration.js'
 import { writeJson } from './json.js'
+import { printable } from '../core/printable.js'
 import { styleFor } from './style.js'
 
 export function renderDiscover(io: Pick<IOStreams, 'out' | 'err' | 'color'>, d: DiscoverySummary, opts: { json: boolean }): void {
@@ -46,7 +47,9 @@ export function discoverText(d: DiscoverySummary, s: Style): string {
     ['device flow', yes(p.deviceFlow), 'RFC 8628'],
     ['DPoP', yes(p.dpop.supported, p.dpop.algs.length ? `(${p.dpop.algs.join(', ')})` : ''), 'RFC 9449'],
     ['iss in responses', yes(p.issParameter), 'RFC 9207'],
-    ['PAR', yes(p.par), 'RFC 9126'],
+    ['PAR', yes(p.par, p.parRequired ? '(required)' : ''), 'RFC 9126'],
+    ['mTLS', yes(p.mtls.boundTokens || p.mtls.aliases.length > 0, [p.mtls.boundTokens ? 'certificate-bound tokens' : '', p.mtls.aliases.length ? `aliases: ${p.mtls.aliases.map((a) => printable(a.replace(/_endpoint$/, ''))).join(', ')}` : ''].filter(Boolean).join('; ')), 'RFC 8705'],
+    ['RAR types', p.authorizationDetailsTypes.length ? `${s.green('yes')} (${printable(p.authorizationDetailsTypes.join(', '))})` : s.yellow('no'), 'RFC 9396'],
     ['claims parameter', yes(p.claimsParameter), 'OIDC Core §5.5'],
   ]
   if (p.clientAuthMethods.length) rows.push(['client auth', p.clientAuthMethods.join(', '), ''])
@@ -55,6 +58,11 @@ export function discoverText(d: DiscoverySummary, s: Style): string {
   out.push('', s.bold('Supports'))
   const rw = Math.max(...rows.map((r) => r[0].length))
   for (const [k, v, ref] of rows) out.push(`  ${k.padEnd(rw)}  ${v}${ref ? `  ${s.dim(ref)}` : ''}`)
+
+  const f = d.fapi2
+  out.push('', `${s.bold('FAPI 2.0')}  ${f.ready ? s.green('what a FAPI 2.0 client needs is there') : s.yellow(`missing: ${f.missing.join(', ')}`)}`)
+  const fw = Math.max(...f.requirements.map((x) => x.name.length))
+  for (const x of f.requirements) out.push(`  ${x.ok ? s.green('✓') : s.yellow('✗')} ${x.name.padEnd(fw)}  ${s.dim(printable(x.detail))}`)
 
   out.push('', s.bold(`Keys (${d.keys.length})`))
   if (d.keys.length === 0) {

@@ -71,6 +71,18 @@ describe('PAR and JAR', { timeout: 90_000 }, () => {
     expect(decodeJwt(request)).toMatchObject({ client_id: c.client_id, response_type: 'code', scope: 'openid', aud: optional.issuer })
   })
 
+  it('discover: PAR required, DPoP algorithms and the FAPI 2.0 summary; the server without PAR lacks it', async () => {
+    const r = await runCli(['discover', '--issuer', required.issuer])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/PAR +yes \(required\)/)
+    expect(r.stdout).toMatch(/DPoP +yes \(ES256/)
+    expect(r.stdout).toMatch(/✓ PAR required/)
+    const j = JSON.parse((await runCli(['--json', 'discover', '--issuer', noPar.issuer])).stdout)
+    expect(j.supports).toMatchObject({ par: false, parRequired: false })
+    expect(j.fapi2.ready).toBe(false)
+    expect(j.fapi2.missing).toEqual(expect.arrayContaining(['PAR', 'PAR required']))
+  })
+
   it('login --par at a server without a PAR endpoint: one line, exit 2', async () => {
     const r = await runCli(['login', '--issuer', noPar.issuer, '--client-id', noPar.clients.native.client_id, '--no-open', '--par', '--timeout', '5s'])
     expect(r.code).toBe(2)

@@ -53,3 +53,23 @@ describe('summarizeDiscovery', () => {
     expect(d.clockSkewSeconds).toBe(-59)
   })
 })
+
+describe('FAPI 2.0 summary', () => {
+  it('a server with PAR required, S256, code only, iss, DPoP and private_key_jwt is ready; one without says what is missing', async () => {
+    const { fapi2Summary } = await import('../../src/core/fapi.js')
+    const ready = fapi2Summary({
+      pushed_authorization_request_endpoint: 'https://as.example/par',
+      require_pushed_authorization_requests: true,
+      code_challenge_methods_supported: ['S256'],
+      response_types_supported: ['code'],
+      authorization_response_iss_parameter_supported: true,
+      dpop_signing_alg_values_supported: ['ES256', 'PS256'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt', 'tls_client_auth'],
+    })
+    expect(ready).toMatchObject({ ready: true, missing: [] })
+    const plain = fapi2Summary({ response_types_supported: ['code', 'id_token'], token_endpoint_auth_methods_supported: ['client_secret_basic'], code_challenge_methods_supported: ['S256'] })
+    expect(plain.ready).toBe(false)
+    expect(plain.missing).toEqual(['PAR', 'PAR required', 'response type code only', 'iss in responses', 'sender-constrained tokens', 'client authentication'])
+    expect(plain.requirements.find((r) => r.name === 'client authentication')?.detail).toMatch(/only client_secret_basic/)
+  })
+})
