@@ -61,3 +61,29 @@ describe('settingsAfterLogin', () => {
     expect(settingsAfterLogin({ ...cur, issuer: got.issuer }, { open: true }, got, {}).endpoints).toEqual(cur.endpoints)
   })
 })
+
+describe('settingsAfterLogin: the private_key_jwt audience', () => {
+  const got = { issuer: 'https://as.example', clientId: 'cli', clientSecret: undefined, scope: 'openid' }
+  it('saves --client-assertion-audience with the key, and keeps a saved one when not given', () => {
+    const s = settingsAfterLogin(undefined, { open: true, clientAuth: 'private_key_jwt', clientKey: '/k.jwk', clientAssertionAudience: 'token-endpoint' }, got, {})
+    expect(s).toMatchObject({ clientAuth: 'private_key_jwt', clientKey: '/k.jwk', clientAssertionAudience: 'token-endpoint' })
+    expect(settingsAfterLogin(s, { open: true }, got, {}).clientAssertionAudience).toBe('token-endpoint')
+  })
+})
+
+describe('authChoice: --client-assertion-audience over the profile', () => {
+  const deps = { env: {}, cwd: '/' }
+  it("the flag wins, else the profile's setting; bad values name where they came from", async () => {
+    const { authChoice } = await import('../../src/cli/token-request.js')
+    const { writeFileSync, mkdtempSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const key = join(mkdtempSync(join(tmpdir(), 'tt-')), 'k.jwk')
+    writeFileSync(key, JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }))
+    const saved = { clientKey: key, clientAssertionAudience: 'token-endpoint' }
+    expect(await authChoice({}, saved, undefined, deps)).toMatchObject({ method: 'private_key_jwt', audience: 'token-endpoint' })
+    expect(await authChoice({ clientAssertionAudience: 'https://as.example/other' }, saved, undefined, deps)).toMatchObject({ audience: { url: 'https://as.example/other' } })
+    await expect(authChoice({}, { ...saved, clientAssertionAudience: 'nope' }, undefined, deps)).rejects.toThrow(/the clientAssertionAudience of the profile must be issuer, token-endpoint or a URL: nope/)
+    await expect(authChoice({ clientAssertionAudience: 'issuer', clientAuth: 'post' }, {}, 's3cret', deps)).rejects.toThrow(/--client-assertion-audience is the aud of the assertion tokentool signs/)
+  })
+})
