@@ -6,16 +6,16 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
-import { EXIT, TokentoolError, UsageError, exitCodeFor } from '../errors.js'
-import { parseDuration } from '../core/duration.js'
+import { EXIT } from '../errors.js'
 import { COMMANDS, type CommandEntry } from './commands/registry.js'
 import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
-import { errorFields, safeLines } from './error-text.js'
+import { safeLines } from './error-text.js'
 import { usageFromCommander } from './usage-message.js'
 import { helpLayout, wrapHelpText } from './help-format.js'
 import { suggest } from '../core/suggest.js'
-import { writeJson } from '../render/json.js'
+import { applyGlobals } from './globals.js'
+import { InterruptedInside, reportError } from './report-error.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
 const GLOBAL_WITH_VALUE = new Set(['--profile', '--timeout', '--cacert'])
@@ -73,35 +73,9 @@ export function buildRootProgram(deps: Deps): Command {
   program.hook('preAction', (_this, action) => {
     // a command's own --timeout (login: how long to wait for the sign-in) is not the HTTP one
     const own = action.options.some((opt) => opt.long === '--timeout')
-    const o = action.optsWithGlobals() as Partial<GlobalOptions> & { color?: boolean; cacert?: string; timeout?: string }
-    o.timeout = own ? deps.env.TOKENTOOL_TIMEOUT : (o.timeout ?? deps.env.TOKENTOOL_TIMEOUT)
-    deps.global = {
-      json: Boolean(o.json),
-      color: false,
-      verbose: Boolean(o.verbose),
-      debug: Boolean(o.debug),
-      profile: o.profile || 'default',
-      timeoutMs: o.timeout !== undefined ? httpTimeoutMs(o.timeout) : undefined,
-      cacert: o.cacert || undefined,
-    }
-    deps.io.color = colorEnabled({
-      flag: o.color !== false,
-      isTTY: deps.io.stdoutIsTTY,
-      env: deps.env,
-    })
-    deps.global.color = deps.io.color
+    applyGlobals(action.optsWithGlobals(), deps, own)
   })
   return program
-}
-
-/** `--timeout 10s` → ms; a bare number is seconds as everywhere. */
-function httpTimeoutMs(value: string): number {
-  const m = /^(\d+)ms$/.exec(value.trim())
-  const ms = m ? Number(m[1]) : parseDuration(value, '--timeout') * 1000
-  if (!(ms > 0)) throw new UsageError('--timeout must be longer than 0s')
-  // timers take at most 2^32-1 ms; no HTTP request is worth waiting a day for
-  if (ms > 86_400_000) throw new UsageError(`--timeout ${value} is longer than a day`)
-  return ms
 }
 
 /**
@@ -156,6 +130,13 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
     await program.parseAsync([...argv], { from: 'user' })
     return EXIT.ok
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; help shown because a subcommand was missing (`tokentool
+      // cae`) is a usage error like any other, and commander printed that help already
+      if (err.exitCode === 0) return EXIT.ok
+      if (err.code === 'commander.help' || err.code === 'commander.helpDisplayed') return EXIT.usage
+      return reportError(usageFromCommander(err.message, argv), deps, argv, out.wrote)
+    }
     return reportError(err, deps, argv, out.wrote)
   } finally {
     deps.io.out = stdout
@@ -178,12 +159,6 @@ function writeWatched(stream: NodeJS.WritableStream): { stream: NodeJS.WritableS
     },
   })
   return { stream: proxy, wrote: () => wrote }
-}
-
-/** `--json` given to tokentool (not after `--`, where it would be an argument). */
-function jsonRequested(deps: Deps, argv: readonly string[]): boolean {
-  const end = argv.indexOf('--')
-  return deps.global.json || (end < 0 ? argv : argv.slice(0, end)).includes('--json')
 }
 
 /** No command: the interactive menu in a terminal, the help text and exit 2 otherwise. */
@@ -218,9 +193,6 @@ export function commandRunner(deps: Deps): (argv: string[], io?: Partial<Pick<De
   }
 }
 
-/** A command run from the menu was interrupted and said so already. */
-class InterruptedInside extends Error {}
-
 /** Runs an interactive session and hands the terminal back as found, however it ends. */
 export async function interactive(deps: Deps, run: () => Promise<void>): Promise<void> {
   try {
@@ -230,37 +202,4 @@ export async function interactive(deps: Deps, run: () => Promise<void>): Promise
     if (input.isTTY && typeof input.setRawMode === 'function') input.setRawMode(false)
     input.pause()
   }
-}
-
-function reportError(err: unknown, deps: Deps, argv: readonly string[], wroteOut: () => boolean = () => false): number {
-  const debug = deps.global.debug || argv.includes('--debug')
-  if (err instanceof InterruptedInside) return EXIT.cancelled // the command said so already
-  if (err instanceof CommanderError) {
-    // --help and --version exit 0; help shown because a subcommand was missing (`tokentool
-    // cae`) is a usage error like any other, and commander printed that help already
-    if (err.exitCode === 0) return EXIT.ok
-    if (err.code === 'commander.help' || err.code === 'commander.helpDisplayed') return EXIT.usage
-    err = usageFromCommander(err.message, argv)
-  }
-  const code = exitCodeFor(err)
-  // --json: a failure is a document too, unless the command wrote its own (verify's report)
-  if (jsonRequested(deps, argv) && !wroteOut()) {
-    const f = errorFields(err)
-    const doc = code === EXIT.cancelled && !(err instanceof TokentoolError) ? { ...f, code: 'ERR_CANCELLED', message: 'interrupted' } : f
-    writeJson(deps.io, { error: doc })
-  }
-  if (err instanceof TokentoolError) {
-    // one line: what was wrong, then what to do about it. The last line of defence: a
-    // server's error_description or a library's message may quote a token, a secret or
-    // escape bytes; errorFields redacts by name and by known value, then escapes
-    const f = errorFields(err)
-    deps.io.err.write(`tokentool: ${f.message}${f.hint ? ` (${f.hint})` : ''}\n`)
-    if (debug && err.cause instanceof Error) deps.io.err.write(`${safeLines(String(err.cause.stack ?? err.cause))}\n`)
-  } else if (code === EXIT.cancelled) {
-    deps.io.err.write('tokentool: interrupted\n')
-  } else {
-    deps.io.err.write(`tokentool: unexpected error: ${errorFields(err).message} (this is a bug; run with --debug for details)\n`)
-    if (debug && err instanceof Error) deps.io.err.write(`${safeLines(String(err.stack))}\n`)
-  }
-  return code
 }

@@ -1,0 +1,47 @@
+/**
+ * The single place that turns an error into one stderr line (and with --json a failure
+ * document on stdout) and an exit code, for the commander program (main.ts, which turns
+ * commander's own errors into usage errors first) and for the start-up fast path (start.ts)
+ * alike. No commander here: the fast path does not load it.
+ * @module
+ */
+import { EXIT, TokentoolError, exitCodeFor } from '../errors.js'
+import { writeJson } from '../render/json.js'
+import type { Deps } from './deps.js'
+import { errorFields, safeLines } from './error-text.js'
+
+/** A command run from the menu was interrupted and said so already. */
+export class InterruptedInside extends Error {}
+
+/** `--json` given to tokentool (not after `--`, where it would be an argument). */
+function jsonRequested(deps: Deps, argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return deps.global.json || (end < 0 ? argv : argv.slice(0, end)).includes('--json')
+}
+
+/** `wroteOut`: whether the command wrote its own document to stdout before failing (verify's report). */
+export function reportError(err: unknown, deps: Deps, argv: readonly string[], wroteOut: () => boolean = () => false): number {
+  const debug = deps.global.debug || argv.includes('--debug')
+  if (err instanceof InterruptedInside) return EXIT.cancelled // the command said so already
+  const code = exitCodeFor(err)
+  // --json: a failure is a document too, unless the command wrote its own (verify's report)
+  if (jsonRequested(deps, argv) && !wroteOut()) {
+    const f = errorFields(err)
+    const doc = code === EXIT.cancelled && !(err instanceof TokentoolError) ? { ...f, code: 'ERR_CANCELLED', message: 'interrupted' } : f
+    writeJson(deps.io, { error: doc })
+  }
+  if (err instanceof TokentoolError) {
+    // one line: what was wrong, then what to do about it. The last line of defence: a
+    // server's error_description or a library's message may quote a token, a secret or
+    // escape bytes; errorFields redacts by name and by known value, then escapes
+    const f = errorFields(err)
+    deps.io.err.write(`tokentool: ${f.message}${f.hint ? ` (${f.hint})` : ''}\n`)
+    if (debug && err.cause instanceof Error) deps.io.err.write(`${safeLines(String(err.cause.stack ?? err.cause))}\n`)
+  } else if (code === EXIT.cancelled) {
+    deps.io.err.write('tokentool: interrupted\n')
+  } else {
+    deps.io.err.write(`tokentool: unexpected error: ${errorFields(err).message} (this is a bug; run with --debug for details)\n`)
+    if (debug && err instanceof Error) deps.io.err.write(`${safeLines(String(err.stack))}\n`)
+  }
+  return code
+}
