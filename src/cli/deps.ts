@@ -4,6 +4,8 @@
  * that nothing deep in the code reads `process` by itself.
  * @module
  */
+import { fstatSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
@@ -64,18 +66,65 @@ export function terminalColumns(env: NodeJS.ProcessEnv, ttyColumns: number | und
   return ttyColumns && ttyColumns > 0 ? ttyColumns : 80
 }
 
-/** The real process's dependencies. */
-export function createProcessDeps(): Deps {
-  const out = process.stdout
+/**
+ * Whether `fd` is a terminal. Only a character device can be one, and fstat says that without
+ * node:tty, which loads node:net: a pipe or a file (a script, the benchmarks) is answered here.
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false
+  } catch {
+    return false // closed
+  }
+  const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty')
+  return tty.isatty(fd)
+}
+
+/**
+ * The real process's dependencies. `in`/`out`/`err` replace process.stdin/stdout/stderr (the
+ * start-up fast path writes to the descriptors directly). stdin is opened only when a command reads
+ * it, and the TTY checks ask the descriptors: process.stdin/stdout on a pipe load node:net
+ * and the stream machinery, which a `decode` of an argument never needs.
+ */
+export function createProcessDeps(
+  streams: { in?: () => NodeJS.ReadableStream; out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {},
+): Deps {
+  const stdin = streams.in ?? (() => process.stdin)
+  // each asked only when a command needs it (lazy, once; settable like a plain field): see isTerminal
+  const tty: Partial<Record<0 | 1 | 2, boolean>> = {}
+  const isTTY = (fd: 0 | 1 | 2): boolean => (tty[fd] ??= isTerminal(fd))
+  let columns: number | undefined
   const io: IOStreams = {
-    in: process.stdin,
-    out,
-    err: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdoutIsTTY: Boolean(out.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    get in() {
+      return stdin()
+    },
+    out: streams.out ?? process.stdout,
+    err: streams.err ?? process.stderr,
+    get stdinIsTTY() {
+      return isTTY(0)
+    },
+    set stdinIsTTY(v) {
+      tty[0] = v
+    },
+    get stdoutIsTTY() {
+      return isTTY(1)
+    },
+    set stdoutIsTTY(v) {
+      tty[1] = v
+    },
+    get stderrIsTTY() {
+      return isTTY(2)
+    },
+    set stderrIsTTY(v) {
+      tty[2] = v
+    },
     color: false,
-    columns: terminalColumns(process.env, out.isTTY ? out.columns : undefined),
+    get columns() {
+      return (columns ??= terminalColumns(process.env, isTTY(1) ? process.stdout.columns : undefined))
+    },
+    set columns(v) {
+      columns = v
+    },
   }
   let cached: { key: string; fetch: typeof globalThis.fetch } | undefined
   const deps: Deps = {
