@@ -1,5 +1,46 @@
 #!/usr/bin/env node
-// Thin entry: the built CLI does the work; this file only hands it the process.
-// dist/bundle is one ES module per command (esbuild, code-split): fewer files to load at start-up.
-import { runProcess } from '../dist/bundle/process.js'
-process.exitCode = await runProcess()
+// The entry: runs the start-up fast path (dist/start/start.cjs, see src/cli/start.ts) and, for
+// every line that path does not take, the full program (dist/bundle/process.js). Nothing else.
+// CommonJS on purpose (bin/package.json): an ES module entry starts Node's ES module loader,
+// which a decode does not need (bench/README.md). The fast path is compiled with the V8 code
+// cache made at build time (scripts/code-cache.js); a cache V8 rejects (another Node.js
+// version) is ignored and the file compiles as usual.
+'use strict'
+const { readFileSync } = require('node:fs')
+const { createRequire } = require('node:module')
+const { dirname, join } = require('node:path')
+const { Script } = require('node:vm')
+
+const START = join(__dirname, '..', 'dist', 'start', 'start.cjs')
+
+/** Compiles and runs dist/start/start.cjs as CommonJS; its `start` and the compiled script. */
+function loadStart({ cache = true } = {}) {
+  let cachedData
+  if (cache) {
+    try {
+      cachedData = readFileSync(`${START}.cache`)
+    } catch {
+      // no cache (a build without one): compile as usual
+    }
+  }
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(START, 'utf8')}\n})`
+  const script = new Script(source, { filename: START, cachedData })
+  const mod = { exports: {} }
+  script.runInThisContext().call(mod.exports, mod.exports, createRequire(START), mod, START, dirname(START))
+  return { start: mod.exports.start, script }
+}
+
+async function main() {
+  const code = await loadStart().start()
+  if (code !== undefined) return code
+  const { runProcess } = await import('../dist/bundle/process.js')
+  return runProcess()
+}
+
+if (require.main === module) {
+  main().then((code) => {
+    process.exitCode = code
+  })
+} else {
+  module.exports = { loadStart }
+}

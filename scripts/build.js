@@ -1,28 +1,94 @@
-// `npm run build`: two esbuild passes.
+// `npm run build`: three esbuild passes and a code cache.
 // 1. dist/: every src file transpiled as is (tests and benches import single modules from it).
-// 2. dist/bundle/: what bin/tokentool.js runs — one ES module per command (code-split), with
-//    commander bundled in and every other package left in node_modules. Start-up is the reason:
-//    Node 20 loads each ES module (and each CommonJS file it reaches through ESM) with a cost of
-//    its own, and `tokentool decode` must start within 1.5x of a bare `node` (bench/startup.js).
-//    Whitespace and syntax are minified; names are kept, so --debug stack traces stay readable.
+// 2. dist/bundle/: the full program — one ES module per command (code-split), with commander
+//    bundled in and every other package left in node_modules. Node 20 loads each ES module (and
+//    each CommonJS file it reaches through ESM) with a cost of its own.
+// 3. dist/start/start.cjs: what bin/tokentool.js runs first, one CommonJS file — the start-up
+//    fast path for a plain `decode` or `token` line (src/cli/start.ts); bin/tokentool.js runs
+//    dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
+//    decode must start within 1.2x of a bare `node`, and CommonJS skips Node's ES module loader.
+//    In this bundle:
+//    - commander is a stand-in whose classes hand over (below) if ever used: decode.ts,
+//      token.ts and oauth-flags.ts import it only for their register(), which the fast path
+//      never calls, so neither commander nor the node:child_process it loads is read;
+//    - dynamic imports stay lazy (a decode does not evaluate the store or load node:crypto),
+//      except those of src/oauth, src/http and src/interactive (the network: the OAuth client
+//      for a refresh, undici), each replaced by a module that throws HandOver
+//      (src/cli/handover.ts): the run goes on in the full program.
+// 4. dist/start/start.cjs.cache: V8's code cache of that file (scripts/code-cache.js).
+// Whitespace and syntax are minified; names are kept, so --debug stack traces stay readable.
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const common = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' }
+const packages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+const minify = { minifyWhitespace: true, minifySyntax: true }
 
 await build({ ...common, entryPoints: ['src/**/*.ts'], outdir: 'dist', outbase: 'src' })
 
 const BUNDLED = new Set(['commander'])
 await build({
   ...common,
+  ...minify,
   entryPoints: ['src/cli/process.ts'],
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => !BUNDLED.has(name)),
+  external: packages.filter((name) => !BUNDLED.has(name)),
   // commander is CommonJS: its require() of node builtins needs a real require in an ES module
   banner: { js: "import { createRequire as __tokentoolCreateRequire } from 'node:module'; const require = __tokentoolCreateRequire(import.meta.url);" },
+})
+
+const HANDOVER = fileURLToPath(new URL('../src/cli/handover.ts', import.meta.url))
+/** What a fast run never does itself: the network (and the OAuth client, undici), the menu. */
+const NETWORK = new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth|http|interactive)/`)
+/** The fast path's bundle rules (see the top of this file). */
+const fastPath = {
+  name: 'fast-path',
+  setup(b) {
+    b.onResolve({ filter: /^commander$/ }, () => ({ path: 'commander', namespace: 'no-commander' }))
+    b.onLoad({ filter: /.*/, namespace: 'no-commander' }, () => ({
+      contents:
+        `import { handOver } from ${JSON.stringify(HANDOVER)}\n` +
+        ['Command', 'Option', 'Argument', 'Help', 'CommanderError', 'InvalidArgumentError', 'InvalidOptionArgumentError']
+          .map((name) => `export class ${name} { constructor() { handOver('commander') } }\n`)
+          .join('') +
+        ['createCommand', 'createOption', 'createArgument'].map((name) => `export function ${name}() { handOver('commander') }\n`).join(''),
+      resolveDir: '.',
+      loader: 'js',
+    }))
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !NETWORK.test(resolve(dirname(args.importer), args.path))) return undefined
+      return { path: args.path, namespace: 'handover' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'handover' }, (args) => ({
+      contents: `import { handOver } from ${JSON.stringify(HANDOVER)}\nhandOver(${JSON.stringify(args.path)})\n`,
+      resolveDir: '.',
+      loader: 'js',
+    }))
+  },
+}
+await build({
+  ...common,
+  ...minify,
+  entryPoints: ['src/cli/start.ts'],
+  outfile: 'dist/start/start.cjs',
+  format: 'cjs',
+  bundle: true,
+  external: packages,
+  // style.ts finds chalk with createRequire(import.meta.url)
+  define: { 'import.meta.url': '__tokentoolStartUrl' },
+  banner: { js: "var __tokentoolStartUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [fastPath],
+})
+
+// 4. V8's code cache for dist/start/start.cjs, made by running it on the lines it is for.
+await new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./code-cache.js', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] })
+  child.on('error', reject)
+  child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/code-cache.js exited ${code}`))))
 })

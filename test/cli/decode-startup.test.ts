@@ -1,10 +1,20 @@
-/** `decode` must start fast: it may not load jose (except for --key), undici, openid-client, inquirer or cli-table3 (commander is bundled into dist/bundle). */
+/**
+ * `decode` must start fast: it may not load jose (except for --key), undici, openid-client,
+ * inquirer or cli-table3; it runs in the start-up fast path (dist/start/start.cjs, no
+ * commander, no dist/bundle) and loads none of the built-ins it does not use.
+ */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loaderImport, packagesLoaded } from '../helpers/loaded-packages.js'
-import { runCli } from '../helpers/run-cli.js'
+import { fileURLToPath } from 'node:url'
+import { builtinsLoaded, loaderImport, ownModulesLoaded, packagesLoaded } from '../helpers/loaded-packages.js'
+import { BIN, runCli } from '../helpers/run-cli.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
+/** Built-ins a decode has no use for: sockets, processes, crypto, terminals, streams, the ESM loader's work. */
+const NOT_FOR_DECODE = ['net', 'child_process', 'crypto', 'tty', 'stream', 'http', 'https', 'worker_threads', 'readline', 'dgram', 'timers/promises']
 import { b64, encrypt } from '../helpers/jwt-fixtures.js'
 
 describe('decode start-up', () => {
@@ -18,6 +28,28 @@ describe('decode start-up', () => {
     expect(coloured.stdout).toContain('\u001b[')
     // chalk comes in through require(esm), which resolve hooks do not all see: allow it, nothing else
     expect(packagesLoaded(coloured.stderr).filter((p) => p !== 'chalk')).toEqual([])
+  })
+  it('runs in the fast path: no file of the full program, none of the built-ins it does not use', async () => {
+    const jwt = `${b64({ alg: 'RS256' })}.${b64({ sub: 'x' })}.c2ln`
+    for (const args of [['decode', jwt], ['decode', '--json', jwt], ['decode', '-']]) {
+      const r = await runCli(args, { input: jwt, env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
+      expect(r.code).toBe(0)
+      expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.js'])
+      const builtins = builtinsLoaded(r.stderr)
+      expect(builtins).toContain('vm') // the loader of dist/start/start.cjs: the report does see what loads
+      expect(builtins.filter((b) => NOT_FOR_DECODE.includes(b))).toEqual([])
+    }
+  })
+  it('the full program (help here) is what loads commander and node:child_process', async () => {
+    const r = await runCli(['decode', '--help'], { env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
+    expect(r.code).toBe(0)
+    expect(ownModulesLoaded(r.stderr, ROOT)).toContain('dist/bundle/process.js')
+    expect(builtinsLoaded(r.stderr)).toContain('child_process')
+  })
+  it("V8 accepts the build's code cache for dist/start/start.cjs", () => {
+    const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(BIN)}).loadStart().script.cachedDataRejected)`], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe('false\n')
   })
   it('loads jose only to decrypt with --key', async () => {
     const { jwe, pem } = await encrypt('{"sub":"x"}')

@@ -9,8 +9,11 @@ import { describe, expect, it } from 'vitest'
 import { machineTokenKey } from '../../src/core/token-decision.js'
 import { fileStore } from '../../src/store/store.js'
 import { withAccessToken } from '../../src/store/tokens.js'
-import { loaderImport, packagesLoaded } from '../helpers/loaded-packages.js'
+import { builtinsLoaded, loaderImport, ownModulesLoaded, packagesLoaded } from '../helpers/loaded-packages.js'
 import { runCli, tempHome } from '../helpers/run-cli.js'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
 
 
 // `.invalid` never resolves (RFC 6761): any request would fail the run with exit 3
@@ -33,6 +36,9 @@ describe('token start-up from the cache', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('cached-token\n')
     expect(packagesLoaded(r.stderr)).toEqual([])
+    // the start-up fast path: no file of the full program, no sockets or child processes
+    expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.js'])
+    expect(builtinsLoaded(r.stderr).filter((b) => ['net', 'child_process', 'http', 'https', 'tty', 'stream'].includes(b))).toEqual([])
   })
 
   it('goes to the network (and loads the OAuth client) when the token is too close to expiry', async () => {

@@ -21,7 +21,12 @@ export interface CliOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
+  /** Another entry script instead of bin/tokentool.js (e.g. FULL_PROGRAM). */
+  bin?: string
 }
+
+/** An entry that runs the full commander program with no start-up fast path: to compare both paths. */
+export const FULL_PROGRAM = fileURLToPath(new URL('./full-program.mjs', import.meta.url))
 
 export function tempHome(): string {
   return mkdtempSync(join(tmpdir(), 'tokentool-test-'))
@@ -33,7 +38,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_NO_ARGV_WARNING: '1', TOKENTOOL_HOME: tempHome(), ...opts.env })) {
       if (v !== undefined) env[k] = v
     }
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

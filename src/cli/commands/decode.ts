@@ -13,7 +13,7 @@ import { renderDecoded } from '../../render/decode.js'
 import type { Deps } from '../deps.js'
 import { readFileArg, readTokenInput } from '../input.js'
 
-interface DecodeFlags {
+export interface DecodeFlags {
   file?: string
   now?: Date
   key?: string
@@ -48,15 +48,18 @@ Examples:
   $ tokentool decode "$PROOF" --access-token env:AT    # a DPoP proof: htm, htu, and its ath checked
 `,
     )
-    .action(async (arg: string | undefined, flags: DecodeFlags) => {
-      const text = await readTokenInput(arg, flags.file, deps)
-      const now = flags.now ?? deps.now()
-      let plaintext: string | undefined
-      if (flags.key !== undefined) plaintext = await decryptWithKeyFile(text, flags.key, deps)
-      const result = decodeToken(text, { now, ...(plaintext !== undefined ? { plaintext } : {}) })
-      await senderChecks(result, flags, deps)
-      renderDecoded(deps.io, result, { json: deps.global.json })
-    })
+    .action((arg: string | undefined, flags: DecodeFlags) => runDecode(arg, flags, deps))
+}
+
+/** The command's work, after parsing (by commander, or by the start-up fast path in start.ts). */
+export async function runDecode(arg: string | undefined, flags: DecodeFlags, deps: Deps): Promise<void> {
+  const text = await readTokenInput(arg, flags.file, deps)
+  const now = flags.now ?? deps.now()
+  let plaintext: string | undefined
+  if (flags.key !== undefined) plaintext = await decryptWithKeyFile(text, flags.key, deps)
+  const result = decodeToken(text, { now, ...(plaintext !== undefined ? { plaintext } : {}) })
+  await senderChecks(result, flags, deps)
+  renderDecoded(deps.io, result, { json: deps.global.json })
 }
 
 /** Only for a JWE and `--key`: loads the key file and jose (lazily: plain decode never loads it). */

@@ -1,0 +1,147 @@
+/**
+ * The start-up fast path's argv parser: a run that is one plain `decode` or `token` command
+ * line is parsed here, without commander, so that the run does not pay for building the
+ * whole program (bench/startup.js). It accepts only what it is sure commander reads the same
+ * way: the flags listed below, each once, `--flag value` or `--flag=value`, values that do not
+ * begin with "-". Anything else (help, a usage error, `--`, a flag not listed, a bad value)
+ * returns undefined and the commander program parses the line, so usage errors, --help and
+ * exit codes stay commander's (test/cli/fast-path.test.ts runs both paths on the same lines).
+ * Pure: argv and environment in, a parse out.
+ * @module
+ */
+import { parseTime } from '../core/time.js'
+import { TOKEN_FORMATS } from '../render/token.js'
+import type { DecodeFlags } from './commands/decode.js'
+import type { ParsedGlobals } from './globals.js'
+import type { TokenFlags } from './token-request.js'
+
+export type FastRun =
+  | { command: 'decode'; globals: ParsedGlobals; arg: string | undefined; flags: DecodeFlags }
+  | { command: 'token'; globals: ParsedGlobals; flags: TokenFlags }
+
+interface FlagSpec {
+  /** The key commander gives the option's value (camelCase of the long name). */
+  key: string
+  /** Takes a value; else a boolean switch (`negate`: `--no-x` sets x to false). */
+  value?: true
+  negate?: true
+  /** Repeatable, collected into an array (commander's `collect`). */
+  repeat?: true
+  /** Turns the text into commander's value; throws for a value commander would refuse. */
+  parse?: (v: string) => unknown
+}
+
+/** The program's global options the fast path knows; --timeout and --cacert are the full path's. */
+const GLOBAL_FLAGS: Record<string, FlagSpec> = {
+  '--json': { key: 'json' },
+  '--no-color': { key: 'color', negate: true },
+  '-v': { key: 'verbose' },
+  '--verbose': { key: 'verbose' },
+  '--debug': { key: 'debug' },
+  '--profile': { key: 'profile', value: true },
+}
+
+export interface FastCommandSpec {
+  /** How many positional arguments the command takes at most. */
+  positionals: number
+  flags: Record<string, FlagSpec>
+  /** Values commander sets when the flag is absent (its option defaults). */
+  defaults: Record<string, unknown>
+}
+
+const choice = (allowed: readonly string[]) => (v: string) => {
+  if (!allowed.includes(v)) throw new Error('not a choice')
+  return v
+}
+
+/**
+ * The commands with a fast path and the flags it knows: what a script's loop or a helper
+ * sends. `decode --key` (decryption loads jose anyway) and the rarer token flags take the
+ * full path. test/unit/fast-path.test.ts checks this table against the commands' commander
+ * definitions (names, values, defaults), so a flag added there cannot silently differ here.
+ */
+export const FAST_COMMANDS: Record<'decode' | 'token', FastCommandSpec> = {
+  decode: {
+    positionals: 1,
+    flags: {
+      '-f': { key: 'file', value: true },
+      '--file': { key: 'file', value: true },
+      '--now': { key: 'now', value: true, parse: parseTime },
+    },
+    defaults: {},
+  },
+  token: {
+    positionals: 0,
+    flags: {
+      '--issuer': { key: 'issuer', value: true },
+      '--client-id': { key: 'clientId', value: true },
+      '--client-secret': { key: 'clientSecret', value: true },
+      '--scope': { key: 'scope', value: true },
+      '--audience': { key: 'audience', value: true },
+      '--resource': { key: 'resource', value: true, repeat: true },
+      '--min-ttl': { key: 'minTtl', value: true },
+      '--format': { key: 'format', value: true, parse: choice(TOKEN_FORMATS) },
+      '--client-credentials': { key: 'clientCredentials' },
+    },
+    defaults: { minTtl: '60s' },
+  },
+}
+
+/** Environment variables the full path reads as global options: their runs go there. */
+const FULL_PATH_ENV = ['TOKENTOOL_TIMEOUT', 'TOKENTOOL_CACERT']
+
+/** The fast path's parse of `argv` (without node and script), or undefined: the full path parses it. */
+export function parseFastArgv(argv: readonly string[], env: NodeJS.ProcessEnv): FastRun | undefined {
+  if (FULL_PATH_ENV.some((name) => env[name] !== undefined)) return undefined
+  const globals: Record<string, unknown> = {}
+  const flags: Record<string, unknown> = {}
+  const seen = new Set<string>()
+  const positionals: string[] = []
+  let command: 'decode' | 'token' | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (command === undefined) {
+      if (a === 'decode' || a === 'token') {
+        command = a
+        continue
+      }
+      if (!a.startsWith('-')) return undefined // another command
+    } else if (!a.startsWith('-') || a === '-') {
+      positionals.push(a)
+      continue
+    }
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1
+    const name = eq === -1 ? a : a.slice(0, eq)
+    const own = command !== undefined ? FAST_COMMANDS[command].flags[name] : undefined
+    const spec = own ?? GLOBAL_FLAGS[name]
+    if (spec === undefined) return undefined
+    const target = own ? flags : globals
+    if (!spec.value) {
+      if (eq !== -1 || seen.has(spec.key)) return undefined
+      seen.add(spec.key)
+      target[spec.key] = !spec.negate
+      continue
+    }
+    const value = eq !== -1 ? a.slice(eq + 1) : argv[++i]
+    if (value === undefined || value.startsWith('-') || value === '') return undefined
+    if (spec.repeat) {
+      target[spec.key] = [...((target[spec.key] as string[] | undefined) ?? []), value]
+      continue
+    }
+    if (seen.has(spec.key)) return undefined
+    seen.add(spec.key)
+    try {
+      target[spec.key] = spec.parse ? spec.parse(value) : value
+    } catch {
+      return undefined // commander says what is wrong with it
+    }
+  }
+  if (command === undefined) return undefined
+  const spec = FAST_COMMANDS[command]
+  if (positionals.length > spec.positionals) return undefined
+  for (const [key, value] of Object.entries(spec.defaults)) if (!(key in flags)) flags[key] = value
+  // commander reads --profile from TOKENTOOL_PROFILE when it is not on the line
+  if (globals.profile === undefined && env.TOKENTOOL_PROFILE !== undefined) globals.profile = env.TOKENTOOL_PROFILE
+  if (command === 'decode') return { command, globals, arg: positionals[0], flags: flags as DecodeFlags }
+  return { command, globals, flags: flags as unknown as TokenFlags }
+}

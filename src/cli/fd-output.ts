@@ -1,0 +1,54 @@
+/**
+ * stdout and stderr for the start-up fast path: writes go straight to the file descriptor.
+ * process.stdout on a pipe (a script's `$(tokentool token)`, kubectl, git) builds a net.Socket
+ * and loads node:net with the whole stream machinery, a cost above `node -e 0` for the few
+ * hundred bytes decode or token print. Node writes pipes and files synchronously anyway, so
+ * the order and completeness of the output are the same.
+ * @module
+ */
+import { writeSync } from 'node:fs'
+
+export interface FdOutput {
+  write(text: string): boolean
+  /** Whether anything was written (the fast path may hand a run over only before that). */
+  readonly used: boolean
+}
+
+/**
+ * A writer for `fd` (1 or 2). A descriptor in non-blocking mode (EAGAIN: inherited from a
+ * parent that set it so) gets the rest of the output through `stream()`, which queues it the
+ * way process.stdout does. A closed pipe on stdout (`tokentool decode t | head -1`) ends the
+ * run quietly, as process.ts does for process.stdout; one on stderr drops the text.
+ */
+export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutput {
+  let viaStream = false
+  let used = false
+  return {
+    get used() {
+      return used
+    },
+    write(text: string): boolean {
+      used = true
+      if (viaStream) return stream().write(text)
+      let buf = Buffer.from(text, 'utf8')
+      while (buf.length > 0) {
+        try {
+          const n = writeSync(fd, buf)
+          buf = buf.subarray(n)
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code
+          if (code === 'EAGAIN') {
+            viaStream = true
+            return stream().write(buf)
+          }
+          if (code === 'EPIPE') {
+            if (fd === 1) process.exit(0)
+            return true
+          }
+          throw e
+        }
+      }
+      return true
+    },
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The start-up fast path (src/cli/start.ts) and the full commander program give the same
+ * answer to the same line: stdout, stderr and exit code, byte for byte. Each line runs through
+ * bin/tokentool.js and through an entry without the fast path (FULL_PROGRAM); the module
+ * report says which path bin took, so that both kinds of line are really compared.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { machineTokenKey } from '../../src/core/token-decision.js'
+import { fileStore } from '../../src/store/store.js'
+import { withAccessToken } from '../../src/store/tokens.js'
+import { loaderImport, ownModulesLoaded } from '../helpers/loaded-packages.js'
+import { FULL_PROGRAM, runCli, tempHome, type CliOptions } from '../helpers/run-cli.js'
+import { b64 } from '../helpers/jwt-fixtures.js'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
+const ISSUER = 'https://login.example.invalid'
+// no time claims: the two runs, a moment apart, print the same thing
+const PLAIN = `${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: ISSUER, sub: 'alice', aud: 'api', scope: 'read' })}.${b64('sig')}`
+const TIMED = `${b64({ alg: 'RS256' })}.${b64({ sub: 'bob', exp: 1767229200, iat: 1767225600 })}.${b64('sig')}`
+const BAD_HEADER = `${b64('not json')}.${b64({ sub: 'x' })}.${b64('sig')}`
+const tokenArgs = ['--issuer', ISSUER, '--client-id', 'ci', '--client-secret', 's3cret', '--scope', 'deploy']
+
+async function seededHome(expiresIn: number): Promise<string> {
+  const home = tempHome()
+  const now = new Date()
+  const at = Math.floor(now.getTime() / 1000)
+  const key = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials', scope: 'deploy' })
+  await fileStore(home).saveTokens('default', withAccessToken(undefined, { accessToken: PLAIN, tokenType: 'Bearer', expiresAt: at + expiresIn, scope: 'deploy', cacheKey: key, obtainedAt: at }, now))
+  return home
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tokentool-fast-'))
+const tokenFile = join(dir, 't.jwt')
+writeFileSync(tokenFile, `Bearer ${PLAIN}\n`)
+const homes: Record<string, string> = {}
+
+/** The two runs are a moment apart: the clock's "now" and a cached token's expires_in may differ by a second. */
+const timeless = (s: string): string =>
+  s
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (t) => (Math.abs(Date.parse(t) - Date.now()) < 120_000 ? '<now>' : t))
+    .replace(/"expires_in": \d+/g, '"expires_in": N')
+
+/** Runs `args` both ways; returns the path bin took. */
+async function bothWays(args: string[], opts: CliOptions = {}): Promise<'fast' | 'full'> {
+  const viaBin = await runCli(args, { ...opts, env: { ...opts.env, NODE_OPTIONS: `--import=${loaderImport()}` } })
+  const full = await runCli(args, { ...opts, bin: FULL_PROGRAM })
+  const own = ownModulesLoaded(viaBin.stderr, ROOT)
+  const report = /^(LOADED|MODULE|BUILTINS) .*\n/gm
+  expect({ code: viaBin.code, stdout: timeless(viaBin.stdout), stderr: viaBin.stderr.replace(report, '') }).toEqual({ code: full.code, stdout: timeless(full.stdout), stderr: full.stderr })
+  return own.some((m) => m.startsWith('dist/bundle/')) ? 'full' : 'fast'
+}
+
+describe('fast path and full program agree', () => {
+  beforeAll(async () => {
+    homes.cached = await seededHome(3600)
+    homes.stale = await seededHome(30)
+  })
+
+  const fast: [string, string[], CliOptions?][] = [
+    ['decode of an argument', ['decode', PLAIN]],
+    ['--json', ['decode', '--json', PLAIN]],
+    ['globals before and after, --now', ['--no-color', 'decode', TIMED, '--json', '--now', '2026-01-01T00:00:00Z']],
+    ['--now=unix seconds', ['decode', `--now=1767225000`, TIMED]],
+    ['-f FILE (Bearer stripped)', ['decode', '-f', tokenFile]],
+    ['--file=FILE', ['--profile', 'ci', 'decode', `--file=${tokenFile}`, '--json']],
+    ['a missing file: exit 2', ['decode', '--file', join(dir, 'missing.jwt')]],
+    ['argument and --file: exit 2', ['decode', '--file', tokenFile, PLAIN]],
+    ['a malformed header: exit 2', ['decode', BAD_HEADER]],
+    ['a malformed header with --debug', ['--debug', 'decode', BAD_HEADER]],
+    ['"-" reads stdin', ['decode', '-'], { input: `${PLAIN}\n` }],
+    ['piped stdin', ['decode', '--json'], { input: `Authorization: Bearer ${PLAIN}\n` }],
+    ['empty stdin: exit 2', ['decode'], { input: '' }],
+  ]
+  it.each(fast)('decode: %s', async (_name, args, opts) => {
+    expect(await bothWays(args, opts)).toBe('fast')
+  })
+
+  it.each([
+    ['the cached token', [] as string[]],
+    ['--format env', ['--format', 'env']],
+    ['--json', ['--json']],
+    ['--format=json --min-ttl 10m', ['--format=json', '--min-ttl', '10m']],
+  ])('token from the cache: %s', async (_name, extra) => {
+    expect(await bothWays(['token', ...tokenArgs, ...extra], { env: { TOKENTOOL_HOME: homes.cached } })).toBe('fast')
+  })
+
+  it('token with nothing stored and no credential: the same exit 2', async () => {
+    expect(await bothWays(['token', '--issuer', ISSUER, '--client-id', 'ci'])).toBe('fast')
+  })
+
+  it('token whose cached token is too close to expiry: handed over to the full program (network, exit 3)', async () => {
+    expect(await bothWays(['token', ...tokenArgs], { env: { TOKENTOOL_HOME: homes.stale } })).toBe('full')
+  })
+
+  it.each([
+    [['decode', '--help']],
+    [['help', 'decode']],
+    [['decode', '--bogus', PLAIN]],
+    [['decode', PLAIN, 'extra']],
+    [['decode', '--now', 'yesterday', PLAIN]],
+    [['decode', '--file']],
+    [['decode', '--', PLAIN]],
+    [['token', '--format', 'yaml']],
+    [['--version']],
+  ])('%j: the full program answers (usage, help, version)', async (args) => {
+    expect(await bothWays(args)).toBe('full')
+  })
+
+  it('TOKENTOOL_TIMEOUT=bogus: the full program refuses it for decode too', async () => {
+    expect(await bothWays(['decode', PLAIN], { env: { TOKENTOOL_TIMEOUT: 'bogus' } })).toBe('full')
+  })
+})
