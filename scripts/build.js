@@ -12,8 +12,9 @@
 //      token.ts and oauth-flags.ts import it only for their register(), which the fast path
 //      never calls, so neither commander nor the node:child_process it loads is read;
 //    - dynamic imports stay lazy (a decode does not evaluate the store or load node:crypto),
-//      except those of src/oauth, src/http and src/interactive (the network: the OAuth client
-//      for a refresh, undici), each replaced by a module that throws HandOver
+//      except those of src/oauth, src/http, src/interactive and other commands (the network:
+//      the OAuth client for a refresh, undici; login for kubectl), each replaced by a module
+//      that throws HandOver
 //      (src/cli/handover.ts): the run goes on in the full program.
 // 4. dist/start/start.cjs.cache: V8's code cache of that file (scripts/code-cache.js).
 // Whitespace and syntax are minified; names are kept, so --debug stack traces stay readable.
@@ -44,8 +45,8 @@ await build({
 })
 
 const HANDOVER = fileURLToPath(new URL('../src/cli/handover.ts', import.meta.url))
-/** What a fast run never does itself: the network (and the OAuth client, undici), the menu. */
-const NETWORK = new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth|http|interactive)/`)
+/** What a fast run never does itself: the network (the OAuth client, undici), the menu, other commands. */
+const NETWORK = new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth/|http/|interactive/|cli/commands/(?!decode\\.|token\\.))`)
 /** The fast path's bundle rules (see the top of this file). */
 const fastPath = {
   name: 'fast-path',

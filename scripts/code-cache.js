@@ -21,6 +21,7 @@ const jwt = `${b64({ alg: 'ES256', typ: 'JWT', kid: 'k1' })}.${b64({ iss: ISSUER
 const home = mkdtempSync(join(tmpdir(), 'tokentool-code-cache-'))
 try {
   process.env.NO_COLOR = '1'
+  process.env.TOKENTOOL_NO_ARGV_WARNING = '1' // the token line below has a literal --client-secret
   process.env.TOKENTOOL_HOME = home
   const now = new Date()
   const at = Math.floor(now.getTime() / 1000)

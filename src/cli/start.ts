@@ -13,6 +13,7 @@ import { parseFastArgv, type FastRun } from './fast-path.js'
 import { applyGlobals } from './globals.js'
 import { HandOver } from './handover.js'
 import { reportError } from './report-error.js'
+import { argvSecretWarning } from './argv-secrets.js'
 
 /** The exit code of a run the fast path made, or undefined: the full program runs it. */
 export async function start(argv: readonly string[] = process.argv.slice(2)): Promise<number | undefined> {
@@ -32,7 +33,8 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   const out = fdOutput(1, () => process.stdout)
   const err = fdOutput(2, () => process.stderr)
   // stderr is held until the run ends: a run handed over must not have said anything yet
-  let held = ''
+  // as process.ts, first: a literal secret on the command line
+  let held = argvSecretWarning(argv, process.env) ?? ''
   const heldErr = { write: (s: string) => ((held += s), true) } as unknown as NodeJS.WritableStream
   let stdinUsed = false
   const deps = createProcessDeps({
