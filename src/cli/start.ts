@@ -59,7 +59,7 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
       }
       code = reportError(new Error(`cannot hand over after reading stdin or writing stdout: ${e.message}`), deps, argv)
     } else {
-      code = reportError(e, deps, argv)
+      code = reportError(e, deps, argv, () => out.used)
     }
   }
   if (held !== '') err.write(held)

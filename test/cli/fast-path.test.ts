@@ -71,6 +71,7 @@ describe('fast path and full program agree', () => {
     ['argument and --file: exit 2', ['decode', '--file', tokenFile, PLAIN]],
     ['a malformed header: exit 2', ['decode', BAD_HEADER]],
     ['a malformed header with --debug', ['--debug', 'decode', BAD_HEADER]],
+    ['a malformed header with --json: the failure document', ['decode', '--json', BAD_HEADER]],
     ['"-" reads stdin', ['decode', '-'], { input: `${PLAIN}\n` }],
     ['piped stdin', ['decode', '--json'], { input: `Authorization: Bearer ${PLAIN}\n` }],
     ['empty stdin: exit 2', ['decode'], { input: '' }],
@@ -88,8 +89,13 @@ describe('fast path and full program agree', () => {
     expect(await bothWays(['token', ...tokenArgs, ...extra], { env: { TOKENTOOL_HOME: homes.cached } })).toBe('fast')
   })
 
-  it('token with nothing stored and no credential: the same exit 2', async () => {
+  it('token with nothing stored and no credential: the same exit 2, and --json document', async () => {
     expect(await bothWays(['token', '--issuer', ISSUER, '--client-id', 'ci'])).toBe('fast')
+    expect(await bothWays(['--json', 'token', '--issuer', ISSUER, '--client-id', 'ci'])).toBe('fast')
+  })
+
+  it('a literal --client-secret: the same warning', async () => {
+    expect(await bothWays(['token', ...tokenArgs], { env: { TOKENTOOL_HOME: homes.cached, TOKENTOOL_NO_ARGV_WARNING: undefined } })).toBe('fast')
   })
 
   it('token whose cached token is too close to expiry: handed over to the full program (network, exit 3)', async () => {
