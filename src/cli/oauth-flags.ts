@@ -9,10 +9,11 @@ import { Option, type Command } from 'commander'
 import { claimsParameter } from '../core/cae/claims.js'
 import { UsageError } from '../errors.js'
 import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth/endpoints.js'
-import type { ProfileSettings } from '../store/profiles.js'
 import type { Deps } from './deps.js'
 import { resolveSecretArg } from './secret-arg.js'
 import { registerClientCredentials } from '../core/secret-values.js'
+import { boundName, otherServer } from '../core/credential-binding.js'
+import { isSecretReference, type ProfileSettings } from '../store/profiles.js'
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v]
 
@@ -82,9 +83,44 @@ export interface ResolvedClient {
   clientSecretSetting?: string | undefined
   endpoints: Endpoints
   headers: Record<string, string>
+  /** The profile's settings as this run may use them: without its stored credentials when the target is another server. */
+  settings: ProfileSettings | undefined
 }
 
-export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings | undefined, deps: Pick<Deps, 'env' | 'cwd'>, profile: string): Promise<ResolvedClient> {
+/** The flags that give a client credential for this run (any one of them makes the stored ones unnecessary). */
+export interface CredentialFlags {
+  clientSecret?: string | undefined
+  clientKey?: string | undefined
+  clientAssertion?: string | undefined
+  clientAuth?: string | undefined
+}
+
+function explicitCredential(o: CredentialFlags, env: NodeJS.ProcessEnv): boolean {
+  return o.clientSecret !== undefined || Boolean(env.TOKENTOOL_CLIENT_SECRET) || o.clientKey !== undefined || o.clientAssertion !== undefined || o.clientAuth?.trim().toLowerCase() === 'none'
+}
+
+/**
+ * The profile's settings as this run may use them (core/credential-binding.ts): unchanged for
+ * the server they were saved for; for another server, without the stored client secret and
+ * client key, and a refusal (exit 2) when nothing given on the command line replaces them.
+ */
+export function settingsForTarget(o: ServerClientFlags & CredentialFlags, saved: ProfileSettings | undefined, env: NodeJS.ProcessEnv, profile: string): ProfileSettings | undefined {
+  if (!saved || (saved.clientSecret === undefined && saved.clientKey === undefined)) return saved
+  const other = otherServer({ issuer: saved.issuer, endpoints: saved.endpoints }, { issuer: o.issuer, endpoints: endpointFlags(o) })
+  if (other === undefined) return saved
+  if (!explicitCredential(o, env)) {
+    const what = saved.clientSecret !== undefined ? (isSecretReference(saved.clientSecret) ? `the client secret (${saved.clientSecret.startsWith('env:') ? saved.clientSecret : 'a file reference'})` : 'the client secret') : 'the client key'
+    throw new UsageError(`${what} of profile "${profile}" was saved for ${boundName(saved)}, not ${other}: tokentool does not send a stored credential to another server`, {
+      hint: `give the credential for ${other} on the command line (--client-secret env:VAR, --client-key FILE or --client-assertion FILE; --client-auth none for a public client), or use another --profile`,
+    })
+  }
+  const { clientSecret: _s, clientKey: _k, clientAuth: _a, ...rest } = saved
+  return rest
+}
+
+export async function resolveClient(o: ServerClientFlags & CredentialFlags, savedSettings: ProfileSettings | undefined, deps: Pick<Deps, 'env' | 'cwd'>, profile: string): Promise<ResolvedClient> {
+  // stored credentials go only to the server they were saved for
+  const saved = settingsForTarget(o, savedSettings, deps.env, profile)
   const clientId = o.clientId ?? saved?.clientId
   // endpoints saved for another server must not leak into a login at a new --issuer
   const sameServer = o.issuer === undefined || o.issuer === saved?.issuer
@@ -109,6 +145,7 @@ export async function resolveClient(o: ServerClientFlags, saved: ProfileSettings
     clientId,
     clientSecret: secret || undefined,
     clientSecretSetting: setting,
+    settings: saved,
     endpoints,
     headers: { ...saved?.headers, ...parseHeaders(o.header ?? []) },
   }

@@ -58,7 +58,7 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps, opts: { d
   const saved = await store.getSettings(profile)
   const resolved = await resolveClient(o, saved, deps, profile)
   // the same choice as `token` makes (flags over the profile); none: a public client
-  const choice = await authChoice(o, saved, resolved.clientSecret, deps)
+  const choice = await authChoice(o, resolved.settings, resolved.clientSecret, deps)
   const auth = choice ? await buildClientAuth(choice) : undefined
   const issuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
   // only the commands that obtain or present tokens sign proofs (exchange, userinfo)

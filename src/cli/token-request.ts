@@ -183,7 +183,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   // as createOAuthClient names it: the issuer, else the token endpoint's origin
   const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
   const claims = claimsText(o)
-  const auth = await tokenAuthChoice(o, saved, client.clientSecret, deps)
+  const auth = await tokenAuthChoice(o, client.settings, client.clientSecret, deps)
   const resources = o.resource?.length ? o.resource : undefined
   const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
   // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it

@@ -27,6 +27,8 @@ export interface FaultLogEntry {
   method: string
   path: string
   body: string
+  /** Every request header as received (a credential sent where it must not go shows here). */
+  headers: Record<string, string | string[] | undefined>
 }
 
 export interface FaultServers {
@@ -140,7 +142,7 @@ export async function startFaultServers(): Promise<FaultServers> {
     let body = ''
     req.setEncoding('utf8').on('data', (d: string) => (body += d))
     req.on('end', () => {
-      log.push({ method: req.method ?? '', path: new URL(req.url ?? '/', base).pathname, body })
+      log.push({ method: req.method ?? '', path: new URL(req.url ?? '/', base).pathname, body, headers: { ...req.headers } })
       handle(req, res, body)
     })
   })

@@ -160,7 +160,8 @@ describe('introspect → revoke → introspect', () => {
     const [token] = accessTokens(home)
     const other = 'http://127.0.0.1:9'
     for (const cmd of ['introspect', 'revoke', 'userinfo']) {
-      const r = await runCli([cmd, '--issuer', other, '--token-endpoint', `${other}/token`, '--introspection-endpoint', `${other}/i`, '--revocation-endpoint', `${other}/r`, '--userinfo-endpoint', `${other}/u`], { env: { TOKENTOOL_HOME: home } })
+      const r = await runCli([cmd, '--issuer', other, '--token-endpoint', `${other}/token`, '--introspection-endpoint', `${other}/i`, '--revocation-endpoint', `${other}/r`, '--userinfo-endpoint', `${other}/u`, '--client-secret', 'env:OTHER_SECRET'], { env: { TOKENTOOL_HOME: home, OTHER_SECRET: 'a-secret-for-the-other-server' } })
+      // with a credential for the other server given (the stored client secret is refused on its own, see credential-binding)
       expect(r.code).toBe(2)
       expect(r.stderr).toContain(`the tokens of profile "default" are from ${provider.issuer}, not ${other}`)
       expect(r.stderr).not.toContain(token)

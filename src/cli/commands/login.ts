@@ -173,7 +173,7 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
   if (o.device && (o.par || o.jar)) throw new UsageError('--par and --jar shape a browser sign-in; the device flow (--device) has no authorization URL')
   const keyIssuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
   const dpop = await loginDpopKey(o, saved, { store, profile, issuer: keyIssuer }, deps)
-  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, saved, resolved.clientSecret, deps), dpop: dpop?.key }, deps)
+  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, resolved.settings, resolved.clientSecret, deps), dpop: dpop?.key }, deps)
   let result: TokenResult
   if (o.device) {
     result = await deviceLogin(oc, { scope, claims, resources, audience, extra: params }, timeoutSec, deviceUI(deps))
@@ -232,7 +232,14 @@ export function settingsAfterLogin(
 ): ProfileSettings {
   const base: ProfileSettings = { ...cur }
   // endpoint overrides belong to the server they were given for
-  if (cur?.issuer !== undefined && cur.issuer !== got.issuer) delete base.endpoints
+  if (cur?.issuer !== undefined && cur.issuer !== got.issuer) {
+    delete base.endpoints
+    // and so do the stored credentials: a secret or key saved for the old server is not
+    // carried over to the new one (only what this login was given is saved for it)
+    delete base.clientSecret
+    delete base.clientKey
+    delete base.clientAuth
+  }
   const next: ProfileSettings = { ...base, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
   if (o.clientAuth) next.clientAuth = o.clientAuth

@@ -62,7 +62,7 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const resources = o.resource?.length ? o.resource : saved?.resource
   const audience = o.audience ?? saved?.audience?.[0]
   const refreshToken = o.refreshToken !== undefined ? await resolveSecretArg(o.refreshToken, deps, '--refresh-token') : undefined
-  const auth = await chosenClientAuth(o, saved, client.clientSecret, deps)
+  const auth = await chosenClientAuth(o, client.settings, client.clientSecret, deps)
   const authorizationDetails = o.authorizationDetails !== undefined ? await readAuthorizationDetails(o.authorizationDetails, deps) : undefined
   const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
   const dpop = await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps)
