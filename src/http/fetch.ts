@@ -23,6 +23,7 @@ import { redactUrl } from './redact.js'
 import { Tracer } from './trace.js'
 import { learnFromRequest, learnFromResponse } from './learn-secrets.js'
 import { readBodyLimited } from './read-limited.js'
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../core/jwt/split.js'
 
 export interface FetchOptions {
   /** Where `-v` traces go; no tracing when absent. */
@@ -164,8 +165,13 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
 
     // a JSON answer to a POST is a token endpoint's (or device, PAR, registration): read whole
     // so that the secrets in it are registered before an error could quote them
-    const learn = method === 'POST' && /json/i.test(res.headers.get('content-type') ?? '')
-    if (tracer || learn) {
+    const json = /json/i.test(res.headers.get('content-type') ?? '')
+    const learn = method === 'POST' && json
+    // An authorization server's JSON (read with the default limit; `call` passes an API's body
+    // through as bytes, with its own) is read whole to check its nesting before anything
+    // parses, walks or prints it: JSON.stringify overflows the stack at ~5,000 levels.
+    const checkDepth = json && limit <= DEFAULT_MAX_BODY_BYTES
+    if (tracer || learn || checkDepth) {
       // buffer the body to show it; JSON responses of an authorization server are small
       let buf: Uint8Array
       try {
@@ -176,6 +182,11 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
         throw e
       }
       const body = new TextDecoder().decode(buf)
+      if (checkDepth && jsonTextTooDeep(body)) {
+        const e = new NetworkError(`${url.host} sent JSON nested more than ${MAX_JSON_DEPTH} levels deep: not a response tokentool reads`)
+        tracer?.failure(id, url.href, e.message, performance.now() - started)
+        throw e
+      }
       learnFromResponse(res.headers.get('content-type'), body)
       tracer?.response({ id, method, status: res.status, statusText: res.statusText, url: res.url || url.href, headers: res.headers, body, elapsedMs: performance.now() - started })
       return rebuild(res, NULL_BODY_STATUS.has(res.status) ? null : buf)

@@ -131,6 +131,38 @@ describe('nesting: the limit decode applies holds in verify too', () => {
   })
 })
 
+describe('nesting: JSON from a server is held to the same limit', () => {
+  let server: TinyServer
+  const deep = (n: number) => `{"active":true,"a":${'['.repeat(n)}${']'.repeat(n)}}`
+  beforeAll(async () => {
+    server = await startHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      if (req.url === '/jwks') return res.end(`{"keys":${'['.repeat(5000)}${']'.repeat(5000)}}`)
+      res.end(req.url === '/shallow' ? deep(10) : deep(5000))
+    })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  const introspect = (path: string, json: boolean) =>
+    runCli(['introspect', ...(json ? ['--json'] : []), '--introspection-endpoint', `${server.url}${path}`, '--token-endpoint', `${server.url}/token`, '--client-id', 'c', '--client-secret', 'env:S', 'opaque-token-1'], { env: { S: 's' } })
+
+  it('introspect (table and --json) and verify --jwks: a response nested 5,000 deep is a malformed server response (exit 3), one line', async () => {
+    for (const r of [await introspect('/introspect', false), await introspect('/introspect', true), await runCli(['verify', '--jwks', `${server.url}/jwks`, hs('{"sub":"a"}')])]) {
+      noCrash(r, 'deep server JSON')
+      expect(r.code, r.stderr).toBe(3)
+      expect(r.stderr).toMatch(/sent JSON nested more than 64 levels deep: not a response tokentool reads\n$/)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+
+  it('a response nested 12 deep is read as usual', async () => {
+    const r = await introspect('/shallow', true)
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout).active).toBe(true)
+  })
+})
+
 describe('a server that says expires_in: 1e20', () => {
   let server: TinyServer
   beforeAll(async () => {

@@ -170,6 +170,26 @@ export function assertJsonDepth(value: unknown, label: string): void {
   }
 }
 
+/**
+ * Whether JSON text (valid or not) opens more than `max` arrays/objects at once, by scanning it:
+ * for text from a server, before anything parses, walks or prints it.
+ */
+export function jsonTextTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      // skip the string, escapes included
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    }
+  }
+  return false
+}
+
 /** Nesting depth of a parsed JSON value, without recursion (the value may be hostile). */
 export function nestingDepth(root: object): number {
   let max = 0
