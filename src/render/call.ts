@@ -121,5 +121,6 @@ function redactChallenge(c: DecodedChallenge): DecodedChallenge {
     ...c,
     params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, redactText(v)])),
     paramList: c.paramList.map((p) => ({ ...p, value: redactText(p.value) })),
+    explanation: c.explanation.map((e) => redactText(e)),
   }
 }

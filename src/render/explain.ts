@@ -7,18 +7,19 @@
 import type { IOStreams } from '../cli/deps.js'
 import type { Cause, ExplainResult } from '../core/explain/causes.js'
 import { printable, safeJson } from '../core/printable.js'
+import { redactText } from '../http/redact.js'
 import { styleFor } from './style.js'
 
 /** The contract's `--json`: `{ status, challenges, causes: [{code, confidence, evidence, fix}], token }` plus the clocks and warnings. */
 export function explainJson(r: ExplainResult) {
   return {
     status: r.status,
-    challenges: r.challenges,
-    causes: r.causes.map((c) => ({ code: c.code, confidence: c.confidence, summary: c.summary, evidence: c.evidence, fix: c.fix })),
+    challenges: r.challenges.map((c) => ({ ...c, params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, redactText(v)])), warnings: c.warnings.map(redactText) })),
+    causes: r.causes.map((c) => ({ code: c.code, confidence: c.confidence, summary: redactText(c.summary), evidence: c.evidence.map(redactText), fix: c.fix })),
     token: r.token,
     response: r.response,
     clock: r.clock,
-    warnings: r.warnings,
+    warnings: r.warnings.map(redactText),
   }
 }
 
@@ -44,7 +45,7 @@ export function renderExplain(io: Pick<IOStreams, 'out' | 'color'> & { columns?:
   if (r.response.dpopNonce) out.push('', s.bold('DPoP-Nonce'), `  ${printable(r.response.dpopNonce)}`)
   if (r.warnings.length) {
     out.push('')
-    for (const w of r.warnings) out.push(...wrap(s.yellow(`warning: ${printable(w)}`), width, '', '  '))
+    for (const w of r.warnings) out.push(...wrap(s.yellow(`warning: ${printable(redactText(w))}`), width, '', '  '))
   }
   io.out.write(out.join('\n') + '\n')
 }
@@ -53,8 +54,9 @@ type Style = ReturnType<typeof styleFor>
 
 function causeLines(c: Cause, i: number, width: number, s: Style): string[] {
   const tone = c.confidence === 'certain' ? s.red : c.confidence === 'likely' ? s.yellow : s.dim
-  const lines = wrap(`${s.bold(`${i + 1}. ${c.code}`)} ${tone(`(${c.confidence})`)} ${printable(c.summary)}`, width, '', '   ')
-  for (const e of c.evidence) lines.push(...wrap(`${s.dim('-')} ${printable(e)}`, width, '   ', '     '))
+  // server text quoted in the evidence may echo a token: redacted (JWTs and the run's secrets)
+  const lines = wrap(`${s.bold(`${i + 1}. ${c.code}`)} ${tone(`(${c.confidence})`)} ${printable(redactText(c.summary))}`, width, '', '   ')
+  for (const e of c.evidence) lines.push(...wrap(`${s.dim('-')} ${printable(redactText(e))}`, width, '   ', '     '))
   if (c.fix) lines.push(...wrap(`${s.dim('fix:')} ${s.cyan(printable(c.fix))}`, width, '   ', '     '))
   return lines
 }

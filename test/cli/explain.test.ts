@@ -109,3 +109,16 @@ describe('tokentool explain', () => {
     expect(r.stdout).toContain('\\u001b')
   })
 })
+
+describe('tokentool explain: secrets', () => {
+  it('a token the server echoes in its description is redacted, in words and in --json', async () => {
+    const file = join(dir, 'echo.txt')
+    writeFileSync(file, ['HTTP/1.1 401 Unauthorized', `Date: ${httpDate(NOW)}`, `WWW-Authenticate: Bearer error="invalid_token", error_description="bad token ${valid}"`, '', ''].join('\r\n'))
+    for (const args of [['explain', valid, '--response', file], ['--json', 'explain', valid, '--response', file]]) {
+      const r = await runCli(args)
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).not.toContain(valid)
+      expect(r.stdout).toContain('<redacted>')
+    }
+  })
+})

@@ -84,6 +84,11 @@ Examples:
         token = await storedToken(deps)
         if (token !== null) tokenFrom = 'profile'
       }
+      // the token is a secret of this run: a server that echoes it gets it masked
+      if (token !== null) {
+        const { registerSecret } = await import('../../core/secret-values.js')
+        registerSecret(token)
+      }
       const now = fixedNow ?? deps.now()
       const warnings: string[] = []
       const verification = token !== null ? await checkSignature(token, flags, deps, now, warnings) : null
