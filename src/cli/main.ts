@@ -90,6 +90,28 @@ function addTimeoutOption(program: Command): void {
   )
 }
 
+/**
+ * `tokentool --timeout 2s login …`: before a command with a `--timeout` of its own (login's is
+ * how long to wait for the sign-in), the global one is the HTTP limit, as before any other
+ * command. It is taken out of argv and passed on as TOKENTOOL_TIMEOUT, which preAction reads.
+ */
+function globalTimeoutBeforeOwn(program: Command, deps: Deps, argv: readonly string[]): readonly string[] {
+  const name = findCommandName(argv)
+  const at = name === undefined ? -1 : argv.indexOf(name)
+  const own = program.commands.find((c) => c.name() === name)?.options.some((o) => o.long === '--timeout')
+  if (!own || at < 0) return argv
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (i < at && a === '--timeout' && i + 1 < at) {
+      deps.env = { ...deps.env, TOKENTOOL_TIMEOUT: argv[++i]! }
+    } else if (i < at && a.startsWith('--timeout=')) {
+      deps.env = { ...deps.env, TOKENTOOL_TIMEOUT: a.slice('--timeout='.length) }
+    } else out.push(a)
+  }
+  return out
+}
+
 /** Registers every command: the one being run for real, the others by name for the help. */
 async function registerCommands(program: Command, deps: Deps, argv: readonly string[]): Promise<void> {
   let wanted = findCommandName(argv)
@@ -123,6 +145,7 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   try {
     const program = buildRootProgram(deps)
     await registerCommands(program, deps, argv)
+    argv = globalTimeoutBeforeOwn(program, deps, argv)
     addTimeoutOption(program)
     if (findCommandName(argv) === undefined && !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
       return await runWithoutCommand(program, deps, argv)

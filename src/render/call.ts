@@ -62,10 +62,16 @@ export function responseHead(res: ApiResponse): string {
   return lines.join('\r\n') + '\r\n\r\n'
 }
 
-export function renderCallResult(io: Pick<IOStreams, 'out'>, r: CallResult, opts: { json: boolean; include: boolean; explain?: ExplainResult | undefined }): void {
+export function renderCallResult(io: Pick<IOStreams, 'out' | 'stdoutIsTTY'>, r: CallResult, opts: { json: boolean; include: boolean; explain?: ExplainResult | undefined }): void {
   if (opts.json) return writeJson(io, opts.explain ? { ...callJson(r), explain: explainJson(opts.explain) } : callJson(r))
   if (opts.include) io.out.write(responseHead(r.response))
-  if (r.response.body.length) io.out.write(Buffer.from(r.response.body))
+  if (r.response.body.length) {
+    const body = Buffer.from(r.response.body)
+    io.out.write(body)
+    // in a terminal, what follows on stderr starts on a line of its own ('{"error":…}Challenge:');
+    // a pipe or a file gets the body byte for byte
+    if (io.stdoutIsTTY && body[body.length - 1] !== 0x0a) io.out.write('\n')
+  }
 }
 
 type ErrIO = Pick<IOStreams, 'err' | 'color' | 'stderrIsTTY'>

@@ -10,6 +10,7 @@ import { InputError, UsageError } from '../../errors.js'
 import { renderCaeDecode } from '../../render/cae.js'
 import type { Deps } from '../deps.js'
 import { readFileArg, readStream } from '../input.js'
+import { normalizeTokenText } from '../../core/token-text.js'
 import { unknownSubcommand } from '../usage-message.js'
 
 const EXAMPLE =
@@ -53,6 +54,11 @@ Examples:
     )
     .action(async (header: string[], o: { file?: string }) => {
       const text = await readHeaderInput(header, o.file, deps)
+      if (isJoseToken(text)) {
+        throw new UsageError('that is a token (a JWT), not a WWW-Authenticate challenge', {
+          hint: "read it with tokentool decode; for why an API refused it: tokentool explain --response FILE TOKEN",
+        })
+      }
       let result
       try {
         result = decodeCaeChallenges(text, { profile: deps.global.profile })
@@ -83,4 +89,19 @@ async function readHeaderInput(args: string[], file: string | undefined, deps: D
     throw new UsageError('no WWW-Authenticate value given: pass it as an argument (in single quotes), pipe it on stdin, or use --file')
   }
   return arg
+}
+
+/**
+ * A JWT or JWE pasted where a challenge belongs (`cae decode eyJ…`, or an Authorization value
+ * `Bearer eyJ…`): three or five base64url segments whose first is a JOSE header with `alg`.
+ */
+function isJoseToken(text: string): boolean {
+  const t = normalizeTokenText(text)
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){2}((\.[A-Za-z0-9_-]*){2})?$/.test(t)) return false
+  try {
+    const header = JSON.parse(Buffer.from(t.slice(0, t.indexOf('.')), 'base64url').toString('utf8')) as unknown
+    return typeof header === 'object' && header !== null && 'alg' in header
+  } catch {
+    return false
+  }
 }

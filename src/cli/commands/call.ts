@@ -12,6 +12,7 @@ import { claimsParameter } from '../../core/cae/claims.js'
 import { exitCodeForStatus } from '../../core/cae/call-decision.js'
 import { InputError, NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
 import { isLoopbackHost } from '../../http/loopback.js'
+import { printable } from '../../core/printable.js'
 import { callApi, type ApiRequest, type CallResult, type StepUpRequest } from '../../oauth/call.js'
 import { explain, type ExplainResult } from '../../core/explain/causes.js'
 import { renderExplain } from '../../render/explain.js'
@@ -40,6 +41,7 @@ export interface CallFlags extends DpopFlags {
   explain?: boolean
   open: boolean
   browserCommand?: string
+  allowHttp?: boolean
 }
 
 export function register(parent: Command, deps: Deps): Command {
@@ -72,6 +74,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--explain', 'when the API refuses (4xx), explain why: ranked causes with evidence and fixes (as tokentool explain), on stderr (in the --json document as "explain")')
     .option('--no-open', 'when a sign-in is needed, do not open a browser; follow the "Open:" URL yourself')
     .option('--browser-command <cmd>', 'when a sign-in is needed, open the URL with this command')
+    .option('--allow-http', 'send the token over plain http to a host that is not loopback (a dev API on a private network)')
   addDpopFlags(cmd)
   return cmd
     .addHelpText(
@@ -160,7 +163,13 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   const method = o.request ?? (body !== undefined ? 'POST' : 'GET')
   const req: ApiRequest = { url, method, headers, body }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    deps.io.err.write(`tokentool: warning: sending the access token over plain http to ${url.host}: anyone on the way can read it\n`)
+    // as everywhere in tokentool: a bearer token over plain http only to loopback, unless asked
+    if (!o.allowHttp) {
+      throw new UsageError(`the API URL must use https (plain http is allowed only for loopback): ${printable(url.origin)}`, {
+        hint: 'the token would travel readable; for a dev API on a private network add --allow-http',
+      })
+    }
+    deps.io.err.write(`tokentool: warning: sending the access token over plain http to ${printable(url.host)} (--allow-http): anyone on the way can read it\n`)
   }
 
   const profile = deps.global.profile

@@ -6,9 +6,9 @@
  * @module
  */
 import { Option, type Command } from 'commander'
-import { parseDuration } from '../../core/duration.js'
+import { formatDuration, parseDuration } from '../../core/duration.js'
 import { parseExecInfo } from '../../core/exec-credential.js'
-import { AuthServerError } from '../../errors.js'
+import { AuthServerError, UsageError } from '../../errors.js'
 import { renderToken, TOKEN_FORMATS, type TokenFormat } from '../../render/token.js'
 import { acquireToken } from '../acquire-token.js'
 import type { Deps } from '../deps.js'
@@ -61,6 +61,9 @@ export function register(parent: Command, deps: Deps): Command {
 
 export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
   const profile = deps.global.profile
+  if (deps.global.json && o.format !== undefined && o.format !== 'json') {
+    throw new UsageError(`--json and --format ${o.format} ask for two different outputs: give one`)
+  }
   const format: TokenFormat = deps.global.json ? 'json' : ((o.format as TokenFormat | undefined) ?? 'token')
   const minTtl = parseDuration(o.minTtl, '--min-ttl')
   // kubectl's request is read before any work. With `interactive: false` (kubectl has no
@@ -76,7 +79,21 @@ export async function runToken(o: TokenFlags, deps: Deps): Promise<void> {
     await signInForKubectl(o, profile, deps)
     view = await acquireToken(o, { ...opts, force: false }, deps)
   }
+  warnIfMinTtlUnreachable(view, minTtl, deps)
   renderToken(deps.io, view, { format, now: deps.now(), ...(exec ? { execApiVersion: exec.apiVersion } : {}) })
+}
+
+/**
+ * `--min-ttl 11m` against 10-minute tokens: no token the server issues is ever good enough for
+ * the cache, so every run fetches a new one. Said when a fresh token is already under it.
+ */
+function warnIfMinTtlUnreachable(view: { source: string; expiresAt?: number | undefined }, minTtl: number, deps: Deps): void {
+  if (view.source === 'cache' || view.expiresAt === undefined) return
+  const left = view.expiresAt - Math.floor(deps.now().getTime() / 1000)
+  if (left > minTtl) return
+  deps.io.err.write(
+    `tokentool: warning: the new token lasts ${formatDuration(Math.max(0, left))}, not more than --min-ttl ${formatDuration(minTtl)}: no token can satisfy it, so every run gets a new one (lower --min-ttl)\n`,
+  )
 }
 
 /** Nothing to get a token with, or the refresh token was refused: a person signing in fixes both. */
