@@ -41,7 +41,7 @@ export interface Deps {
   /** The wall clock; commands that accept `--now` use that instead. */
   now: () => Date
   /** HTTP for every network call (discovery, JWKS, token endpoint). Loaded lazily: undici is heavy. */
-  fetch: () => Promise<typeof globalThis.fetch>
+  fetch: (opts?: { clientCert?: { cert: string; key: string } | undefined }) => Promise<typeof globalThis.fetch>
   /** TOKENTOOL_HOME, else $XDG_CONFIG_HOME/tokentool, else ~/.config/tokentool. */
   home: string
   cwd: string
@@ -133,9 +133,10 @@ export function createProcessDeps(
     now: () => new Date(),
     // one client (one connection pool) per run; the global options are known only after
     // parsing, hence lazy
-    fetch: async () => {
+    fetch: async (fo) => {
       const { verbose, timeoutMs, cacert } = deps.global
-      const key = JSON.stringify([verbose, timeoutMs, cacert])
+      const clientCert = fo?.clientCert
+      const key = JSON.stringify([verbose, timeoutMs, cacert, clientCert?.cert ?? null])
       if (cached?.key !== key) {
         const { createFetch } = await import('../http/fetch.js')
         const { readCaFile } = await import('../http/ca.js')
@@ -146,6 +147,7 @@ export function createProcessDeps(
             ...(verbose ? { trace: deps.io.err } : {}),
             ...(timeoutMs !== undefined ? { timeoutMs } : {}),
             ...(ca ? { ca } : {}),
+            ...(clientCert ? { clientCert } : {}),
             env: deps.env,
           }),
         }

@@ -21,6 +21,8 @@ import type { TokenStore } from '../store/store.js'
 import { registerSecret } from '../core/secret-values.js'
 
 export interface TokenFlags extends ServerClientFlags, RequestFlags, DpopFlags {
+  clientCert?: string
+  clientCertKey?: string
   authorizationDetails?: string
   minTtl: string
   force?: boolean
@@ -48,7 +50,7 @@ export interface TokenRequest {
   profile: string
   issuer: string
   server: { issuer?: string | undefined; endpoints: Endpoints }
-  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: TokenAuthChoice | undefined }
+  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: TokenAuthChoice | undefined; clientCert?: { cert: string; key: string } | undefined }
   /** The user's token (login/refresh): its shape and cache key; absent with `--client-credentials`/`--assertion`. */
   user?: { shape: { scope?: string | undefined; audience?: string | readonly string[] | undefined; resource?: string | readonly string[] | undefined; claims?: string | undefined; dpopJkt?: string | undefined }; key: string } | undefined
   refreshParams: { scope?: string | undefined; resources?: readonly string[] | undefined; audience?: string | undefined; extra?: readonly (readonly [string, string])[] | undefined }
@@ -57,6 +59,32 @@ export interface TokenRequest {
   claims: string | undefined
   /** The DPoP key when the token is to be DPoP-bound (`--dpop`, or the profile says so). */
   dpop?: ResolvedDpopKey | undefined
+}
+
+/**
+ * `--client-cert FILE --client-cert-key FILE` (RFC 8705): both PEM, the key the certificate's,
+ * checked before any request; the certificate's `x5t#S256` names the binding in the cache key.
+ */
+export async function readClientCert(o: Pick<TokenFlags, 'clientCert' | 'clientCertKey'>, deps: Pick<Deps, 'env' | 'cwd'>): Promise<{ cert: string; key: string; x5t: string } | undefined> {
+  if (o.clientCert === undefined && o.clientCertKey === undefined) return undefined
+  if (o.clientCert === undefined || o.clientCertKey === undefined) throw new UsageError('mTLS needs both --client-cert FILE and --client-cert-key FILE')
+  const cert = await readFileArg(o.clientCert.replace(/^@/, ''), deps, '--client-cert file')
+  const key = o.clientCertKey.startsWith('env:') ? await resolveSecretArg(o.clientCertKey, deps, '--client-cert-key') : await readFileArg(o.clientCertKey.replace(/^@/, ''), deps, '--client-cert-key file')
+  const { X509Certificate, createPrivateKey, createHash } = await import('node:crypto')
+  let x509
+  try {
+    x509 = new X509Certificate(cert)
+  } catch (e) {
+    throw new InputError(`--client-cert ${o.clientCert} is not a PEM certificate: ${(e as Error).message}`)
+  }
+  let pk
+  try {
+    pk = createPrivateKey(key)
+  } catch (e) {
+    throw new InputError(`--client-cert-key is not a PEM private key: ${(e as Error).message}`)
+  }
+  if (!x509.checkPrivateKey(pk)) throw new InputError(`--client-cert-key is not the private key of --client-cert ${o.clientCert}`)
+  return { cert, key, x5t: createHash('sha256').update(x509.raw).digest('base64url') }
 }
 
 /** `--authorization-details JSON` or `@file` (RFC 9396), checked before any request. */
@@ -135,6 +163,11 @@ export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' 
  * `env:VAR`, `@FILE` or a plain path.
  */
 export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
+  const tls = o.clientAuth?.trim().toLowerCase()
+  if (tls === 'tls_client_auth' || tls === 'self_signed_tls_client_auth') {
+    if ((o as { clientCert?: string }).clientCert === undefined) throw new UsageError(`--client-auth ${tls} authenticates with the TLS client certificate: give --client-cert FILE and --client-cert-key FILE`)
+    return { method: tls }
+  }
   const method = o.clientAuth !== undefined ? parseClientAuth(o.clientAuth) : saved?.clientAuth
   const keyArg = o.clientKey ?? saved?.clientKey
   const audience = assertionAudience(o.clientAssertionAudience ?? saved?.clientAssertionAudience, o.clientAssertionAudience !== undefined ? '--client-assertion-audience' : `the clientAssertionAudience of the profile`)
@@ -189,6 +222,8 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it
   const dpop = store ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
   const dpopJkt = dpop?.jkt
+  const clientCert = await readClientCert(o, deps)
+  const mtlsX5t = clientCert?.x5t
   const authorizationDetails = o.authorizationDetails !== undefined ? await readAuthorizationDetails(o.authorizationDetails, deps) : undefined
 
   let machine: TokenRequest['machine']
@@ -206,6 +241,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
       claims,
       dpopJkt,
       authorizationDetails,
+      mtlsX5t,
       ...(assertion ? { assertionSubject: { iss: assertion.iss, sub: assertion.sub } } : {}),
     }
     machine = { shape, key: machineTokenKey({ ...shape, issuer, clientId: client.clientId }), ...(assertion ? { assertion: assertion.jwt } : {}) }
@@ -218,14 +254,14 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   let user: TokenRequest['user']
   if (!machineOnly) {
     // the cache key names what login/refresh stored: flags over the profile's request settings
-    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt, authorizationDetails }
+    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt, authorizationDetails, mtlsX5t }
     user = { shape, key: userTokenKey({ ...shape, issuer, clientId: client.clientId }) }
   }
   return {
     profile,
     issuer,
     server: { issuer: client.issuer, endpoints: client.endpoints },
-    client: { clientId: client.clientId, clientSecret: client.clientSecret, headers: client.headers, auth },
+    client: { clientId: client.clientId, clientSecret: client.clientSecret, headers: client.headers, auth, ...(clientCert ? { clientCert: { cert: clientCert.cert, key: clientCert.key } } : {}) },
     user,
     refreshParams: { scope: o.scope, resources, audience: o.audience, ...(authorizationDetails ? { extra: [['authorization_details', authorizationDetails]] as const } : {}) },
     machine,

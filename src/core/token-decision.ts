@@ -34,6 +34,8 @@ export interface TokenShape {
   dpopJkt?: string | undefined
   /** RFC 9396 `authorization_details` (compact JSON): they shape the token as a scope does. */
   authorizationDetails?: string | undefined
+  /** RFC 8705: the client certificate's `x5t#S256` when the token is certificate-bound. */
+  mtlsX5t?: string | undefined
 }
 
 export interface MachineShape extends TokenShape {
@@ -44,18 +46,18 @@ export interface MachineShape extends TokenShape {
 
 /** The cache key of a token obtained on the user's behalf (what login and refresh store). */
 export function userTokenKey(s: TokenShape): string {
-  return cacheKey({ issuer: s.issuer, clientId: s.clientId, grant: USER_TOKEN_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt, s.authorizationDetails) })
+  return cacheKey({ issuer: s.issuer, clientId: s.clientId, grant: USER_TOKEN_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt, s.authorizationDetails, s.mtlsX5t) })
 }
 
 /** The sender constraint as a cache-key member (absent for a bearer token: keys stay as they were). */
-export function bindingExtra(dpopJkt: string | undefined, authorizationDetails?: string | undefined): Record<string, string> | undefined {
-  if (!dpopJkt && !authorizationDetails) return undefined
-  return { ...(dpopJkt ? { dpop_jkt: dpopJkt } : {}), ...(authorizationDetails ? { authorization_details: authorizationDetails } : {}) }
+export function bindingExtra(dpopJkt: string | undefined, authorizationDetails?: string | undefined, mtlsX5t?: string | undefined): Record<string, string> | undefined {
+  if (!dpopJkt && !authorizationDetails && !mtlsX5t) return undefined
+  return { ...(dpopJkt ? { dpop_jkt: dpopJkt } : {}), ...(authorizationDetails ? { authorization_details: authorizationDetails } : {}), ...(mtlsX5t ? { x5t_s256: mtlsX5t } : {}) }
 }
 
 export function machineKeyParts(s: MachineShape): CacheKeyParts {
   const assertion = s.grant === 'jwt_bearer' ? { assertion_iss: s.assertionSubject?.iss, assertion_sub: s.assertionSubject?.sub } : undefined
-  const binding = bindingExtra(s.dpopJkt, s.authorizationDetails)
+  const binding = bindingExtra(s.dpopJkt, s.authorizationDetails, s.mtlsX5t)
   const extra = assertion || binding ? { ...assertion, ...binding } : undefined
   return {
     issuer: s.issuer,

@@ -39,6 +39,8 @@ export interface FetchOptions {
    * to `NODE_EXTRA_CA_CERTS`, never replacing them. Verification is never turned off.
    */
   ca?: readonly string[]
+  /** mTLS (RFC 8705): the client certificate and its private key (PEM) offered in every TLS handshake. */
+  clientCert?: { cert: string; key: string } | undefined
   /** Default response body limit in bytes (default 4 MiB); a request may set its own with `BODY_LIMIT`. */
   maxBodyBytes?: number
   /** Retries after the first attempt (default 2). */
@@ -67,10 +69,10 @@ const UNSENT_CODES = new Set(['ECONNREFUSED'])
 /** Failures that may happen after the request was written: only idempotent requests retry them. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN'])
 
-function dispatcherFor(connectTimeoutMs: number, timeoutMs: number, env: NodeJS.ProcessEnv, ca: readonly string[] | undefined): Dispatcher {
+function dispatcherFor(connectTimeoutMs: number, timeoutMs: number, env: NodeJS.ProcessEnv, ca: readonly string[] | undefined, clientCert?: { cert: string; key: string }): Dispatcher {
   // rejectUnauthorized stated outright: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment
   // must not switch certificate checks off behind the user's back
-  const tls = { rejectUnauthorized: true, ...(ca && ca.length > 0 ? { ca: [...rootCertificates, ...extraCaFromEnv(env), ...ca] } : {}) }
+  const tls = { rejectUnauthorized: true, ...(ca && ca.length > 0 ? { ca: [...rootCertificates, ...extraCaFromEnv(env), ...ca] } : {}), ...(clientCert ? { cert: clientCert.cert, key: clientCert.key } : {}) }
   const opts = { connect: { timeout: connectTimeoutMs, ...tls }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }
   const proxies = proxySettings(env)
   if (!proxies.httpsProxy && !proxies.httpProxy) return new Agent(opts)
@@ -78,7 +80,8 @@ function dispatcherFor(connectTimeoutMs: number, timeoutMs: number, env: NodeJS.
     ...opts,
     // through a proxy the TLS session to the server is made by the tunnel's connector
     requestTls: { timeout: connectTimeoutMs, ...tls },
-    proxyTls: { timeout: connectTimeoutMs, ...tls },
+    // the proxy is not the server: it never gets the client certificate
+    proxyTls: { timeout: connectTimeoutMs, rejectUnauthorized: true, ...(tls.ca ? { ca: tls.ca } : {}) },
     // '' (not undefined): undici would read process.env itself, not the injected env
     httpProxy: proxies.httpProxy ?? '',
     httpsProxy: proxies.httpsProxy ?? '',
@@ -111,7 +114,7 @@ export function createFetch(opts: FetchOptions = {}): Fetch {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const connectTimeoutMs = Math.min(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, timeoutMs)
   const env = opts.env ?? process.env
-  const dispatcher = dispatcherFor(connectTimeoutMs, timeoutMs, env, opts.ca)
+  const dispatcher = dispatcherFor(connectTimeoutMs, timeoutMs, env, opts.ca, opts.clientCert)
   const proxies = proxySettings(env)
   const tracer = opts.trace ? new Tracer(opts.trace) : undefined
   const maxRetries = opts.maxRetries ?? DEFAULT_MAX_RETRIES

@@ -22,6 +22,8 @@ export type ClientAuthChoice =
   | { method: 'private_key_jwt'; keyText: string; keyWhat: string; audience?: AssertionAudience | undefined }
   | { method: 'client_assertion'; assertion: string }
   | { method: 'none' }
+  /** RFC 8705 §2: the TLS client certificate authenticates; only `client_id` goes in the body. */
+  | { method: 'tls_client_auth' | 'self_signed_tls_client_auth' }
 
 /** The openid-client ClientAuth for `choice`; undefined for `auto` (client.ts picks basic or post). */
 export async function buildClientAuth(choice: ClientAuthChoice): Promise<client.ClientAuth | undefined> {
@@ -34,6 +36,9 @@ export async function buildClientAuth(choice: ClientAuthChoice): Promise<client.
       return tagAuth(client.ClientSecretPost(choice.secret), { method: 'post' })
     case 'none':
       return tagAuth(client.None(), { method: 'none' })
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      return client.TlsClientAuth()
     case 'client_assertion':
       return tagAuth(clientAssertion(choice.assertion), { method: 'client_assertion' })
     case 'private_key_jwt': {

@@ -34,6 +34,8 @@ export interface ClientSpec {
    * federated client assertion: see client-auth.ts); default: from the secret and metadata.
    */
   auth?: client.ClientAuth | undefined
+  /** mTLS (RFC 8705): the client certificate and key (PEM); the server's mtls_endpoint_aliases are used. */
+  clientCert?: { cert: string; key: string } | undefined
   /** Sender-constrain the tokens with this DPoP key (RFC 9449): a proof on every token request. */
   dpop?: DpopKey | undefined
 }
@@ -75,9 +77,14 @@ export async function createOAuthClient(
     })
   }
 
-  const fetchImpl = await deps.fetch()
+  const fetchImpl = await deps.fetch(spec.clientCert ? { clientCert: spec.clientCert } : undefined)
   const auth = spec.auth ?? clientAuth(metadata, spec.clientSecret)
-  const config = new client.Configuration(metadata, spec.clientId, spec.clientSecret ? { client_secret: spec.clientSecret } : undefined, auth)
+  const clientMeta: Partial<client.ClientMetadata> = {
+    ...(spec.clientSecret ? { client_secret: spec.clientSecret } : {}),
+    // RFC 8705 §5: with a client certificate, the server's mTLS endpoint aliases where it has them
+    ...(spec.clientCert ? { use_mtls_endpoint_aliases: true } : {}),
+  }
+  const config = new client.Configuration(metadata, spec.clientId, Object.keys(clientMeta).length ? clientMeta : undefined, auth)
   // `-v` notes what a server sent that it should not have (and what tokentool read anyway)
   const err = deps.global?.verbose ? deps.io?.err : undefined
   config[client.customFetch] = wrapFetch(fetchImpl, spec.headers ?? {}, authTagOf(auth), err ? (line) => void err.write(`${line}\n`) : undefined)

@@ -47,7 +47,7 @@ export interface ObtainTokenRequest {
   /** What the cache check decided: refresh the user's session, or a machine grant. */
   plan: 'refresh' | MachineGrant
   server: { issuer?: string | undefined; endpoints: Endpoints }
-  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: ClientAuthChoice | undefined }
+  client: { clientId: string; clientSecret?: string | undefined; headers: Record<string, string>; auth: ClientAuthChoice | undefined; clientCert?: { cert: string; key: string } | undefined }
   /** The user's token: the cache key's shape (flags over the profile's settings). */
   user: RequestShape
   /** The refresh request's own parameters (flags only: the refresh token carries the rest). */

@@ -21,6 +21,7 @@
  */
 import { createPrivateKey, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
 import Provider, { errors } from 'oidc-provider'
@@ -94,6 +95,11 @@ export interface ProviderOptions {
   extraClients?: Record<string, unknown>[]
   /** Claims added to every access token. (`xms_cc` from a claims request is echoed already.) */
   extraTokenClaims?: (token: { kind: string; clientId: string; accountId?: string }) => Record<string, unknown> | undefined
+  /**
+   * Serve over HTTPS with this key and certificate (PEM), asking clients for a certificate
+   * (`requestCert`, verified by `ca` but not required: mTLS tests read it with getPeerCertificate).
+   */
+  https?: { key: string; cert: string; ca: string }
   /** A last-resort hook to change the oidc-provider configuration before it is built. */
   configure?: (config: Record<string, unknown>) => void
 }
@@ -163,10 +169,10 @@ const page = (title: string, body: string) =>
   `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`
 
 export async function startProvider(opts: ProviderOptions = {}): Promise<TestProvider> {
-  const server: Server = createServer()
+  const server: Server = opts.https ? createHttpsServer({ ...opts.https, requestCert: true, rejectUnauthorized: false }) : createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  const issuer = `http://127.0.0.1:${port}`
+  const issuer = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`
 
   const [rsa, ec, clientJwk] = await Promise.all([signingKey('RS256'), signingKey('ES256'), signingKey('ES256')])
   // the private_key_jwt client's key, also as PEM for the CLI's --client-key
