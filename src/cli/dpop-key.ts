@@ -14,6 +14,7 @@ import { dpopAlg, jwkThumbprint } from '../core/dpop/key.js'
 import { parseSigningKey } from '../core/keys/parse.js'
 import { InputError, UsageError } from '../errors.js'
 import { sameIssuer } from '../store/dpop-key.js'
+import { registerSecret } from '../core/secret-values.js'
 import type { ProfileSettings } from '../store/profiles.js'
 import type { TokenStore } from '../store/store.js'
 import type { Deps } from './deps.js'
@@ -63,7 +64,13 @@ export async function readDpopKeyFile(value: string, deps: Pick<Deps, 'env' | 'c
     throw e
   }
   const alg = dpopAlg(jwk, what)
+  registerPrivate(jwk)
   return { jwk, alg, jkt: jwkThumbprint(jwk), label: `${what} ${value}` }
+}
+
+/** The private members of a DPoP key are secrets of the run: redacted wherever they might turn up. */
+function registerPrivate(jwk: JWK): void {
+  for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) registerSecret(jwk[m])
 }
 
 /** A new ES256 key, as RFC 9449 implementations commonly default to. */
@@ -90,7 +97,8 @@ export interface DpopKeyContext {
 export async function resolveDpopKey(o: DpopFlags, saved: ProfileSettings | undefined, ctx: DpopKeyContext, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ResolvedDpopKey | undefined> {
   if (!dpopWanted(o, saved)) return undefined
   if (o.dpopKey !== undefined) return readDpopKeyFile(o.dpopKey, deps)
-  if (saved?.dpopKey !== undefined) return readDpopKeyFile(saved.dpopKey, deps, `the DPoP key of profile "${ctx.profile}"`)
+  // a saved --dpop-key is bound to the issuer it was saved with, like every stored credential
+  if (saved?.dpopKey !== undefined && (saved.issuer === undefined || sameIssuer(saved.issuer, ctx.issuer))) return readDpopKeyFile(saved.dpopKey, deps, `the DPoP key of profile "${ctx.profile}"`)
   return profileDpopKey(ctx)
 }
 
@@ -123,7 +131,10 @@ export async function profileDpopKey(ctx: DpopKeyContext): Promise<ResolvedDpopK
   const { store, profile, issuer } = ctx
   const label = `the DPoP key of profile "${profile}"`
   const usable = (k: Awaited<ReturnType<TokenStore['getDpopKey']>>) => k && sameIssuer(k.issuer, issuer) ? k : undefined
-  const toResolved = (jwk: JWK): ResolvedDpopKey => ({ jwk, alg: dpopAlg(jwk, label), jkt: jwkThumbprint(jwk), label })
+  const toResolved = (jwk: JWK): ResolvedDpopKey => {
+    registerPrivate(jwk)
+    return { jwk, alg: dpopAlg(jwk, label), jkt: jwkThumbprint(jwk), label }
+  }
   const found = await store.getDpopKey(profile)
   if (usable(found)) return toResolved(found!.jwk)
   const otherIssuer = found ? found.issuer : undefined

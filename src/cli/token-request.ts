@@ -84,6 +84,7 @@ export async function readClientCert(o: Pick<TokenFlags, 'clientCert' | 'clientC
     throw new InputError(`--client-cert-key is not a PEM private key: ${(e as Error).message}`)
   }
   if (!x509.checkPrivateKey(pk)) throw new InputError(`--client-cert-key is not the private key of --client-cert ${o.clientCert}`)
+  registerSecret(key)
   return { cert, key, x5t: createHash('sha256').update(x509.raw).digest('base64url') }
 }
 

@@ -101,3 +101,30 @@ describe('checkDpopProof (RFC 9449 §4.3), on the RFC example and on tampered pr
     expect(failed(await checkDpopProof({ proof: hmac, method: 'GET', url, leeway: 60, now: at }))).toEqual(['dpop alg', 'dpop signature'])
   })
 })
+
+describe('a stored DPoP key is bound to its issuer', async () => {
+  const { memoryStore } = await import('../../src/store/store.js')
+  const { resolveDpopKey } = await import('../../src/cli/dpop-key.js')
+  const { redactKnown } = await import('../../src/core/secret-values.js')
+  const deps = { env: {}, cwd: '/' }
+
+  it('made for one issuer, refused for another (exit 2), and its private part is a registered secret', async () => {
+    const store = memoryStore()
+    const key = (await resolveDpopKey({ dpop: true }, undefined, { store, profile: 'p', issuer: 'https://a.example', create: 'create' }, deps))!
+    expect((await store.getDpopKey('p'))?.issuer).toBe('https://a.example')
+    const again = await resolveDpopKey({}, { dpop: true }, { store, profile: 'p', issuer: 'https://a.example/', create: 'create' }, deps)
+    expect(again?.jkt).toBe(key.jkt)
+    await expect(resolveDpopKey({ dpop: true }, undefined, { store, profile: 'p', issuer: 'https://b.example', create: 'create' }, deps)).rejects.toThrow(/bound to https:\/\/a\.example, not https:\/\/b\.example/)
+    expect(redactKnown(`oops ${key.jwk.d as string} leaked`)).not.toContain(key.jwk.d as string)
+  })
+
+  it('a --dpop-key path saved for one issuer is not used for another', async () => {
+    const store = memoryStore()
+    const saved = { issuer: 'https://a.example', dpop: true, dpopKey: '/nonexistent/key.pem' }
+    // for a.example the saved path is read (and is missing: exit 2 naming it); for b.example it is not touched
+    await expect(resolveDpopKey({}, saved, { store, profile: 'p', issuer: 'https://a.example', create: 'create' }, deps)).rejects.toThrow(/key\.pem/)
+    const other = await resolveDpopKey({}, saved, { store, profile: 'p', issuer: 'https://b.example', create: 'create' }, deps)
+    expect((await store.getDpopKey('p'))?.issuer).toBe('https://b.example')
+    expect(other?.label).toBe('the DPoP key of profile "p"')
+  })
+})

@@ -87,6 +87,8 @@ async function proofKey(o: ProofFlags, deps: Deps): Promise<ResolvedDpopKey> {
     throw new UsageError(`profile "${profile}" has no DPoP key`, { hint: 'get a DPoP-bound token first (tokentool token --dpop or tokentool login --dpop), or give --dpop-key FILE' })
   }
   const { dpopAlg, jwkThumbprint } = await import('../../core/dpop/key.js')
+  const { registerSecret } = await import('../../core/secret-values.js')
+  for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) registerSecret(stored.jwk[m])
   const label = `the DPoP key of profile "${profile}"`
   return { jwk: stored.jwk, alg: dpopAlg(stored.jwk, label), jkt: jwkThumbprint(stored.jwk), label }
 }
