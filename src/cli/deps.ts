@@ -9,18 +9,8 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
-export interface IOStreams {
-  in: NodeJS.ReadableStream
-  out: NodeJS.WritableStream
-  err: NodeJS.WritableStream
-  stdinIsTTY: boolean
-  stdoutIsTTY: boolean
-  stderrIsTTY: boolean
-  /** Whether stdout may carry ANSI colour (decided once in cli/main from TTY, flags and env). */
-  color: boolean
-  /** Terminal width for tables and charts; 80 when unknown. */
-  columns: number
-}
+export type { IOStreams } from '../io-streams.js'
+import type { IOStreams } from '../io-streams.js'
 
 /** Global options of the contract, resolved before a command runs. */
 export interface GlobalOptions {

@@ -6,8 +6,8 @@
  * @module
  */
 import { cacheKey, type CacheKeyParts } from './cache-key.js'
-// the store's own freshness rule (a pure function), so that both sides agree on "usable"
-import { usableAccessToken, type AccessTokenEntry, type ProfileTokens } from '../store/tokens.js'
+// the freshness rule the store uses too; the shapes are core's own (core does not know the store)
+import { usableAccessToken, type CachedAccessToken, type CachedTokens } from './cached-tokens.js'
 
 export const CLIENT_CREDENTIALS_GRANT = 'client_credentials'
 /** RFC 7523 §2.1: a JWT as the authorization grant. */
@@ -76,8 +76,8 @@ export function machineTokenKey(s: MachineShape): string {
   return cacheKey(machineKeyParts(s))
 }
 
-export interface TokenDecisionInput {
-  tokens: ProfileTokens | undefined
+export interface TokenDecisionInput<E extends CachedAccessToken = CachedAccessToken> {
+  tokens: CachedTokens<E> | undefined
   now: Date
   /** Seconds a cached token must still have. */
   minTtl: number
@@ -93,21 +93,21 @@ export interface TokenDecisionInput {
   machine?: { grant: MachineGrant; key: string } | undefined
 }
 
-export type TokenDecision =
-  | { kind: 'cached'; entry: AccessTokenEntry; from: 'user' | 'machine' }
+export type TokenDecision<E extends CachedAccessToken = CachedAccessToken> =
+  | { kind: 'cached'; entry: E; from: 'user' | 'machine' }
   | { kind: 'refresh' }
   | { kind: 'grant'; grant: MachineGrant }
   /** Nothing to work with: no usable cached token, no refresh token, no client credentials. */
   | { kind: 'none'; /** whether a token for this request is cached but has too little time left */ expired: boolean }
 
-const usable = (t: ProfileTokens | undefined, key: string | undefined, now: Date, minTtl: number) =>
+const usable = <E extends CachedAccessToken>(t: CachedTokens<E> | undefined, key: string | undefined, now: Date, minTtl: number): E | undefined =>
   key ? usableAccessToken(t, key, now, minTtl) : undefined
 
 /**
  * cached (user, then machine) → refresh (the user's session) → machine grant → none.
  * @example decideToken({ tokens, now, minTtl: 60, force: false, claims: false, clientId: 'ci', machine: { grant: 'client_credentials', key } })
  */
-export function decideToken(i: TokenDecisionInput): TokenDecision {
+export function decideToken<E extends CachedAccessToken>(i: TokenDecisionInput<E>): TokenDecision<E> {
   const machineKey = i.machine?.key
   if (!i.force && !i.claims) {
     const user = usable(i.tokens, i.userKey, i.now, i.minTtl)
@@ -123,6 +123,6 @@ export function decideToken(i: TokenDecisionInput): TokenDecision {
 }
 
 /** Whether the profile holds a refresh token issued to `clientId`. */
-export function canRefresh(tokens: ProfileTokens | undefined, clientId: string): boolean {
+export function canRefresh(tokens: CachedTokens | undefined, clientId: string): boolean {
   return !!tokens?.refreshToken && (tokens.clientId === undefined || tokens.clientId === clientId)
 }

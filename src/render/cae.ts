@@ -3,7 +3,7 @@
  * pretty-printed and explained, the commands that answer it) and the `--json` one.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { CaeDecodeResult, DecodedChallenge } from '../core/cae/decode.js'
 import { printable, safeJson } from '../core/printable.js'
 import { styleFor } from './style.js'

@@ -5,7 +5,7 @@
  * the claims challenge that was answered, and a refusal's decoded challenge.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { ChallengeVerdict } from '../core/cae/call-decision.js'
 import type { DecodedChallenge } from '../core/cae/decode.js'
 import { printable } from '../core/printable.js'

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ChalkInstance } from 'chalk'
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { claimMeaning, headerMeaning } from '../core/jwt/claims-glossary.js'
 import type { DecodedToken } from '../core/jwt/decode.js'
 import { KIND_LABELS } from '../core/jwt/kind.js'

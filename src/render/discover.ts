@@ -4,7 +4,7 @@
  * colour: every support line says yes or no.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { ENDPOINTS, grantLabel, type DiscoverySummary } from '../core/discovery-summary.js'
 import { formatDuration } from '../core/duration.js'
 import { writeJson } from './json.js'

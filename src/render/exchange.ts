@@ -5,7 +5,7 @@
  * @module
  */
 import type { ChalkInstance } from 'chalk'
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { ClaimChange, ClaimsDiff, LifetimeSide, TokenSide } from '../core/jwt/claims-diff.js'
 import type { DecodedToken } from '../core/jwt/decode.js'
 import type { ExchangeResult } from '../oauth/exchange.js'

@@ -4,7 +4,7 @@
  * token or argv goes through the terminal-safety escape.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { Cause, ExplainResult } from '../core/explain/causes.js'
 import { printable, safeJson } from '../core/printable.js'
 import { redactText } from '../http/redact.js'

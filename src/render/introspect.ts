@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChalkInstance } from 'chalk'
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { decodeJwt, type JsonObject } from '../core/jwt/split.js'
 import { describeTimes } from '../core/jwt/times.js'
 import type { IntrospectResult } from '../oauth/introspect.js'

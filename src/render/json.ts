@@ -1,5 +1,5 @@
 /** `--json`: exactly one JSON document on stdout, with characters that could drive a terminal escaped. @module */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { safeJson } from '../core/printable.js'
 
 export function writeJson(io: Pick<IOStreams, 'out'>, value: unknown): void {

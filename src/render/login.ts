@@ -4,7 +4,7 @@
  * contract.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { decodeJwt } from '../core/jwt/split.js'
 import { isoFromSeconds, relative } from '../core/time.js'
 import { writeJson } from './json.js'

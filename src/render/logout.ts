@@ -3,7 +3,7 @@
  * endpoint, server unreachable, a revocation refused). `--json`: the view as is.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { printable } from '../core/printable.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'

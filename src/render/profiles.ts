@@ -4,7 +4,7 @@
  * their `--json` documents and their human text, readable without colour.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { NormalizedKeyParts } from '../core/cache-key.js'
 import { epochSeconds, isoFromSeconds, relative } from '../core/time.js'
 import { maskSecret } from '../http/redact.js'

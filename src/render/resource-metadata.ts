@@ -4,7 +4,7 @@
  * the terminal-safety escape.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { printable } from '../core/printable.js'
 import { resourceLoginCommand, type ResourceMetadata } from '../core/resource-metadata.js'
 import { writeJson } from './json.js'

@@ -3,7 +3,7 @@
  * plain line otherwise (logs and pipes must not fill with carriage returns).
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { formatDuration } from '../core/duration.js'
 import { styleFor } from './style.js'
 

@@ -3,7 +3,7 @@
  * profile holds; `--json` as `{ "ready", "profiles": [...] }`.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { ProfileStatus } from '../core/profile-status.js'
 import { printable } from '../core/printable.js'
 import { relative } from '../core/time.js'

@@ -5,7 +5,7 @@
  * `--format exec-credential` the client-go ExecCredential kubectl reads from an exec plugin.
  * @module
  */
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import { execCredential, type ExecApiVersion } from '../core/exec-credential.js'
 import { writeJson } from './json.js'
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { printable, safeJson } from '../core/printable.js'
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../io-streams.js'
 import type { Check } from '../core/jwt/verify-checks.js'
 import type { VerifyResult } from '../core/jwt/verify.js'
 import { formatDuration } from '../core/duration.js'

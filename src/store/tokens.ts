@@ -59,15 +59,8 @@ export function hasTokens(t: ProfileTokens | undefined): boolean {
   return !!t && (Object.keys(t.accessTokens).length > 0 || !!t.refreshToken || !!t.idToken)
 }
 
-/**
- * The cached access token for `key` if it still has more than `minTtlSeconds` left at `now`.
- * A token without `expiresAt` is never returned from the cache: its lifetime is unknown.
- */
-export function usableAccessToken(t: ProfileTokens | undefined, key: string, now: Date, minTtlSeconds = 60): AccessTokenEntry | undefined {
-  const e = t?.accessTokens[key]
-  if (!e || e.expiresAt === undefined) return undefined
-  return e.expiresAt - epochSeconds(now) > minTtlSeconds ? e : undefined
-}
+/** The freshness rule, shared with core/token-decision.ts (which does not know the store). */
+export { usableAccessToken } from '../core/cached-tokens.js'
 
 /** Returns a copy with `entry` stored under its cache key and expired entries dropped. */
 export function withAccessToken(t: ProfileTokens | undefined, entry: AccessTokenEntry, now: Date): ProfileTokens {
