@@ -104,3 +104,15 @@ describe('explain: what tokentool itself sent and checked', () => {
     expect(r.token!.verified).toBe(true)
   })
 })
+
+describe('explain: an opaque token whose first bytes decode like "{"', () => {
+  it('is opaque, not malformed (a random reference token must not read as a truncated JWT)', () => {
+    // 1 in ~250 random 32-byte tokens starts like this: base64url of 0x7b ("{") ...
+    const token = 'e_PfWPzweufK-Vpz0iGiaxVAp9Fn6psN74FxzkFtFXE'
+    expect(Buffer.from(token.slice(0, 8), 'base64url').toString('latin1')[0]).toBe('{')
+    const response = parseResponseText('HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer error="invalid_token", error_description="Invalid Compact JWS"\n\n')
+    const r = explain({ response, token, now: new Date(0), nowSource: '--now' })
+    expect(r.causes[0]).toMatchObject({ code: 'opaque_token', confidence: 'certain' })
+    expect(r.token).toMatchObject({ kind: 'opaque', format: 'opaque' })
+  })
+})

@@ -9,7 +9,7 @@
 import { shellQuote } from '../cae/answer.js'
 import { decodeCaeChallenges, type DecodedChallenge } from '../cae/decode.js'
 import { listClaimAsks } from '../cae/claims.js'
-import { decodeToken, type DecodedToken } from '../jwt/decode.js'
+import { decodeToken, opaqueToken, type DecodedToken } from '../jwt/decode.js'
 import { tokenScopes } from '../jwt/verify-checks.js'
 import { formatDuration } from '../duration.js'
 import { InputError } from '../../errors.js'
@@ -245,7 +245,10 @@ export function explain(input: ExplainInput): ExplainResult {
       decoded = decodeToken(input.token, { now: new Date(refSec * 1000) })
     } catch (e) {
       if (!(e instanceof InputError)) throw e
-      tokenProblem = e.message
+      // one segment of printable ASCII that does not start with {" (eyJ): a random reference
+      // token whose first bytes happen to decode like "{" is opaque, not a truncated JWT
+      if (!input.token.includes('.') && !input.token.startsWith('eyJ') && /^[\x21-\x7e]+$/.test(input.token)) decoded = opaqueToken(input.token)
+      else tokenProblem = e.message
     }
   }
   const claims = (decoded?.payload ?? {}) as Record<string, unknown>

@@ -181,6 +181,11 @@ function federationNotes(p: JsonObject): string[] {
   return out
 }
 
+/** `text` as an opaque token, whatever its first characters look like (for callers that know it has no JWT shape). */
+export function opaqueToken(text: string): DecodedToken {
+  return opaqueResult(measureSize(text))
+}
+
 function opaqueResult(size: SizeResult): DecodedToken {
   const warnings: Warning[] = []
   const sw = sizeWarning(size)
