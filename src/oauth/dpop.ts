@@ -69,11 +69,4 @@ export async function makeProof(key: DpopKey, req: ProofRequest): Promise<string
 /** `{ DPoP: handle }` for an openid-client call when the client has a DPoP key, else undefined. */
 export const dpopOptions = (handle: client.DPoPHandle | undefined): client.DPoPOptions | undefined => (handle ? { DPoP: handle } : undefined)
 
-/** Checks the key's algorithm against what the server announces; a warning line, or undefined. */
-export function dpopAlgWarning(key: DpopKey, supported: unknown): string | undefined {
-  if (!Array.isArray(supported) || supported.length === 0) return undefined
-  const ok = supported.includes(key.alg) || (key.alg === 'EdDSA' && supported.includes('Ed25519'))
-  return ok ? undefined : `the server's dpop_signing_alg_values_supported (${supported.join(', ')}) does not list ${key.alg}, the algorithm of ${key.label}`
-}
-
 export { dpopAlg }
