@@ -35,7 +35,8 @@ const BUNDLED = new Set(['commander'])
 await build({
   ...common,
   ...minify,
-  entryPoints: ['src/cli/process.ts'],
+  // the verify --batch worker is an entry of its own: verify-pool.ts starts it next to its chunk
+  entryPoints: { process: 'src/cli/process.ts', 'verify-worker': 'src/cli/commands/verify-worker.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -24,6 +24,8 @@ import type { Deps } from '../deps.js'
 import { printable } from '../../core/printable.js'
 import { readTokenInput } from '../input.js'
 import { resolveKeySource, type KeySourceFlags } from '../keys.js'
+import { verifyBatchLine } from './verify-line.js'
+import { createVerifyPool } from './verify-pool.js'
 
 interface VerifyFlags extends KeySourceFlags {
   file?: string
@@ -112,7 +114,12 @@ Examples:
       const verifier = createVerifier(keys.source, options)
       if (flags.batch) {
         for (const w of warnings) deps.io.err.write(`tokentool: warning: ${printable(w)}\n`)
-        return runBatch(verifier, fixedNow, deps)
+        const pool = createVerifyPool(flags, options, deps.cwd, fixedNow)
+        try {
+          return await runBatch(pool ? (lineNo, text) => pool.verify(lineNo, text) : (lineNo, text) => verifyBatchLine(verifier, lineNo, text, fixedNow ?? deps.now()), pool ? 64 : 16, deps)
+        } finally {
+          await pool?.close()
+        }
       }
       const now = fixedNow ?? deps.now()
       const result = await verifier(text!, now)
@@ -254,13 +261,13 @@ export function parseClaimFlag(text: string, flag = '--claim'): ClaimRequirement
 
 /**
  * `--batch`: stdin chunk by chunk, one token per line, one NDJSON line out per token, in input
- * order. Up to WINDOW verifications are in flight at once: Web Crypto runs them on libuv's
- * thread pool, so overlapping them keeps every core busy instead of waiting on one at a time.
+ * order. Up to WINDOW verifications are in flight at once: on the worker pool (one thread per
+ * core, verify-pool.ts) for a key source from files, else on this thread, where overlapping
+ * them keeps a remote JWKS fetch from stalling the rest.
  * Output is written once per input chunk (a pipe gives 64 KiB at a time; a person typing, a
  * line) and waits for `drain`; with the window that keeps memory flat however long the input.
  */
-async function runBatch(verifier: Verifier, fixedNow: Date | undefined, deps: Deps): Promise<void> {
-  const WINDOW = 16
+async function runBatch(verifyOne: (lineNo: number, text: string) => Promise<{ line: string; failed: boolean }>, WINDOW: number, deps: Deps): Promise<void> {
   const out = deps.io.out
   const decoder = new StringDecoder('utf8')
   const inFlight: Promise<string>[] = []
@@ -272,17 +279,9 @@ async function runBatch(verifier: Verifier, fixedNow: Date | undefined, deps: De
   let pending = ''
 
   const verifyLine = async (lineNo: number, text: string): Promise<string> => {
-    try {
-      const r = await verifier(normalizeTokenText(text), fixedNow ?? deps.now())
-      if (!r.valid) failed++
-      return batchLine(lineNo, r)
-    } catch (e) {
-      // a network failure (the JWKS went away) ends the run with exit 3; anything else is this
-      // line's problem: a failed result, and the run goes on
-      if (e instanceof NetworkError) throw e
-      failed++
-      return batchErrorLine(lineNo, e instanceof TokentoolError ? e.message : `cannot verify this line: ${e instanceof Error ? e.message : String(e)}`)
-    }
+    const r = await verifyOne(lineNo, text)
+    if (r.failed) failed++
+    return r.line
   }
   const handle = async (raw: string): Promise<void> => {
     lineNo++

@@ -1,0 +1,29 @@
+/**
+ * A worker of `verify --batch`'s pool (verify-pool.ts): the same key source, read from the same
+ * files, and the same verifier as the main thread, one line at a time.
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { createVerifier, type VerifyOptions } from '../../core/jwt/verify.js'
+import { resolveKeySource, type KeySourceFlags } from '../keys.js'
+import { verifyBatchLine } from './verify-line.js'
+
+interface Data {
+  flags: KeySourceFlags
+  options: VerifyOptions
+  cwd: string
+  fixedNow: Date | undefined
+}
+
+const { flags, options, cwd, fixedNow } = workerData as Data
+const now = () => new Date()
+const ready = resolveKeySource(flags, { cwd, env: process.env, now, fetch: () => Promise.reject(new Error('no network in a verify worker')) }, options.algorithms ?? []).then((keys) => createVerifier(keys.source, options))
+
+parentPort!.on('message', (m: { id: number; lineNo: number; text: string }) => {
+  ready
+    .then((verifier) => verifyBatchLine(verifier, m.lineNo, m.text, fixedNow ?? now()))
+    .then(
+      (r) => parentPort!.postMessage({ id: m.id, ...r }),
+      (e: unknown) => parentPort!.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) }),
+    )
+})
