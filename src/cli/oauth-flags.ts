@@ -48,7 +48,7 @@ export function addServerClientFlags(cmd: Command, { saves = false }: { saves?: 
     .option('--issuer <url>', `authorization server issuer (OpenID discovery); ${where}`)
     .option('--client-id <id>', `OAuth client id; ${where}`)
     .option('--client-secret <secret>', 'client secret for a confidential client (also @file, env:VAR, TOKENTOOL_CLIENT_SECRET)')
-    .option('--header <name=value>', 'extra request header for the server, e.g. Origin=https://app.example (repeatable)', collect)
+    .option('-H, --header <header>', 'extra request header for the server, Name=value or "Name: value", e.g. Origin=https://app.example (repeatable)', collect)
   for (const field of ENDPOINT_FIELDS) {
     cmd.addOption(new Option(`${flagFor(field)} <url>`, `${field} for a server without discovery`).hideHelp(field !== 'authorization_endpoint' && field !== 'token_endpoint' && field !== 'jwks_uri' && field !== 'device_authorization_endpoint'))
   }

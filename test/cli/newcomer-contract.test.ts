@@ -135,3 +135,33 @@ describe('--help wraps to the width, never mid-word', () => {
     expect(login.stdout.replace(/\s+/g, ' ')).toContain('authorization server issuer (OpenID discovery); saved in the profile')
   })
 })
+
+describe('-f and -H forms', () => {
+  it('-f is --file on every command that reads a token or header from a file', async () => {
+    const v = await runCli(['verify', '--secret', SECRET, '-f', join(dir, 'token.jwt')])
+    expect(v.code, v.stderr).toBe(0)
+    writeFileSync(join(dir, 'challenge.txt'), 'WWW-Authenticate: Bearer error="invalid_token"\n')
+    const c = await runCli(['--json', 'cae', 'decode', '-f', join(dir, 'challenge.txt')])
+    expect(c.code, c.stderr).toBe(0)
+    expect(JSON.parse(c.stdout).challenges[0].params.error).toBe('invalid_token')
+    for (const cmd of ['introspect', 'revoke', 'userinfo', 'explain']) {
+      const h = await runCli([cmd, '--help'])
+      expect(h.stdout, cmd).toMatch(/^ {2}-f, --file <path>/m)
+    }
+  })
+
+  it('-H "Name: value" and --header Name=value both reach the authorization server', async () => {
+    const { startHttpServer } = await import('../helpers/http-server.js')
+    const as = await startHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"access_token":"opaque-at-1","token_type":"Bearer","expires_in":600}')
+    })
+    try {
+      const r = await runCli(['token', '--client-credentials', '--token-endpoint', `${as.url}/token`, '--issuer', as.url, '--client-id', 'c', '--client-secret', 's', '-H', 'X-One: first', '--header', 'X-Two=second'])
+      expect(r.stdout, r.stderr).toBe('opaque-at-1\n')
+      expect(as.requests[0]!.headers).toMatchObject({ 'x-one': 'first', 'x-two': 'second' })
+    } finally {
+      await as.close()
+    }
+  })
+})

@@ -36,7 +36,7 @@ export function register(parent: Command, deps: Deps): Command {
       'Decode a WWW-Authenticate value: every challenge and parameter, the claims request decoded and explained, and the commands that answer it',
     )
     .argument('[header...]', 'the header value or whole header line (quote it); "-" or piped stdin reads stdin')
-    .option('--file <path>', 'read the header (or a pasted response head) from a file')
+    .option('-f, --file <path>', 'read the header (or a pasted response head) from a file')
     .addHelpText(
       'after',
       `

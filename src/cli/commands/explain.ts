@@ -33,7 +33,7 @@ export function register(parent: Command, deps: Deps): Command {
     .command('explain')
     .description('Why did the API say no? Ranked causes of a 401/403 from the response and the token, with evidence and the command that fixes each')
     .argument('[token]', 'the token that was sent ("-" reads stdin); default: the profile\'s access token')
-    .option('--file <path>', 'read the token from a file')
+    .option('-f, --file <path>', 'read the token from a file')
     .option('--response <file|->', 'the response: curl -i / curl -v output, devtools headers, or a log line with WWW-Authenticate ("-" reads stdin)')
     .option('--url <url>', 'the request URL (also reads the resource\'s RFC 9728 metadata)')
     .option('--issuer <url>', 'check the signature with this issuer\'s keys (OpenID discovery → jwks_uri)')

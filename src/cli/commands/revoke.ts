@@ -28,7 +28,7 @@ export function register(parent: Command, deps: Deps): Command {
         'refresh token (signing the profile out), and removes it from the profile.',
     )
     .argument('[token]', 'the token; - reads stdin')
-    .option('--file <path>', 'read the token from a file')
+    .option('-f, --file <path>', 'read the token from a file')
     .addOption(new Option('--hint <type>', 'token_type_hint: which kind of token this is').choices(['access_token', 'refresh_token']))
   addServiceClientFlags(cmd, 'revocation_endpoint')
   cmd

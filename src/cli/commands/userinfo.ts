@@ -24,7 +24,7 @@ export function register(parent: Command, deps: Deps): Command {
         "(application/jwt) is decoded and its signature checked against the issuer's keys.",
     )
     .argument('[token]', 'an access token; - reads stdin')
-    .option('--file <path>', 'read the access token from a file')
+    .option('-f, --file <path>', 'read the access token from a file')
   addServiceClientFlags(cmd, 'userinfo_endpoint')
   cmd
     .addHelpText(

@@ -55,7 +55,7 @@ export function register(parent: Command, deps: Deps): Command {
     .command('verify')
     .description('Verify a JWT: signature against a key, algorithm policy, exp/nbf/iat, iss, aud and more, as a checklist')
     .argument('[token]', 'the JWT; "-" or piped stdin reads stdin')
-    .option('--file <path>', 'read the token from a file')
+    .option('-f, --file <path>', 'read the token from a file')
     .option('--issuer <url>', 'key source: OpenID discovery of this issuer → its jwks_uri (also the default --iss)')
     .option('--jwks <url|file>', 'key source: a JWK Set URL or file')
     .option('--key <file>', 'key source: PEM public key, X.509 certificate, JWK or JWK Set')
