@@ -11,6 +11,7 @@ import { COMMANDS, type CommandEntry } from './commands/registry.js'
 import { canPrompt, type Deps, type GlobalOptions } from './deps.js'
 import { colorEnabled } from './color.js'
 import { safeLines } from './error-text.js'
+import { guardStream } from './safe-stream.js'
 import { usageFromCommander } from './usage-message.js'
 import { helpLayout, wrapHelpText } from './help-format.js'
 import { suggest } from '../core/suggest.js'
@@ -136,7 +137,8 @@ async function registerFull(program: Command, deps: Deps, entry: CommandEntry): 
 }
 
 /** Runs tokentool with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+export async function main(argv: readonly string[], given: Deps): Promise<number> {
+  const deps = guardedDeps(given)
   // whether a command wrote its own document to stdout before failing (verify's report); the
   // deps object itself is kept (its fetch reads deps.global, set once the options are parsed)
   const stdout = deps.io.out
@@ -182,6 +184,21 @@ function writeWatched(stream: NodeJS.WritableStream): { stream: NodeJS.WritableS
     },
   })
   return { stream: proxy, wrote: () => wrote }
+}
+
+/**
+ * Output that is not a terminal gets the terminal-safety escape on every write (safe-stream.ts).
+ * The streams are replaced in place: the process's fetch reads `deps.global` and `deps.io.err`
+ * of this very object when it builds its tracer.
+ */
+function guardedDeps(deps: Deps): Deps {
+  if (deps.io.stdoutIsTTY && deps.io.stderrIsTTY) return deps
+  const io = { ...deps.io }
+  const keepSgr = () => deps.io.color
+  if (!io.stdoutIsTTY) io.out = guardStream(io.out, keepSgr)
+  if (!io.stderrIsTTY) io.err = guardStream(io.err, keepSgr)
+  deps.io = io
+  return deps
 }
 
 /** No command: the interactive menu in a terminal, the help text and exit 2 otherwise. */

@@ -4,6 +4,7 @@
  * contract.
  * @module
  */
+import { printable } from '../core/printable.js'
 import type { IOStreams } from '../io-streams.js'
 import { decodeJwt } from '../core/jwt/split.js'
 import { isoFromSeconds, relative } from '../core/time.js'
@@ -66,18 +67,18 @@ export function renderLogin(io: IOStreams, v: LoginView, opts: { json: boolean; 
   if (opts.json) return writeJson(io, loginJson(v))
   const s = styleFor(io)
   const rows: [string, string][] = [
-    ['access token', `${tokenShape(v.accessToken)}, ${v.tokenType}, ${expiry(v.expiresAt, opts.now)}`],
+    ['access token', `${tokenShape(v.accessToken)}, ${printable(v.tokenType)}, ${expiry(v.expiresAt, opts.now)}`],
   ]
   if (v.idToken) {
     const c = v.idTokenClaims ?? {}
-    const who = typeof c.sub === 'string' ? `, sub ${c.sub}` : ''
+    const who = typeof c.sub === 'string' ? `, sub ${printable(c.sub)}` : ''
     rows.push(['ID token', `${tokenShape(v.idToken)}, ${expiry(typeof c.exp === 'number' ? c.exp : undefined, opts.now)}${who}`])
   }
   const rt = v.refreshTokenStored ? (v.rotated ? 'rotated by the server; the new one is stored' : 'stored') : 'none (add offline_access to --scope for one)'
   rows.push(['refresh token', rt])
-  rows.push(['scope', v.scope ?? '(not stated by the server)'])
+  rows.push(['scope', v.scope !== undefined ? printable(v.scope) : '(not stated by the server)'])
   const width = Math.max(...rows.map(([k]) => k.length))
-  const lines = [`${s.green('✓')} ${v.action} at ${v.issuer} (profile ${s.bold(v.profile)})`]
+  const lines = [`${s.green('✓')} ${v.action} at ${printable(v.issuer)} (profile ${s.bold(v.profile)})`]
   for (const [k, val] of rows) lines.push(`  ${s.dim(k.padEnd(width))}  ${val}`)
   if (v.storedIn) lines.push(`  ${s.dim('stored in'.padEnd(width))}  ${v.storedIn}`)
   io.out.write(lines.join('\n') + '\n')

@@ -18,10 +18,17 @@
  * | `/insecure` | a document whose `token_endpoint` is plain http on a public host |
  * | `/noaccess` | a token endpoint answering 200 without `access_token` |
  * | `/echo` | a token endpoint whose error_description quotes the request (its secrets) and a JWT |
+ * | `/hostile` | the terminal-injection corpus everywhere a server's text is shown: discovery (scopes, grants, endpoints' paths), JWKS kids, every error_description (which also quotes the request, its secrets percent-encoded) |
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTcpServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
+
+/** The terminal-injection corpus (test/fixtures/terminal-injection), the long line made long. */
+export const HOSTILE: string[] = (JSON.parse(readFileSync(new URL('../fixtures/terminal-injection/corpus.json', import.meta.url), 'utf8')) as { strings: { name: string; value: string }[] }).strings.map((x) =>
+  x.name === 'very long line' ? x.value.repeat(5000) : x.value,
+)
 
 export interface FaultLogEntry {
   method: string
@@ -133,6 +140,14 @@ export async function startFaultServers(): Promise<FaultServers> {
           return json(res, 400, { error: 'invalid_grant', error_description: `cannot accept ${body} for ${jwt}` })
         }
         return ok(issuer, rest, req, res, body)
+      case 'hostile': {
+        if (rest === '/.well-known/openid-configuration') {
+          return json(res, 200, discovery(issuer, { scopes_supported: HOSTILE, grant_types_supported: ['client_credentials', ...HOSTILE], response_types_supported: HOSTILE, introspection_endpoint: `${issuer}/introspect`, revocation_endpoint: `${issuer}/revoke`, userinfo_endpoint: `${issuer}/userinfo` }))
+        }
+        if (rest === '/jwks') return json(res, 200, { keys: HOSTILE.map((kid) => ({ kty: 'oct', kid, k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', alg: 'HS256' })) })
+        const quoted = `${HOSTILE.join(' ')} ${'\u001b[2J'.repeat(2000)} you sent: ${body} ${JSON.stringify(req.headers)}`
+        return json(res, rest === '/userinfo' ? 401 : 400, { error: 'invalid_client', error_description: quoted }, rest === '/userinfo' ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {})
+      }
       default:
         return json(res, 404, { error: 'no such fault' })
     }
