@@ -15,6 +15,7 @@ import { startResourceServer, type ResourceServer } from './resource-server.js'
 import { loginWithBrowserless } from '../helpers/login-flow.js'
 import { runCli, type CliResult } from '../helpers/run-cli.js'
 import { spawnCli } from '../helpers/spawn-cli.js'
+import { encodings } from '../../src/core/secret-values.js'
 
 let provider: TestProvider
 let api: ResourceServer
@@ -43,7 +44,9 @@ function storedSecrets(home: string): string[] {
 /** What must not appear: the whole value, and for a JWT its signature (the part that makes it usable). */
 function forms(secret: string): string[] {
   const parts = secret.split('.')
-  return parts.length === 3 && parts[2]!.length >= 16 ? [secret, parts[2]!] : [secret]
+  // and every encoding it may travel in: percent/form-encoded, JSON-escaped, base64
+  const all = [...encodings(secret)]
+  return parts.length === 3 && parts[2]!.length >= 16 ? [...all, parts[2]!] : all
 }
 
 interface Run {
@@ -67,8 +70,8 @@ it('no full secret, code, verifier or token in -v output of any network command'
   const loginOut = JSON.parse(login.stdout) as { access_token: string; id_token?: string }
   runs.push({ name: 'login -v --json', r: login, printsOnPurpose: (s) => s === loginOut.access_token || s === loginOut.id_token })
 
-  const cli = async (name: string, args: string[], printsOnPurpose: Run['printsOnPurpose'] = never, opts: { input?: string; expect?: number } = {}) => {
-    const r = await runCli(['-v', ...args], { env, ...(opts.input !== undefined ? { input: opts.input } : {}), timeoutMs: 60_000 })
+  const cli = async (name: string, args: string[], printsOnPurpose: Run['printsOnPurpose'] = never, opts: { input?: string; expect?: number; env?: Record<string, string> } = {}) => {
+    const r = await runCli(['-v', ...args], { env: { ...env, ...opts.env }, ...(opts.input !== undefined ? { input: opts.input } : {}), timeoutMs: 60_000 })
     expect(r.code, `${name}: ${r.stderr}`).toBe(opts.expect ?? 0)
     expect(r.stderr, `${name} traced nothing`).toMatch(/^> (GET|POST) /m)
     runs.push({ name, r, printsOnPurpose })
@@ -91,6 +94,10 @@ it('no full secret, code, verifier or token in -v output of any network command'
   await cli('verify -v --issuer', ['verify', '--issuer', provider.issuer, '-'], never, { input: loginOut.id_token ?? '', expect: loginOut.id_token ? 0 : 2 })
   const ex = await cli('exchange -v --raw', ['exchange', '--raw', '--subject-token', '-', '--scope', 'openid'], never, { input: tok.stdout })
   runs[runs.length - 1]!.printsOnPurpose = (s) => s === ex.stdout.trim()
+  // --debug adds stack traces and causes to every failure: the same search must find nothing
+  await cli('refresh -v --debug', ['--debug', 'refresh'])
+  await cli('userinfo -v --debug', ['--debug', 'userinfo'])
+  await cli('introspect -v --debug (a refused client)', ['--debug', 'introspect', '--client-secret', 'env:WRONG'], never, { expect: 4, env: { WRONG: `${basic.client_secret}-but-wrong` } })
   await cli('revoke -v', ['revoke', '--hint', 'access_token', '--', tok.stdout.trim()])
   await cli('revoke -v refresh token', ['revoke', '--hint', 'refresh_token'])
 
