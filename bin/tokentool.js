@@ -31,7 +31,9 @@ function loadStart({ cache = true } = {}) {
 }
 
 async function main() {
-  const code = await loadStart().start()
+  // the fast path takes only `decode` and `token` lines: any other does not even load it
+  const argv = process.argv.slice(2)
+  const code = argv.includes('decode') || argv.includes('token') ? await loadStart().start(argv) : undefined
   if (code !== undefined) return code
   const { runProcess } = await import('../dist/bundle/process.js')
   return runProcess()
