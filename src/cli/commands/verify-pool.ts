@@ -13,6 +13,9 @@ import { Worker } from 'node:worker_threads'
 import type { VerifyOptions } from '../../core/jwt/verify.js'
 import type { KeySourceFlags } from '../keys.js'
 
+/** Lines per message to a worker; the caller's window should hold several batches per worker. */
+export const POOL_BATCH = 64
+
 export interface VerifyPool {
   verify(lineNo: number, text: string): Promise<{ line: string; failed: boolean }>
   close(): Promise<void>
@@ -27,12 +30,15 @@ export function createVerifyPool(flags: KeySourceFlags, options: VerifyOptions, 
   const pending = new Map<number, { resolve: (r: { line: string; failed: boolean }) => void; reject: (e: Error) => void }>()
   let nextId = 0
   const workers = Array.from({ length: cores }, () => {
-    const w = new Worker(script, { workerData: { flags: { key: flags.key, jwks: flags.jwks }, options, cwd, fixedNow } })
-    w.on('message', (m: { id: number; line?: string; failed?: boolean; error?: string }) => {
-      const p = pending.get(m.id)
-      pending.delete(m.id)
-      if (m.error !== undefined) p?.reject(new Error(m.error))
-      else p?.resolve({ line: m.line!, failed: m.failed! })
+    // a small young generation: collected often, so memory stays flat however many tokens pass
+    const w = new Worker(script, { workerData: { flags: { key: flags.key, jwks: flags.jwks }, options, cwd, fixedNow }, resourceLimits: { maxYoungGenerationSizeMb: 4 } })
+    w.on('message', (results: { id: number; line?: string; failed?: boolean; error?: string }[]) => {
+      for (const m of results) {
+        const p = pending.get(m.id)
+        pending.delete(m.id)
+        if (m.error !== undefined) p?.reject(new Error(m.error))
+        else p?.resolve({ line: m.line!, failed: m.failed! })
+      }
     })
     w.on('error', (e) => {
       for (const p of pending.values()) p.reject(e)
@@ -40,12 +46,28 @@ export function createVerifyPool(flags: KeySourceFlags, options: VerifyOptions, 
     })
     return w
   })
+  // lines go out in batches (a message per line would cost the main thread more than the
+  // verification saves), to the workers in turn
+  let batch: { id: number; lineNo: number; text: string }[] = []
+  let scheduled = false
+  let turn = 0
+  const flush = (): void => {
+    scheduled = false
+    if (batch.length === 0) return
+    workers[turn++ % workers.length]!.postMessage(batch)
+    batch = []
+  }
   return {
     verify(lineNo, text) {
       const id = nextId++
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject })
-        workers[id % workers.length]!.postMessage({ id, lineNo, text })
+        batch.push({ id, lineNo, text })
+        if (batch.length >= POOL_BATCH) flush()
+        else if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
       })
     },
     async close() {

@@ -1,6 +1,6 @@
 /**
  * A worker of `verify --batch`'s pool (verify-pool.ts): the same key source, read from the same
- * files, and the same verifier as the main thread, one line at a time.
+ * files, and the same verifier as the main thread, a batch of lines at a time.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads'
@@ -19,11 +19,16 @@ const { flags, options, cwd, fixedNow } = workerData as Data
 const now = () => new Date()
 const ready = resolveKeySource(flags, { cwd, env: process.env, now, fetch: () => Promise.reject(new Error('no network in a verify worker')) }, options.algorithms ?? []).then((keys) => createVerifier(keys.source, options))
 
-parentPort!.on('message', (m: { id: number; lineNo: number; text: string }) => {
-  ready
-    .then((verifier) => verifyBatchLine(verifier, m.lineNo, m.text, fixedNow ?? now()))
-    .then(
-      (r) => parentPort!.postMessage({ id: m.id, ...r }),
-      (e: unknown) => parentPort!.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) }),
-    )
+parentPort!.on('message', (lines: { id: number; lineNo: number; text: string }[]) => {
+  void (async () => {
+    const out = []
+    for (const m of lines) {
+      try {
+        out.push({ id: m.id, ...(await verifyBatchLine(await ready, m.lineNo, m.text, fixedNow ?? now())) })
+      } catch (e) {
+        out.push({ id: m.id, error: e instanceof Error ? e.message : String(e) })
+      }
+    }
+    parentPort!.postMessage(out)
+  })()
 })

@@ -25,7 +25,7 @@ import { printable } from '../../core/printable.js'
 import { readTokenInput } from '../input.js'
 import { resolveKeySource, type KeySourceFlags } from '../keys.js'
 import { verifyBatchLine } from './verify-line.js'
-import { createVerifyPool } from './verify-pool.js'
+import { createVerifyPool, POOL_BATCH } from './verify-pool.js'
 
 interface VerifyFlags extends KeySourceFlags {
   file?: string
@@ -116,7 +116,7 @@ Examples:
         for (const w of warnings) deps.io.err.write(`tokentool: warning: ${printable(w)}\n`)
         const pool = createVerifyPool(flags, options, deps.cwd, fixedNow)
         try {
-          return await runBatch(pool ? (lineNo, text) => pool.verify(lineNo, text) : (lineNo, text) => verifyBatchLine(verifier, lineNo, text, fixedNow ?? deps.now()), pool ? 64 : 16, deps)
+          return await runBatch(pool ? (lineNo, text) => pool.verify(lineNo, text) : (lineNo, text) => verifyBatchLine(verifier, lineNo, text, fixedNow ?? deps.now()), pool ? POOL_BATCH * 8 : 16, deps)
         } finally {
           await pool?.close()
         }
