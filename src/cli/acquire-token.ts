@@ -38,13 +38,15 @@ export async function acquireToken(o: TokenFlags, opts: { profile: string; minTt
   } else {
     const { obtainToken } = await import('../oauth/obtain-token.js')
     const auth = await resolveDeferred(req.client.auth, deps)
+    // a secret read only now (the profile's env:VAR or @file): 'auto' picks basic or post from it
+    const clientSecret = req.client.auth?.method === 'deferred_secret' && auth && 'secret' in auth ? auth.secret : req.client.clientSecret
     view = await obtainToken(
       {
         store,
         profile,
         plan: decision.kind === 'refresh' ? 'refresh' : decision.grant,
         server: req.server,
-        client: { ...req.client, auth },
+        client: { ...req.client, clientSecret, auth },
         user: req.user?.shape ?? {},
         refreshParams: req.refreshParams,
         machine: req.machine ? { ...req.machine.shape, assertion: req.machine.assertion } : undefined,
@@ -77,6 +79,7 @@ export async function acquireToken(o: TokenFlags, opts: { profile: string; minTt
  */
 async function resolveDeferred(auth: TokenAuthChoice | undefined, deps: Deps): Promise<ClientAuthChoice | undefined> {
   if (auth?.method === 'client_assertion') readAssertion(auth.assertion, '--client-assertion', deps.now())
+  if (auth?.method === 'deferred_secret') return { method: auth.as, secret: await auth.read() }
   if (auth?.method !== 'github_actions') return auth
   const { githubIdToken } = await import('../oauth/github-oidc.js')
   const { jwt } = readAssertion(await githubIdToken(auth.audience, deps), 'the GitHub Actions OIDC token', deps.now())

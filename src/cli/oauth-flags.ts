@@ -79,6 +79,11 @@ export interface ResolvedClient {
   issuer?: string | undefined
   clientId: string
   clientSecret?: string | undefined
+  /**
+   * With `lazySecret`: the profile's stored secret reference (`env:VAR`, `@file`), read only
+   * when a request sends it, so a cached token or a userinfo call works with VAR unset.
+   */
+  readSecret?: (() => Promise<string>) | undefined
   /** The secret as the user wrote it (`env:VAR` / `@file` kept), for the profile. */
   clientSecretSetting?: string | undefined
   endpoints: Endpoints
@@ -118,7 +123,7 @@ export function settingsForTarget(o: ServerClientFlags & CredentialFlags, saved:
   return rest
 }
 
-export async function resolveClient(o: ServerClientFlags & CredentialFlags, savedSettings: ProfileSettings | undefined, deps: Pick<Deps, 'env' | 'cwd'>, profile: string): Promise<ResolvedClient> {
+export async function resolveClient(o: ServerClientFlags & CredentialFlags, savedSettings: ProfileSettings | undefined, deps: Pick<Deps, 'env' | 'cwd'>, profile: string, opts: { lazySecret?: boolean } = {}): Promise<ResolvedClient> {
   // stored credentials go only to the server they were saved for
   const saved = settingsForTarget(o, savedSettings, deps.env, profile)
   const clientId = o.clientId ?? saved?.clientId
@@ -135,9 +140,20 @@ export async function resolveClient(o: ServerClientFlags & CredentialFlags, save
   // an @file reference is saved with its absolute path: later runs start in other directories
   const given = o.clientSecret?.startsWith('@') ? `@${resolve(deps.cwd, o.clientSecret.slice(1))}` : o.clientSecret
   const setting = given ?? (deps.env.TOKENTOOL_CLIENT_SECRET ? undefined : saved?.clientSecret)
+  const stored = o.clientSecret === undefined && !deps.env.TOKENTOOL_CLIENT_SECRET ? saved?.clientSecret : undefined
+  if (opts.lazySecret && stored !== undefined && isSecretReference(stored)) {
+    // what the user gives now is checked now; what the profile refers to, only when it is sent
+    let read: Promise<string> | undefined
+    const readSecret = (): Promise<string> =>
+      (read ??= resolveSecretArg(stored, deps, `the client secret of profile "${profile}"`).then((s) => {
+        registerClientCredentials(clientId, s)
+        return s
+      }))
+    return { issuer, clientId, readSecret, clientSecretSetting: setting, settings: saved, endpoints, headers: { ...saved?.headers, ...parseHeaders(o.header ?? []) } }
+  }
   const secret = o.clientSecret !== undefined
     ? await resolveSecretArg(o.clientSecret, deps, '--client-secret')
-    : deps.env.TOKENTOOL_CLIENT_SECRET || (saved?.clientSecret ? await resolveSecretArg(saved.clientSecret, deps, `the client secret of profile "${profile}"`) : undefined)
+    : deps.env.TOKENTOOL_CLIENT_SECRET || (stored ? await resolveSecretArg(stored, deps, `the client secret of profile "${profile}"`) : undefined)
   // the secret and the Basic credential made of it are known by value from here on
   registerClientCredentials(clientId, secret)
   return {

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander'
 import { TokenInvalidError, UsageError } from '../errors.js'
-import { buildClientAuth } from '../oauth/client-auth.js'
+import { buildClientAuth, lazySecretAuth } from '../oauth/client-auth.js'
 import { createOAuthClient, flagFor, type EndpointField, type OAuthClient } from '../oauth/client.js'
 import { openStore, type TokenStore } from '../store/store.js'
 import type { ProfileSettings } from '../store/profiles.js'
@@ -56,10 +56,11 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps, opts: { d
   const profile = deps.global.profile
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
-  const resolved = await resolveClient(o, saved, deps, profile)
+  // userinfo with a token in hand sends no client secret: the profile's is read when a request sends it
+  const resolved = await resolveClient(o, saved, deps, profile, { lazySecret: true })
   // the same choice as `token` makes (flags over the profile); none: a public client
-  const choice = await authChoice(o, resolved.settings, resolved.clientSecret, deps)
-  const auth = choice ? await buildClientAuth(choice) : undefined
+  const choice = await authChoice(o, resolved.settings, resolved.readSecret ?? resolved.clientSecret, deps)
+  const auth = choice?.method === 'deferred_secret' ? lazySecretAuth(choice.as, choice.read) : choice ? await buildClientAuth(choice) : undefined
   const issuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
   // only the commands that obtain or present tokens sign proofs (exchange, userinfo)
   const dpop = opts.dpop ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined

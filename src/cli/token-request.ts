@@ -44,7 +44,15 @@ export interface DeferredAssertion {
   method: 'github_actions'
   audience?: string | undefined
 }
-export type TokenAuthChoice = ClientAuthChoice | DeferredAssertion
+/** A client secret the profile refers to (`env:VAR`, `@file`), read only when a request sends it. */
+export interface DeferredSecret {
+  method: 'deferred_secret'
+  as: 'auto' | 'basic' | 'post'
+  read: () => Promise<string>
+}
+/** The resolved secret, or the reader of one that is read only when it is sent. */
+export type SecretSource = string | (() => Promise<string>) | undefined
+export type TokenAuthChoice = ClientAuthChoice | DeferredAssertion | DeferredSecret
 
 export interface TokenRequest {
   profile: string
@@ -152,7 +160,7 @@ export function noCredentials(profile: string, what: string, clientKnown = false
 }
 
 /** Client authentication from flags, the profile and the resolved secret; undefined when there are no client credentials. */
-export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | undefined> {
+export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: SecretSource, deps: Pick<Deps, 'env' | 'cwd'>): Promise<ClientAuthChoice | DeferredSecret | undefined> {
   const choice = await tokenAuthChoice(o, saved, secret, deps)
   if (choice?.method === 'github_actions') throw new UsageError('--client-assertion github is for `tokentool token` (and the helpers built on it)', { hint: 'elsewhere give the assertion as file:PATH or env:VAR' })
   return choice
@@ -163,7 +171,7 @@ export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' 
  * (re-read on every run: a Kubernetes projected service-account token, AZURE_FEDERATED_TOKEN_FILE),
  * `env:VAR`, `@FILE` or a plain path.
  */
-export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: string | undefined, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
+export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: SecretSource, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
   const tls = o.clientAuth?.trim().toLowerCase()
   if (tls === 'tls_client_auth' || tls === 'self_signed_tls_client_auth') {
     if ((o as { clientCert?: string }).clientCert === undefined) throw new UsageError(`--client-auth ${tls} authenticates with the TLS client certificate: give --client-cert FILE and --client-cert-key FILE`)
@@ -193,8 +201,9 @@ export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'client
   if (method === 'none') return { method: 'none' }
   if (method === 'basic' || method === 'post') {
     if (!secret) throw new UsageError(`--client-auth ${method} needs a client secret: give --client-secret or set TOKENTOOL_CLIENT_SECRET`)
-    return { method, secret }
+    return typeof secret === 'function' ? { method: 'deferred_secret', as: method, read: secret } : { method, secret }
   }
+  if (typeof secret === 'function') return { method: 'deferred_secret', as: 'auto', read: secret }
   return secret ? { method: 'auto', secret } : undefined
 }
 
@@ -213,11 +222,12 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   if (!(o.issuer ?? saved?.issuer) && !endpoints.token_endpoint && !(o.clientId ?? saved?.clientId)) {
     throw noCredentials(profile, saved ? `profile "${profile}" has no issuer or client` : `no profile "${profile}" and no --issuer/--client-id`)
   }
-  const client = await resolveClient(o, saved, deps, profile)
+  // a cached token needs no client secret: the profile's is read when a grant sends it
+  const client = await resolveClient(o, saved, deps, profile, { lazySecret: true })
   // as createOAuthClient names it: the issuer, else the token endpoint's origin
   const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
   const claims = claimsText(o)
-  const auth = await tokenAuthChoice(o, client.settings, client.clientSecret, deps)
+  const auth = await tokenAuthChoice(o, client.settings, client.readSecret ?? client.clientSecret, deps)
   const resources = o.resource?.length ? o.resource : undefined
   const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
   // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it

@@ -10,7 +10,7 @@ import { importJWK, type JWK } from 'jose'
 import * as client from 'openid-client'
 import { parseSigningKey } from '../core/keys/parse.js'
 import { InputError } from '../errors.js'
-import { tagAuth } from './error-body.js'
+import { tagAuth, type AuthTag } from './error-body.js'
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -71,6 +71,30 @@ export function formUrlEncode(value: string): string {
 /** The Basic credentials exactly as the RFC asks (see formUrlEncode). */
 export function basicCredentials(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${formUrlEncode(clientId)}:${formUrlEncode(secret)}`, 'utf8').toString('base64')}`
+}
+
+/**
+ * Secret authentication whose secret is read only when a request sends it (a profile's
+ * `env:VAR` or `@file`): a cached token or a userinfo call never needs it. `auto` picks basic
+ * or post from the server's metadata as createOAuthClient does; the tag follows the pick.
+ */
+export function lazySecretAuth(method: 'auto' | 'basic' | 'post', read: () => Promise<string>): client.ClientAuth {
+  const tag: AuthTag = { method: method === 'post' ? 'post' : 'basic' }
+  let real: Promise<client.ClientAuth> | undefined
+  const auth: client.ClientAuth = async (as, metadata, body, headers) => {
+    real ??= read().then((secret) => {
+      const post = method === 'post' || (method === 'auto' && prefersPost(as.token_endpoint_auth_methods_supported))
+      tag.method = post ? 'post' : 'basic'
+      return post ? client.ClientSecretPost(secret) : clientSecretBasic(secret)
+    })
+    await (await real)(as, metadata, body, headers)
+  }
+  return tagAuth(auth, tag)
+}
+
+/** RFC 6749 §2.3.1 makes Basic mandatory: post only for a server that lists post and not Basic. */
+export function prefersPost(methods: unknown): boolean {
+  return Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')
 }
 
 /** client_secret_basic with our encoding. */

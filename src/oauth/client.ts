@@ -9,7 +9,7 @@ import type { Deps } from '../cli/deps.js'
 import { UsageError } from '../errors.js'
 import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
-import { clientSecretBasic } from './client-auth.js'
+import { clientSecretBasic, prefersPost } from './client-auth.js'
 import { discoverIssuer } from './discovery.js'
 import { authTagOf, keepErrorBody, tagAuth, type AuthTag } from './error-body.js'
 import { ENDPOINT_FIELDS, flagFor, type Endpoints } from './endpoints.js'
@@ -116,8 +116,7 @@ function cleanEndpoints(endpoints: Endpoints): Endpoints {
 /** Basic when the server supports it (RFC 6749 §2.3.1 makes it mandatory), else post; none without a secret. */
 function clientAuth(metadata: client.ServerMetadata, secret: string | undefined): client.ClientAuth {
   if (!secret) return tagAuth(client.None(), { method: 'none' })
-  const methods = metadata.token_endpoint_auth_methods_supported
-  if (Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post')) {
+  if (prefersPost(metadata.token_endpoint_auth_methods_supported)) {
     return tagAuth(client.ClientSecretPost(secret), { method: 'post' })
   }
   return clientSecretBasic(secret)

@@ -61,6 +61,8 @@ export async function chosenClientAuth(
   deps: Pick<Deps, 'env' | 'cwd'>,
 ): Promise<client.ClientAuth | undefined> {
   const choice = await authChoice(o, saved, secret, deps)
+  // login and refresh send the secret they resolved: never a deferred one
+  if (choice?.method === 'deferred_secret') throw new Error('a deferred client secret reached login/refresh')
   return choice ? buildClientAuth(choice) : undefined
 }
 
