@@ -8,7 +8,7 @@ import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import { claimsParameter } from '../core/cae/claims.js'
 import { UsageError } from '../errors.js'
-import { ENDPOINT_FIELDS, flagFor, parseHeaders, type Endpoints } from '../oauth/endpoints.js'
+import { ENDPOINT_FIELDS, flagFor, parseHeaders, type EndpointField, type Endpoints } from '../oauth/endpoints.js'
 import type { Deps } from './deps.js'
 import { resolveSecretArg } from './secret-arg.js'
 import { registerClientCredentials } from '../core/secret-values.js'
@@ -41,8 +41,15 @@ export interface RequestFlags {
 
 const camel = (field: string) => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 
-/** `saves`: this command (login) writes issuer and client into the profile; the others only read them. */
-export function addServerClientFlags(cmd: Command, { saves = false }: { saves?: boolean } = {}): Command {
+/** The endpoint flags listed in a command's help unless it says which apply to it. */
+const LISTED_ENDPOINTS: readonly EndpointField[] = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'device_authorization_endpoint']
+
+/**
+ * `saves`: this command (login) writes issuer and client into the profile; the others only read them.
+ * `endpoints`: the endpoint flags that apply to the command, listed in its help and completion;
+ * the others stay accepted, unlisted, so a script can pass one server description to every command.
+ */
+export function addServerClientFlags(cmd: Command, { saves = false, endpoints = LISTED_ENDPOINTS }: { saves?: boolean; endpoints?: readonly EndpointField[] } = {}): Command {
   const where = saves ? 'saved in the profile' : "default: the profile's, saved at login"
   cmd
     .option('--issuer <url>', `authorization server issuer (OpenID discovery); ${where}`)
@@ -50,7 +57,7 @@ export function addServerClientFlags(cmd: Command, { saves = false }: { saves?: 
     .option('--client-secret <secret>', 'client secret for a confidential client (also @file, env:VAR, TOKENTOOL_CLIENT_SECRET)')
     .option('-H, --header <header>', 'extra request header for the server, Name=value or "Name: value", e.g. Origin=https://app.example (repeatable)', collect)
   for (const field of ENDPOINT_FIELDS) {
-    cmd.addOption(new Option(`${flagFor(field)} <url>`, `${field} for a server without discovery`).hideHelp(field !== 'authorization_endpoint' && field !== 'token_endpoint' && field !== 'jwks_uri' && field !== 'device_authorization_endpoint'))
+    cmd.addOption(new Option(`${flagFor(field)} <url>`, `${field} for a server without discovery`).hideHelp(!endpoints.includes(field)))
   }
   return cmd
 }

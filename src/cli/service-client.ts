@@ -7,7 +7,7 @@
 import type { Command } from 'commander'
 import { TokenInvalidError, UsageError } from '../errors.js'
 import { buildClientAuth, lazySecretAuth } from '../oauth/client-auth.js'
-import { createOAuthClient, flagFor, type EndpointField, type OAuthClient } from '../oauth/client.js'
+import { createOAuthClient, type EndpointField, type OAuthClient } from '../oauth/client.js'
 import { openStore, type TokenStore } from '../store/store.js'
 import type { ProfileSettings } from '../store/profiles.js'
 import { latestAccessToken } from '../store/tokens.js'
@@ -27,15 +27,16 @@ export interface ServiceClientFlags extends ServerClientFlags, DpopFlags {
 }
 
 /**
- * The server/client flags of login, plus client authentication as `token` has it. `endpoint`
- * (e.g. `introspection_endpoint`) is the one the command calls: its flag is shown in the help.
+ * The server/client flags of login, plus client authentication as `token` has it. `endpoints`:
+ * the endpoint flags that apply to the command (the one it calls, the token endpoint for a
+ * server without discovery, jwks_uri for a signed response): listed in its help and
+ * completion, not login's authorization and device endpoints.
  */
-export function addServiceClientFlags(cmd: Command, endpoint?: EndpointField): Command {
-  addServerClientFlags(cmd)
+export function addServiceClientFlags(cmd: Command, endpoints?: readonly EndpointField[]): Command {
+  addServerClientFlags(cmd, endpoints ? { endpoints } : {})
   for (const opt of cmd.options) {
     // these commands use the profile's settings but, unlike login, never change them
     opt.description = opt.description.replace('; saved in the profile', "; default: the profile's")
-    if (endpoint && opt.long === flagFor(endpoint)) opt.hidden = false
   }
   return cmd
     .option('--client-auth <method>', 'basic, post, private_key_jwt or none (default: basic with a secret, else none)')

@@ -57,7 +57,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--requested-token-type <type>', 'type of token wanted (default: the server decides, usually access_token)')
     .option('--raw', 'print only the issued token and a newline (for scripts)')
     .option('--no-introspect', 'do not ask the introspection endpoint for the claims of opaque tokens (for the diff)')
-  addServiceClientFlags(cmd)
+  addServiceClientFlags(cmd, ['token_endpoint', 'jwks_uri'])
   addDpopFlags(cmd)
   cmd
     .addHelpText(

@@ -32,7 +32,7 @@ export function register(parent: Command, deps: Deps): Command {
     .option('-f, --file <path>', 'read the token from a file')
     .addOption(new Option('--hint <type>', 'token_type_hint for the server').choices(['access_token', 'refresh_token']))
     .option('--jwt', 'ask for the RFC 9701 JWT response (Accept: application/token-introspection+jwt)')
-  addServiceClientFlags(cmd, 'introspection_endpoint')
+  addServiceClientFlags(cmd, ['introspection_endpoint', 'token_endpoint', 'jwks_uri'])
   cmd
     .addHelpText(
       'after',

@@ -30,7 +30,7 @@ export function register(parent: Command, deps: Deps): Command {
     .argument('[token]', 'the token; - reads stdin')
     .option('-f, --file <path>', 'read the token from a file')
     .addOption(new Option('--hint <type>', 'token_type_hint: which kind of token this is').choices(['access_token', 'refresh_token']))
-  addServiceClientFlags(cmd, 'revocation_endpoint')
+  addServiceClientFlags(cmd, ['revocation_endpoint', 'token_endpoint'])
   cmd
     .addHelpText(
       'after',

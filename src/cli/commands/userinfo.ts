@@ -25,7 +25,7 @@ export function register(parent: Command, deps: Deps): Command {
     )
     .argument('[token]', 'an access token; - reads stdin')
     .option('-f, --file <path>', 'read the access token from a file')
-  addServiceClientFlags(cmd, 'userinfo_endpoint')
+  addServiceClientFlags(cmd, ['userinfo_endpoint', 'token_endpoint', 'jwks_uri'])
   cmd
     .addHelpText(
       'after',
