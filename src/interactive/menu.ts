@@ -18,6 +18,8 @@ import { verifyFlow } from './verify.js'
 import { tokenFlow } from './token.js'
 import { exchangeFlow } from './exchange.js'
 import { introspectFlow } from './introspect.js'
+import { explainFlow } from './explain.js'
+import { statusFlow } from './status.js'
 
 export interface MenuOptions {
   profile: string
@@ -38,8 +40,10 @@ const ENTRIES: Entry[] = [
   { name: 'Exchange a token (RFC 8693)', value: 'exchange', when: () => hasCommand('exchange'), flow: (s) => exchangeFlow(s) },
   { name: 'Introspect or revoke a token', value: 'introspect', when: () => hasCommand('introspect') || hasCommand('revoke'), flow: (s) => introspectFlow(s) },
   { name: 'Call an API with the access token', value: 'call', when: () => hasCommand('call'), flow: callFlow },
+  { name: 'Explain why the API said no (401/403)', value: 'explain', when: () => hasCommand('explain'), flow: explainFlow },
   { name: 'Decode a CAE challenge (WWW-Authenticate)', value: 'cae', flow: caeFlow },
   { name: 'Simulate an expiry policy', value: 'simulate', flow: simulateFlow },
+  { name: 'Show the token status (status)', value: 'status', when: () => hasCommand('status'), flow: statusFlow },
   { name: 'Manage profiles', value: 'profiles', flow: profilesFlow },
 ]
 
