@@ -57,14 +57,16 @@ export function callJson(r: CallResult) {
 
 /** `HTTP/1.1 200 OK` and the headers, CRLF-terminated, as `curl -i` shows them. */
 export function responseHead(res: ApiResponse): string {
-  const lines = [`HTTP/1.1 ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`]
+  const lines = [`HTTP/1.1 ${res.status}${res.statusText ? ` ${printable(res.statusText)}` : ''}`]
   for (const [k, v] of res.headers) lines.push(`${k}: ${printable(v)}`)
   return lines.join('\r\n') + '\r\n\r\n'
 }
 
 export function renderCallResult(io: Pick<IOStreams, 'out' | 'stdoutIsTTY'>, r: CallResult, opts: { json: boolean; include: boolean; explain?: ExplainResult | undefined }): void {
   if (opts.json) return writeJson(io, opts.explain ? { ...callJson(r), explain: explainJson(opts.explain) } : callJson(r))
-  if (opts.include) io.out.write(responseHead(r.response))
+  // the CRLFs are curl -i's framing, not outside text (every server value in the head is escaped
+  // already): written as bytes, which the pipe guard of cli/main.ts passes through as it does the body
+  if (opts.include) io.out.write(Buffer.from(responseHead(r.response), 'utf8'))
   if (r.response.body.length) {
     const body = Buffer.from(r.response.body)
     io.out.write(body)
