@@ -170,41 +170,24 @@ export async function callApi(
   const first = await exchange(firstToken)
   const verdict = judgeChallenge(first.status, header(first, 'www-authenticate'))
   const request = { method: req.method, url: req.url.href }
+  /** The one retry, with the token that answers the challenge. */
+  const again = async (token: CallToken, how: Pick<CallResult, 'answered' | 'steppedUp'>): Promise<CallResult> => {
+    opts.steps?.retrying?.(token)
+    const second = await exchange(token)
+    return { request, response: second, retried: true, ...how, sentToken: token, verdict: judgeChallenge(second.status, header(second, 'www-authenticate')), scheme, nonceLoop }
+  }
   if (verdict.kind === 'step_up' && tokens.stepUp) {
     const ask: StepUpRequest = {}
     if (verdict.acrValues !== undefined) ask.acrValues = verdict.acrValues
     if (verdict.maxAge !== undefined) ask.maxAge = verdict.maxAge
     opts.steps?.steppingUp?.(verdict.challenge, ask)
     const token = await tokens.stepUp(ask, verdict.challenge)
-    opts.steps?.retrying?.(token)
-    const second = await exchange(token)
-    return {
-      request,
-      response: second,
-      retried: true,
-      answered: null,
-      steppedUp: { challenge: verdict.challenge, request: ask, via: token.source },
-      sentToken: token,
-      verdict: judgeChallenge(second.status, header(second, 'www-authenticate')),
-      scheme,
-      nonceLoop,
-    }
+    return again(token, { answered: null, steppedUp: { challenge: verdict.challenge, request: ask, via: token.source } })
   }
   if (verdict.kind !== 'claims') return { request, response: first, retried: false, answered: null, verdict, scheme, nonceLoop, sentToken: firstToken }
 
   const claims = claimsForChallenge(verdict.claims, { cae: opts.cae })
   opts.steps?.challenged?.(verdict.challenge, claims)
   const token = await tokens.answer(claims, verdict.challenge, verdict.claims)
-  opts.steps?.retrying?.(token)
-  const second = await exchange(token)
-  return {
-    request,
-    response: second,
-    retried: true,
-    answered: { challenge: verdict.challenge, claims, via: token.source },
-    sentToken: token,
-    verdict: judgeChallenge(second.status, header(second, 'www-authenticate')),
-    scheme,
-    nonceLoop,
-  }
+  return again(token, { answered: { challenge: verdict.challenge, claims, via: token.source } })
 }
