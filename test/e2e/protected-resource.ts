@@ -35,7 +35,7 @@ export interface ProtectedResource {
   close(): Promise<void>
 }
 
-export async function startProtectedResource(issuer: string, opts: { scopes?: string[] } = {}): Promise<ProtectedResource> {
+export async function startProtectedResource(issuer: string, opts: { scopes?: string[]; moreServers?: string[] } = {}): Promise<ProtectedResource> {
   const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`))
   const scopes = opts.scopes ?? ['api:read']
   let mode: MetadataMode = 'normal'
@@ -49,7 +49,7 @@ export async function startProtectedResource(issuer: string, opts: { scopes?: st
 
   const metadata = () => ({
     resource: mode === 'mismatch' ? `${origin}/other` : resource,
-    ...(mode === 'no-server' ? {} : { authorization_servers: [issuer] }),
+    ...(mode === 'no-server' ? {} : { authorization_servers: [issuer, ...(opts.moreServers ?? [])] }),
     scopes_supported: scopes,
     bearer_methods_supported: ['header'],
     resource_signing_alg_values_supported: ['RS256'],

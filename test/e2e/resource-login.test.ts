@@ -21,9 +21,10 @@ let provider: TestProvider
 let api: ProtectedResource
 /** Set by a test: the provider refuses registrations (invalid_client_metadata). */
 let refuseRegistration = false
+/** The resources the provider issues JWT access tokens for (the test resource servers' URLs). */
+const knownResources = new Set<string>()
 
 beforeAll(async () => {
-  let resourceUrl = ''
   provider = await startProvider({
     configure(config: any) {
       config.features.registration = { enabled: true }
@@ -37,11 +38,11 @@ beforeAll(async () => {
       const ri = config.features.resourceIndicators
       const stock = ri.getResourceServerInfo
       ri.getResourceServerInfo = (ctx: unknown, indicator: string, client: unknown) =>
-        indicator === resourceUrl ? { scope: 'api:read', accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'RS256' } } } : stock(ctx, indicator, client)
+        knownResources.has(indicator) ? { scope: 'api:read', accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'RS256' } } } : stock(ctx, indicator, client)
     },
   })
   api = await startProtectedResource(provider.issuer)
-  resourceUrl = api.resource
+  knownResources.add(api.resource)
 })
 afterAll(async () => {
   await api?.close()
@@ -213,6 +214,39 @@ describe('call URL without a token, at a resource that names its metadata', () =
       const seen = api.requests.slice(before).filter((q) => q.path === '/mcp/tools')
       expect(seen.map((q) => [q.token, q.ok])).toEqual([[false, false], [true, true]])
       expect(seen[1]!.aud).toBe(api.resource)
+    } finally {
+      t.kill()
+    }
+  })
+})
+
+describe('a resource that names several authorization servers', { timeout: 60_000 }, () => {
+  let two: ProtectedResource
+  beforeAll(async () => {
+    two = await startProtectedResource(provider.issuer, { moreServers: ['https://other-as.example'] })
+    knownResources.add(two.resource)
+  })
+  afterAll(async () => {
+    await two?.close()
+  })
+
+  it('without a terminal: exit 2 listing them, and the way to choose', async () => {
+    const r = await runCli(['login', '--resource', two.resource, '--no-open'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/names 2 authorization servers: http:\/\/127\.0\.0\.1:\d+, https:\/\/other-as\.example \(choose one with --issuer URL\)/)
+  })
+
+  it('in a terminal: a choice at the prompt, then the sign-in through the chosen one', async () => {
+    const t = startPty(['login', '--resource', two.resource, '--no-open'])
+    try {
+      await t.waitFor(/through which authorization server\?/)
+      await t.choose(provider.issuer)
+      const url = (await t.waitFor(/Open: (\S+)/))[1]!
+      expect(new URL(url).origin).toBe(provider.issuer)
+      await browserlessLogin(url, { deliver: true })
+      const code = await t.exited
+      expect(t.screen()).toMatch(/Signed in at http:\/\/127\.0\.0\.1:\d+/)
+      expect(code).toBe(0)
     } finally {
       t.kill()
     }
