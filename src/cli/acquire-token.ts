@@ -12,7 +12,7 @@ import type { ClientAuthChoice } from '../oauth/client-auth.js'
 import { noCredentials, readAssertion, resolveTokenRequest, type TokenAuthChoice, type TokenFlags } from './token-request.js'
 import { dpopKeySetting } from './dpop-key.js'
 
-export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean }, deps: Deps): Promise<TokenView> {
+export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean; machineGrant?: boolean }, deps: Deps): Promise<TokenView> {
   const { profile, minTtl, force } = opts
   const store = openStore(deps)
   const saved = await store.getSettings(profile)
@@ -28,6 +28,10 @@ export async function acquireToken(o: TokenFlags, opts: { profile: string; minTt
     userKey: req.user?.key,
     machine: req.machine ? { grant: req.machine.shape.grant, key: req.machine.key } : undefined,
   })
+  // userinfo and exchange want the user's token: a cached one or a refresh, never a new machine grant
+  if (decision.kind === 'grant' && opts.machineGrant === false) {
+    throw noCredentials(profile, `no usable access token in profile "${profile}" for client "${req.client.clientId}" and no refresh token to get one`, true)
+  }
 
   let view: TokenView
   if (decision.kind === 'cached') {

@@ -11,12 +11,11 @@ import { createOAuthClient, type EndpointField, type OAuthClient } from '../oaut
 import { openStore, type TokenStore } from '../store/store.js'
 import type { ProfileSettings } from '../store/profiles.js'
 import { latestAccessToken } from '../store/tokens.js'
-import { refreshProfile } from '../oauth/user-session.js'
 import { relative } from '../core/time.js'
 import type { Deps } from './deps.js'
 import { readStream, readTokenInput, tokenFromText } from './input.js'
-import { addServerClientFlags, resolveClient, type ServerClientFlags } from './oauth-flags.js'
-import { authChoice } from './token-request.js'
+import { addServerClientFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
+import { authChoice, type TokenFlags } from './token-request.js'
 import { resolveDpopKey, type DpopFlags } from './dpop-key.js'
 
 export interface ServiceClientFlags extends ServerClientFlags, DpopFlags {
@@ -116,19 +115,28 @@ export async function storedToken(store: TokenStore, profile: string, issuer: st
 const MIN_TTL = 30
 
 /**
- * The profile's access token where a valid one is needed: the newest stored one while it has
- * time left, else a refreshed one (under the profile lock, stored as `refresh` would), else
- * TokenInvalidError (exit 1) saying how to get one.
+ * The profile's access token where a valid one is needed (userinfo, exchange's subject): what
+ * `token` would hand out — the cached one while it has time left, else a refresh under the
+ * profile lock (a rotated refresh token stored before the lock is released, never spent
+ * twice) — through the same acquisition path; only a new machine grant is not made. With
+ * nothing to refresh with: TokenInvalidError (exit 1) or UsageError (exit 2) saying how to sign in.
  */
-export async function validStoredAccessToken(ctx: ServiceContext, now: () => Date): Promise<StoredChoice> {
-  const { store, profile, oc, settings } = ctx
-  const choice = await storedToken(store, profile, oc.metadata.issuer)
-  const left = choice.expiresAt === undefined ? Infinity : choice.expiresAt - Math.floor(now().getTime() / 1000)
-  if (left > MIN_TTL) return choice
-  if ((await store.getTokens(profile))?.refreshToken) {
-    const shape = { clientId: oc.config.clientMetadata().client_id, scope: settings?.scope, audience: settings?.audience, resource: settings?.resource, dpopJkt: oc.dpopKey?.jkt }
-    const r = await refreshProfile(store, profile, oc, {}, shape, now)
-    return { token: r.accessToken, label: `the access token of profile "${profile}" (refreshed)`, kind: 'access_token', expiresAt: r.expiresAt }
+export async function validStoredAccessToken(ctx: ServiceContext, o: ServiceClientFlags, deps: Deps): Promise<StoredChoice> {
+  const { store, profile, oc } = ctx
+  const tokens = await store.getTokens(profile)
+  const label = `the access token of profile "${profile}"`
+  if (!tokens?.refreshToken) {
+    // nothing to refresh with: the stored token as it is, or the reason there is none (checks the issuer too)
+    const choice = await storedToken(store, profile, oc.metadata.issuer)
+    const left = choice.expiresAt === undefined ? Infinity : choice.expiresAt - Math.floor(deps.now().getTime() / 1000)
+    if (left > MIN_TTL) return choice
+    throw new TokenInvalidError(`${choice.label} ${left > 0 ? `expires ${relative(left)}` : `expired ${relative(left)}`} and there is no refresh token`, { hint: loginHint(profile) })
   }
-  throw new TokenInvalidError(`${choice.label} ${left > 0 ? `expires ${relative(left)}` : `expired ${relative(left)}`} and there is no refresh token`, { hint: loginHint(profile) })
+  if (tokens.issuer !== undefined && tokens.issuer !== oc.metadata.issuer) await storedToken(store, profile, oc.metadata.issuer)
+  const { acquireToken } = await import('./acquire-token.js')
+  // only the server and client flags: exchange's --scope/--audience/--resource shape the new
+  // token, not the subject; the subject's DPoP binding is the profile's (no --dpop saved here)
+  const { scope: _s, audience: _a, resource: _r, claims: _c, dpop: _d, dpopKey: _k, ...client } = o as ServiceClientFlags & RequestFlags
+  const view = await acquireToken({ ...client, minTtl: `${MIN_TTL}s` } as TokenFlags, { profile, minTtl: MIN_TTL, force: false, machineGrant: false }, deps)
+  return { token: view.accessToken, label: view.source === 'cache' ? label : `${label} (refreshed)`, kind: 'access_token', expiresAt: view.expiresAt }
 }

@@ -123,7 +123,7 @@ export async function runExchange(o: ExchangeFlags, deps: Deps): Promise<void> {
     subjectToken = await tokenFlag(o.subjectToken, '--subject-token', deps)
     subjectFrom = '--subject-token'
   } else {
-    const stored = await validStoredAccessToken(ctx, deps.now)
+    const stored = await validStoredAccessToken(ctx, o, deps)
     subjectToken = stored.token
     subjectFrom = stored.label
   }

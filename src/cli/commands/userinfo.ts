@@ -41,6 +41,6 @@ export function register(parent: Command, deps: Deps): Command {
 export async function runUserinfo(arg: string | undefined, o: UserinfoFlags, deps: Deps): Promise<void> {
   const given = await tokenArgument(arg, o.file, deps, 'access token')
   const ctx = await serviceClient(o, deps)
-  const token = given ?? (await validStoredAccessToken(ctx, deps.now)).token
+  const token = given ?? (await validStoredAccessToken(ctx, o, deps)).token
   renderUserinfo(deps.io, await fetchUserinfo(ctx.oc, token), { json: deps.global.json, now: deps.now() })
 }
