@@ -66,6 +66,10 @@ async function statusOf(store: TokenStore, profile: string, deps: Deps, mustExis
       userKey: req.user?.key,
       machine: req.machine ? { grant: req.machine.shape.grant, key: req.machine.key } : undefined,
     })
+    // `token` reads a secret the profile refers to (env:VAR, @file) only when it sends it: a
+    // refresh or a machine grant would, so a secret that cannot be read means a person must act
+    const auth = req.client.auth
+    if ((decision.kind === 'refresh' || decision.kind === 'grant') && auth?.method === 'deferred_secret') await auth.read()
   } catch (e) {
     if (!(e instanceof TokentoolError)) throw e
     decision = { kind: 'error', message: e.message }
