@@ -1,0 +1,37 @@
+/**
+ * Edges of the interactive menu in a real terminal (node-pty, the built binary): a quoted paste
+ * at the masked prompt.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { KEY, startPty, type PtySession } from '../helpers/pty.js'
+import { rawJws } from '../helpers/jwt-fixtures.js'
+
+const token = rawJws({ alg: 'RS256', typ: 'JWT' }, { iss: 'https://login.example', sub: 'user-42', aud: 'api://orders' })
+
+const opened: PtySession[] = []
+function pty(args: string[]): PtySession {
+  const t = startPty(args)
+  opened.push(t)
+  return t
+}
+afterAll(() => {
+  for (const t of opened) t.kill()
+})
+
+describe('interactive edges', () => {
+  for (const [name, q] of [['double', '"'], ['single', "'"]] as const) {
+    it(`a token pasted in ${name} quotes at the masked prompt is read with the quotes dropped`, { timeout: 60_000 }, async () => {
+      const t = pty(['inspect'])
+      await t.waitFor(/Paste the token/)
+      t.mark()
+      t.type(`${q}${token}${q}` + KEY.enter)
+      await t.waitFor(/what next\?/)
+      const seen = t.sinceMark()
+      expect(seen).not.toMatch(/remove the quotes/)
+      expect(seen).toContain(`(${token.length} chars)`) // the length without the quotes
+      expect(seen).toMatch(/user-42/)
+      t.type(KEY.ctrlC)
+      expect(await t.exited).toBe(130)
+    })
+  }
+})
