@@ -1,7 +1,8 @@
 /**
  * The interactive debugger: `tokentool` with no arguments in a terminal. A main menu of every
- * flow; each flow asks only for what it needs and runs the subcommand's own logic. Esc or an
- * empty answer goes back a level; Ctrl-C anywhere leaves with exit 130 (cli/main).
+ * flow; each flow asks only for what it needs and runs the subcommand's own logic. Esc goes back a level
+ * (so does an empty answer where no default is shown; Enter takes a shown default); Ctrl-C
+ * anywhere leaves with exit 130 (cli/main).
  * @module
  */
 import type { Deps } from '../cli/deps.js'
@@ -51,7 +52,7 @@ const ENTRIES: Entry[] = [
 export async function runMenu(deps: Deps, opts: MenuOptions): Promise<void> {
   validateProfileName(opts.profile) // a bad --profile is a usage error before any prompt, as for a command
   const s = new Session(deps, opts.prompter ?? createPrompter(deps.io), opts.profile, opts.run, opts.globals)
-  s.say(s.style.bold('tokentool') + s.style.dim(' — interactive token debugger. Esc or an empty answer goes back, Ctrl-C leaves.'))
+  s.say(s.style.bold('tokentool') + s.style.dim(' — interactive token debugger. Esc goes back, Enter accepts a (default), Ctrl-C leaves.'))
   const entries = ENTRIES.filter((e) => !e.when || e.when())
   let last: string | undefined
   for (;;) {

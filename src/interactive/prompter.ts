@@ -1,6 +1,7 @@
 /**
  * The prompts of the interactive mode: @inquirer/prompts on the injected streams, with one
- * rule everywhere — Esc, an empty answer or the "Back" entry returns BACK (one level up);
+ * rule everywhere — Esc, the "Back" entry or an empty answer where no default is given returns
+ * BACK (one level up); Enter on a prompt with a default takes the default;
  * Ctrl-C rejects with inquirer's ExitPromptError, which cli/main turns into exit 130.
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Edges of the interactive menu in a real terminal (node-pty, the built binary): a quoted paste
- * at the masked prompt.
+ * at the masked prompt, and what the banner promises about Enter.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { KEY, startPty, type PtySession } from '../helpers/pty.js'
@@ -34,4 +34,24 @@ describe('interactive edges', () => {
       expect(await t.exited).toBe(130)
     })
   }
+
+  it('the banner says Enter accepts a default, and Enter does take it', { timeout: 60_000 }, async () => {
+    const t = pty([])
+    await t.waitFor(/what do you want to do\?[\s\S]*Quit/)
+    expect(t.screen()).toContain('Esc goes back, Enter accepts a (default), Ctrl-C leaves.')
+    expect(t.screen()).not.toMatch(/empty answer goes back/)
+    await t.choose('Simulate an expiry policy')
+    await t.waitFor(/Which expiry policy\?/)
+    t.mark()
+    t.type(KEY.enter)
+    await t.waitFor(/Access token lifetime \(1h\)/)
+    t.mark()
+    t.type(KEY.enter) // an empty answer at a prompt showing (1h): the default is taken, not "back"
+    await t.waitFor(/When is the user active\?[\s\S]*All the time/)
+    expect(t.sinceMark()).toMatch(/Access token lifetime 1h/)
+    expect(t.sinceMark()).not.toMatch(/Main menu/)
+
+    t.type(KEY.ctrlC)
+    expect(await t.exited).toBe(130)
+  })
 })
