@@ -59,7 +59,9 @@ export function startPty(args: string[], opts: { home?: string; env?: Record<str
     async choose(label) {
       // the prompt's latest frame, complete (it ends with the key help), from its "? " line
       const frameNow = () => {
-        const screen = session.sinceMark()
+        // an erased line ends what was before it (a prompt left with Esc is erased and the next
+        // one drawn in its place, with no newline between them in the byte stream)
+        const screen = clean(raw.slice(markAt).replace(/\x1b\[2K/g, '\n'))
         const start = Math.max(screen.lastIndexOf('\n? '), screen.startsWith('? ') ? 0 : -1)
         const frame = screen.slice(start + 1)
         return start >= -1 && /navigate/.test(frame) ? frame : undefined
