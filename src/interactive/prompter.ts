@@ -34,20 +34,24 @@ export function createPrompter(io: IOStreams): Prompter {
   const context = { input: io.in, output: io.out }
   emitKeypressEvents(io.in as NodeJS.ReadStream)
 
-  /** Runs one prompt; Esc aborts it and the abort becomes BACK. */
-  async function withEscape<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T | Back> {
+  /**
+   * Runs one prompt; Esc aborts it and the abort becomes BACK. An abandoned prompt is erased
+   * (inquirer reads `clearPromptOnDone` when it settles, so it is set only on Esc): left on
+   * screen, its ❯ and key hints would look live. An answered prompt keeps its ✔ line.
+   */
+  async function withEscape<T>(run: (ctx: typeof context & { signal: AbortSignal; clearPromptOnDone: boolean }) => Promise<T>): Promise<T | Back> {
     const ac = new AbortController()
+    const ctx = { ...context, signal: ac.signal, clearPromptOnDone: false }
     const onKey = (_s: unknown, key: { name?: string } | undefined) => {
-      if (key?.name === 'escape') ac.abort()
+      if (key?.name !== 'escape') return
+      ctx.clearPromptOnDone = true
+      ac.abort()
     }
     io.in.on('keypress', onKey)
     try {
-      return await run(ac.signal)
+      return await run(ctx)
     } catch (e) {
-      if (ac.signal.aborted && e instanceof Error && e.name === 'AbortPromptError') {
-        io.out.write('\n')
-        return BACK
-      }
+      if (ac.signal.aborted && e instanceof Error && e.name === 'AbortPromptError') return BACK
       throw e
     } finally {
       io.in.removeListener('keypress', onKey)
@@ -65,10 +69,10 @@ export function createPrompter(io: IOStreams): Prompter {
       const list: (Choice<T | Back> | Separator)[] = choices.map((c) => (c === 'separator' ? new Separator() : c))
       if (opts.back !== false) list.push(new Separator(), { name: opts.back ?? '← Back', value: BACK })
       const pageSize = Math.max(7, Math.min(list.length, 15))
-      return withEscape((signal) => select<T | Back>({ message, choices: list, pageSize, loop: false, ...(opts.default !== undefined ? { default: opts.default } : {}) }, { ...context, signal }))
+      return withEscape((ctx) => select<T | Back>({ message, choices: list, pageSize, loop: false, ...(opts.default !== undefined ? { default: opts.default } : {}) }, ctx))
     },
     async input(message, opts = {}) {
-      const answer = await withEscape((signal) =>
+      const answer = await withEscape((ctx) =>
         input(
           {
             message,
@@ -79,24 +83,24 @@ export function createPrompter(io: IOStreams): Prompter {
             // empty is always accepted: it means "back"
             validate: (v: string) => (v.trim() === '' || !opts.validate ? true : opts.validate(v.trim())),
           },
-          { ...context, signal },
+          ctx,
         ),
       )
       if (answer === BACK || answer.trim() === '') return BACK
       return answer.trim()
     },
     async secret(message, opts = {}) {
-      const answer = await withEscape((signal) =>
+      const answer = await withEscape((ctx) =>
         password(
           { message, validate: (v: string) => (v.trim() === '' || !opts.validate ? true : opts.validate(v.trim())) },
-          { ...context, signal },
+          ctx,
         ),
       )
       if (answer === BACK || answer.trim() === '') return BACK
       return answer.trim()
     },
     async confirm(message, def = true) {
-      return withEscape((signal) => confirm({ message, default: def }, { ...context, signal }))
+      return withEscape((ctx) => confirm({ message, default: def }, ctx))
     },
   }
 }

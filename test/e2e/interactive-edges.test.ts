@@ -1,6 +1,7 @@
 /**
  * Edges of the interactive menu in a real terminal (node-pty, the built binary): a quoted paste
- * at the masked prompt, and what the banner promises about Enter.
+ * at the masked prompt, what the banner promises about Enter, and a menu left with Esc being
+ * erased rather than left on screen looking live.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { KEY, startPty, type PtySession } from '../helpers/pty.js'
@@ -35,7 +36,7 @@ describe('interactive edges', () => {
     })
   }
 
-  it('the banner says Enter accepts a default, and Enter does take it', { timeout: 60_000 }, async () => {
+  it('the banner says Enter accepts a default, Enter does take it; a prompt left with Esc is erased', { timeout: 60_000 }, async () => {
     const t = pty([])
     await t.waitFor(/what do you want to do\?[\s\S]*Quit/)
     expect(t.screen()).toContain('Esc goes back, Enter accepts a (default), Ctrl-C leaves.')
@@ -51,6 +52,14 @@ describe('interactive edges', () => {
     expect(t.sinceMark()).toMatch(/Access token lifetime 1h/)
     expect(t.sinceMark()).not.toMatch(/Main menu/)
 
+    const from = t.raw().length
+    t.mark()
+    t.type(KEY.esc)
+    await t.waitFor(/Main menu/)
+    // the abandoned prompt's lines (its ❯ and key hints) are erased, line by line, before the
+    // cursor is given back; left there they would look like a live menu
+    const left = t.raw().slice(from, t.raw().indexOf('Main menu', from))
+    expect(left).toMatch(/(?:\x1b\[2K\x1b\[1A){3,}\x1b\[2K\x1b\[G\x1b\[\?25h/)
     t.type(KEY.ctrlC)
     expect(await t.exited).toBe(130)
   })
