@@ -9,9 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { spawn as spawnPty } from 'node-pty'
 import { signedInHome } from '../helpers/login-flow.js'
-import { BIN, runCli } from '../helpers/run-cli.js'
+import { startPty } from '../helpers/pty.js'
+import { runCli } from '../helpers/run-cli.js'
 import { browserlessLogin } from './browserless-login.js'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 import { startResourceServer, type ResourceServer } from './resource-server.js'
@@ -202,33 +202,16 @@ describe('call', () => {
     const home = await signedInHome(provider, ['--resource', API_RESOURCE, '--scope', 'openid api:read'])
     const at = await revocationEvent()
     const authBefore = provider.requestsTo('/auth').length
-    const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_HOME: home })) if (v !== undefined) env[k] = v
     // a real terminal: the sign-in is allowed only there
-    const term = spawnPty(process.execPath, [BIN, 'call', '--no-open', `${api.url}/me`], { cols: 400, rows: 50, env })
-    let screen = ''
-    term.onData((d) => (screen += d))
-    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)))
+    const term = startPty(['call', '--no-open', `${api.url}/me`], { home, cols: 400 })
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const t = setInterval(() => {
-          const m = /Open: (\S+)/.exec(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))
-          if (m) {
-            clearInterval(t)
-            resolve(m[1]!)
-          }
-        }, 50)
-        void exited.then(() => {
-          clearInterval(t)
-          reject(new Error(`ended without an Open: line:\n${screen}`))
-        })
-      })
+      const url = (await term.waitFor(/Open: (\S+)/))[1]!
       await browserlessLogin(url, { deliver: true })
-      expect(await exited).toBe(0)
+      expect(await term.exited).toBe(0)
     } finally {
       term.kill()
     }
-    const text = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    const text = term.screen()
     expect(text).toMatch(/Refresh cannot answer it \(profile "default" has no refresh token\); signing in with the claims request/)
     expect(text).toMatch(/New access token from the sign-in; sending the request again \(once\)/)
     expect(text).toMatch(/"ok":true/)
@@ -256,32 +239,15 @@ describe('call', () => {
     api.setMode({ kind: 'step-up', since, acrValues: 'urn:mfa', maxAge: 0 })
     await new Promise((r) => setTimeout(r, (since + 1) * 1000 - Date.now() + 20))
     const authBefore = provider.requestsTo('/auth').length
-    const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_HOME: home })) if (v !== undefined) env[k] = v
-    const term = spawnPty(process.execPath, [BIN, 'call', '--no-open', `${api.url}/me`], { cols: 400, rows: 50, env })
-    let screen = ''
-    term.onData((d) => (screen += d))
-    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)))
+    const term = startPty(['call', '--no-open', `${api.url}/me`], { home, cols: 400 })
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const t = setInterval(() => {
-          const m = /Open: (\S+)/.exec(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))
-          if (m) {
-            clearInterval(t)
-            resolve(m[1]!)
-          }
-        }, 50)
-        void exited.then(() => {
-          clearInterval(t)
-          reject(new Error(`ended without an Open: line:\n${screen}`))
-        })
-      })
+      const url = (await term.waitFor(/Open: (\S+)/))[1]!
       await browserlessLogin(url, { deliver: true })
-      expect(await exited).toBe(0)
+      expect(await term.exited).toBe(0)
     } finally {
       term.kill()
     }
-    const text = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    const text = term.screen()
     expect(text).toMatch(/it asks for a step-up sign-in \(RFC 9470: acr_values=urn:mfa, max_age=0\)/)
     expect(text).toMatch(/"ok":true/)
     const auths = provider.requestsTo('/auth').slice(authBefore)
