@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { rawJws } from '../helpers/jwt-fixtures.js'
-import { KEY, startPty, type PtySession } from '../helpers/pty.js'
+import { KEY, ptysKilledAfterAll } from '../helpers/pty.js'
 import { tempHome } from '../helpers/run-cli.js'
 import { fileStore } from '../../src/store/store.js'
 
@@ -13,15 +13,7 @@ const now = Math.floor(Date.now() / 1000)
 const token = rawJws({ alg: 'RS256', typ: 'JWT' }, { iss: 'https://login.example', sub: 'user-42', aud: 'api://orders', scp: 'orders.read', exp: now + 3600, iat: now })
 const expired = rawJws({ alg: 'RS256', typ: 'JWT' }, { iss: 'https://login.example', sub: 'user-42', aud: 'api://orders', exp: now - 7200, iat: now - 10800 })
 
-const opened: PtySession[] = []
-function pty(args: string[], opts?: Parameters<typeof startPty>[1]): PtySession {
-  const t = startPty(args, opts)
-  opened.push(t)
-  return t
-}
-afterAll(() => {
-  for (const t of opened) t.kill()
-})
+const pty = ptysKilledAfterAll(afterAll)
 
 describe('menu entries for status and explain', () => {
   it('status: this profile, then every stored profile; the menu again after each', { timeout: 60_000 }, async () => {

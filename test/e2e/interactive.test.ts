@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KEY, startPty, type PtySession } from '../helpers/pty.js'
+import { KEY, ptysKilledAfterAll, type PtySession } from '../helpers/pty.js'
 import { rawJws } from '../helpers/jwt-fixtures.js'
 import { tempHome } from '../helpers/run-cli.js'
 import { fileStore } from '../../src/store/store.js'
@@ -33,15 +33,7 @@ const token = rawJws(
   },
 )
 
-const opened: PtySession[] = []
-function pty(args: string[], opts?: Parameters<typeof startPty>[1]): PtySession {
-  const t = startPty(args, opts)
-  opened.push(t)
-  return t
-}
-afterAll(() => {
-  for (const t of opened) t.kill()
-})
+const pty = ptysKilledAfterAll(afterAll)
 
 async function waitRaw(t: PtySession, from: number, re: RegExp): Promise<void> {
   const deadline = Date.now() + 20_000

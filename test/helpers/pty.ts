@@ -96,3 +96,19 @@ export function startPty(args: string[], opts: { home?: string; env?: Record<str
   }
   return session
 }
+
+/**
+ * `startPty` for a test file whose sessions are all killed after its tests: returns the
+ * starter; each session it starts is killed in `afterAll`.
+ */
+export function ptysKilledAfterAll(afterAll: (fn: () => void) => void): typeof startPty {
+  const opened: PtySession[] = []
+  afterAll(() => {
+    for (const t of opened) t.kill()
+  })
+  return (args, opts) => {
+    const t = startPty(args, opts)
+    opened.push(t)
+    return t
+  }
+}
