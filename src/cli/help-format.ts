@@ -5,6 +5,7 @@
  * @module
  */
 import { Help } from 'commander'
+import { visibleWidth, wrapText, wrapUnits } from '../render/wrap.js'
 
 const NARROWEST_BESIDE = 30
 const UNDER_INDENT = 6
@@ -39,7 +40,7 @@ export function wrapHelpText(text: string, columns: number): string {
     let j = i
     while (j < lines.length && isProse(lines[j]!) && indentOf(lines[j]!) === indentOf(lines[i]!)) j++
     const para = lines.slice(i, j)
-    if (para.length > 1 && para.some((l) => [...l].length > columns)) {
+    if (para.length > 1 && para.some((l) => visibleWidth(l) > columns)) {
       out.push(...wrapLine(indentOf(para[0]!) + para.map((l) => l.trim()).join(' '), columns))
       i = j
     } else {
@@ -54,7 +55,7 @@ const indentOf = (line: string) => /^ */.exec(line)![0]
 const isProse = (line: string) => line.trim() !== '' && !/^ *\$ /.test(line) && !/\S {2,}\S/.test(line) && !/^ *[-·*•]/.test(line)
 
 function wrapLine(line: string, columns: number): string[] {
-  if ([...line].length <= columns) return [line]
+  if (visibleWidth(line) <= columns) return [line]
   const indent = /^ */.exec(line)![0]
   const example = /^ *\$ /.test(line)
   const hash = example ? commentStart(line) : -1
@@ -64,35 +65,19 @@ function wrapLine(line: string, columns: number): string[] {
     const code = wrapLine(line.slice(0, hash).trimEnd(), columns)
     const comment = line.slice(hash)
     const last = code[code.length - 1]!
-    if ([...last].length + 2 + [...comment].length <= columns) return [...code.slice(0, -1), `${last}  ${comment}`]
-    const pad = indent + '    '
-    const words = wrap(comment.replace(/^#\s*/, ''), columns - pad.length - 2)
-    return [...code, ...words.map((w) => `${pad}# ${w}`)]
+    if (visibleWidth(last) + 2 + visibleWidth(comment) <= columns) return [...code.slice(0, -1), `${last}  ${comment}`]
+    const pad = `${indent}    # `
+    return [...code, ...wrapText(comment.replace(/^#\s*/, ''), columns, { first: pad, rest: pad })]
   }
-  const breaks = breakPoints(line, indent.length, example)
-  const out: string[] = []
+  // the pieces between the spaces it may break at; an example line is continued with ` \`
+  const units: string[] = []
   let start = 0
-  let prefix = ''
-  const cont = example ? indent + '    ' : indent
-  while (true) {
-    const room = columns - [...prefix].length - (example ? 2 : 0)
-    const rest = line.slice(start)
-    if ([...prefix + rest].length <= columns) {
-      out.push(prefix + rest)
-      break
-    }
-    // the last space that fits; none fits: the first one after (a long word is never cut)
-    const fits = breaks.filter((b) => b > start && b - start <= room)
-    const at = fits.length ? fits[fits.length - 1]! : breaks.find((b) => b > start)
-    if (at === undefined) {
-      out.push(prefix + rest)
-      break
-    }
-    out.push(prefix + line.slice(start, at) + (example ? ' \\' : ''))
-    start = at + 1
-    prefix = cont
+  for (const b of breakPoints(line, indent.length, example)) {
+    units.push(line.slice(start, b))
+    start = b + 1
   }
-  return out
+  units.push(line.slice(start))
+  return wrapUnits(units, columns, { rest: example ? indent + '    ' : indent, ...(example ? { lineEnd: ' \\' } : {}) })
 }
 
 /** Where a shell comment begins in an example line (outside quotes, after a space), or -1. */
@@ -104,20 +89,6 @@ function commentStart(line: string): number {
     if (c === '#' && quote === undefined && line[i - 1] === ' ') return i
   }
   return -1
-}
-
-/** Words of prose to lines of at most `width` (a longer word gets a line of its own). */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = []
-  let cur = ''
-  for (const w of text.split(/\s+/).filter(Boolean)) {
-    if (cur && [...cur].length + 1 + [...w].length > width) {
-      lines.push(cur)
-      cur = w
-    } else cur = cur ? `${cur} ${w}` : w
-  }
-  if (cur) lines.push(cur)
-  return lines
 }
 
 /** Indexes of the spaces a line may break at: after its indent, and in a command outside quotes. */

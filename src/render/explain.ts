@@ -6,9 +6,10 @@
  */
 import type { IOStreams } from '../io-streams.js'
 import type { Cause, ExplainResult } from '../core/explain/causes.js'
-import { printable, safeJson } from '../core/printable.js'
+import { safeJson } from '../core/printable.js'
 import { redactText } from '../http/redact.js'
 import { styleFor } from './style.js'
+import { wrapText, type Span } from './wrap.js'
 
 /** The contract's `--json`: `{ status, challenges, causes: [{code, confidence, evidence, fix}], token }` plus the clocks and warnings. */
 export function explainJson(r: ExplainResult) {
@@ -28,24 +29,26 @@ const WIDTH_DEFAULT = 80
 export function renderExplain(io: Pick<IOStreams, 'out' | 'color'> & { columns?: number }, r: ExplainResult, opts: { json: boolean }): void {
   if (opts.json) return void io.out.write(safeJson(explainJson(r), 2) + '\n')
   const s = styleFor(io)
-  const width = Math.max(40, io.columns ?? WIDTH_DEFAULT)
+  const width = io.columns ?? WIDTH_DEFAULT
+  // the one wrapper escapes what it lays out (core/printable): server and token text included
+  const put = (text: string | Span[], first: string, rest = first) => out.push(...wrapText(text, width, { first, rest }))
   const out: string[] = []
   const head = r.status !== null ? `The API answered ${r.status}` : 'The API refused the token'
-  out.push(s.bold(`${head}: ${r.causes.length ? `${r.causes.length} possible cause${r.causes.length > 1 ? 's' : ''}, most likely first` : 'no cause found'}`))
+  put([{ text: `${head}: ${r.causes.length ? `${r.causes.length} possible cause${r.causes.length > 1 ? 's' : ''}, most likely first` : 'no cause found'}`, style: s.bold }], '')
   r.causes.forEach((c, i) => out.push('', ...causeLines(c, i, width, s)))
-  if (r.causes.length === 0) out.push('', '  Nothing in the response or the token points to a cause. Give the token (and --issuer to check its signature) and the whole response head.')
+  if (r.causes.length === 0) out.push('', ...wrapText('Nothing in the response or the token points to a cause. Give the token (and --issuer to check its signature) and the whole response head.', width, { first: '  ' }))
   if (r.token) {
     out.push('', s.bold('Token'))
     const t = r.token
-    out.push(...wrap(`${printable(t.label)}, ${t.bytes} bytes${t.verified === true ? ', signature verified' : t.verified === false ? ', signature NOT verified' : ', signature not checked (no key source)'}`, width, '  '))
-    for (const [k, v] of Object.entries(t.claims)) out.push(...wrap(`${k}: ${printable(claimText(k, v))}`, width, '  ', '    '))
+    put(`${t.label}, ${t.bytes} bytes${t.verified === true ? ', signature verified' : t.verified === false ? ', signature NOT verified' : ', signature not checked (no key source)'}`, '  ')
+    for (const [k, v] of Object.entries(t.claims)) put(`${k}: ${claimText(k, v)}`, '  ', '    ')
   }
   out.push('', s.bold('Clock'))
-  out.push(`  ${r.clock.source === '--now' ? '--now' : 'local'} ${r.clock.now}${r.clock.serverDate ? `; server Date ${r.clock.serverDate}` : '; no Date header'}`)
-  if (r.response.dpopNonce) out.push('', s.bold('DPoP-Nonce'), `  ${printable(r.response.dpopNonce)}`)
+  put(`${r.clock.source === '--now' ? '--now' : 'local'} ${r.clock.now}${r.clock.serverDate ? `; server Date ${r.clock.serverDate}` : '; no Date header'}`, '  ')
+  if (r.response.dpopNonce) out.push('', s.bold('DPoP-Nonce'), ...wrapText(r.response.dpopNonce, width, { first: '  ' }))
   if (r.warnings.length) {
     out.push('')
-    for (const w of r.warnings) out.push(...wrap(s.yellow(`warning: ${printable(redactText(w))}`), width, '', '  '))
+    for (const w of r.warnings) put([{ text: `warning: ${redactText(w)}`, style: s.yellow }], '', '  ')
   }
   io.out.write(out.join('\n') + '\n')
 }
@@ -55,33 +58,9 @@ type Style = ReturnType<typeof styleFor>
 function causeLines(c: Cause, i: number, width: number, s: Style): string[] {
   const tone = c.confidence === 'certain' ? s.red : c.confidence === 'likely' ? s.yellow : s.dim
   // server text quoted in the evidence may echo a token: redacted (JWTs and the run's secrets)
-  const lines = wrap(`${s.bold(`${i + 1}. ${c.code}`)} ${tone(`(${c.confidence})`)} ${printable(redactText(c.summary))}`, width, '', '   ')
-  for (const e of c.evidence) lines.push(...wrap(`${s.dim('-')} ${printable(redactText(e))}`, width, '   ', '     '))
-  if (c.fix) lines.push(...wrap(`${s.dim('fix:')} ${s.cyan(printable(c.fix))}`, width, '   ', '     '))
-  return lines
-}
-
-/** Wraps at spaces to `width` (never mid-word); a word longer than the line stays whole. */
-function wrap(text: string, width: number, first: string, rest = first): string[] {
-  const words = text.split(' ')
-  const lines: string[] = []
-  let line = first
-  let visible = first.length
-  let empty = true
-  for (const w of words) {
-    // colour codes take no columns
-    const len = w.replace(/\u001b\[[0-9;]*m/g, '').length
-    if (!empty && visible + 1 + len > width) {
-      lines.push(line)
-      line = rest + w
-      visible = rest.length + len
-      continue
-    }
-    line += (empty ? '' : ' ') + w
-    visible += (empty ? 0 : 1) + len
-    empty = false
-  }
-  lines.push(line)
+  const lines = wrapText([{ text: `${i + 1}. ${c.code}`, style: s.bold }, { text: ' ' }, { text: `(${c.confidence})`, style: tone }, { text: ` ${redactText(c.summary)}` }], width, { rest: '   ' })
+  for (const e of c.evidence) lines.push(...wrapText(redactText(e), width, { first: `   ${s.dim('-')} `, rest: '     ' }))
+  if (c.fix) lines.push(...wrapText([{ text: c.fix, style: s.cyan }], width, { first: `   ${s.dim('fix:')} `, rest: '     ' }))
   return lines
 }
 

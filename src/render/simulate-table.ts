@@ -11,6 +11,7 @@ import type { ExposureRow } from '../core/simulate/exposure.js'
 import { activityOf, type Policy } from '../core/simulate/policy.js'
 import type { SimulationResult } from '../core/simulate/simulate.js'
 import { renderTimeline } from './timeline-chart.js'
+import { wrapText } from './wrap.js'
 
 export interface SimulationViewOptions {
   width: number
@@ -48,7 +49,7 @@ export function renderSummary(result: SimulationResult, s: ChalkInstance, width 
   const indent = ' '.repeat(keyWidth)
   let out =
     rows
-      .map(([k, v]) => s.bold(k.padEnd(keyWidth)) + wrapText(v, Math.max(30, width - keyWidth)).join('\n' + indent))
+      .map(([k, v]) => wrapText(v, Math.max(keyWidth + 30, width), { first: s.bold(k.padEnd(keyWidth)), rest: indent }).join('\n'))
       .join('\n') + '\n'
   if (result.exposure) out += '\n' + renderExposure(result.exposure.revokeAt, result.exposure.rows, s)
   return out
@@ -107,20 +108,6 @@ function describePromise(result: SimulationResult): string | null {
     return `${head}; simulated ${session.tokensIssued}: the refresh token expired at ${d(session.sessionEnd.at)} and the client's refresh at ${d(session.reauthRequiredAt)} came too late (a token is valid only while t < its expiry)`
   }
   return `${head}; simulated ${session.tokensIssued} with these flags`
-}
-
-/** Breaks text at spaces into lines of at most `width` characters (a longer word stands alone). */
-export function wrapText(text: string, width: number): string[] {
-  const lines: string[] = []
-  let line = ''
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line)
-      line = word
-    } else line = line ? `${line} ${word}` : word
-  }
-  lines.push(line)
-  return lines
 }
 
 const EXPOSURE_LABEL: Record<ExposureRow['kind'], (r: ExposureRow) => string> = {

@@ -5,6 +5,7 @@
  * @module
  */
 import { printableLines } from '../core/printable.js'
+import { charWidth, visibleWidth, wrapText } from './wrap.js'
 
 export interface Cell {
   text: string
@@ -34,19 +35,7 @@ export type Row = [key: Cell, value: Cell, note?: Cell]
 const ELLIPSIS = '…'
 const GAP = '  '
 
-/** Visible width in terminal columns: code points, with wide (CJK, emoji) ones counted as two. */
-export function visibleWidth(s: string): number {
-  let w = 0
-  for (const ch of s) w += charWidth(ch)
-  return w
-}
-
-function charWidth(ch: string): number {
-  const c = ch.codePointAt(0)!
-  if (c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x300 && c < 0x370) || c === 0x200b) return 0
-  if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) return 2
-  return 1
-}
+export { visibleWidth }
 
 /** Cuts `s` to at most `width` columns, ending with an ellipsis when it was cut. */
 export function truncate(s: string, width: number): string {
@@ -74,22 +63,14 @@ export function pad(s: string, width: number): string {
 }
 
 /**
- * Wraps text to `width` columns: at spaces where that keeps lines reasonably full, hard breaks
- * elsewhere (tokens and URLs have no spaces). At most `maxLines` lines; the last is cut with an
- * ellipsis when text remains. Control characters are shown escaped, so a claim cannot move the cursor.
+ * A cell's text to lines of `width` columns (the one wrapper, render/wrap): at spaces, and a word
+ * wider than the cell (a token, a certificate) cut across lines rather than pushing the table
+ * past the terminal. At most `maxLines` lines; the last is cut with an ellipsis when text
+ * remains. Control characters are shown escaped, so a claim cannot move the cursor.
  */
 export function wrap(text: string, width: number, maxLines = Infinity): string[] {
   const w = Math.max(1, width)
-  const lines: string[] = []
-  for (const para of sanitize(text).split('\n')) {
-    let rest = para
-    while (visibleWidth(rest) > w) {
-      const cut = breakAt(rest, w)
-      lines.push(rest.slice(0, cut).trimEnd())
-      rest = rest.slice(cut).replace(/^ +/, '')
-    }
-    lines.push(rest)
-  }
+  const lines = wrapText(text, w, { long: 'break' })
   if (lines.length > maxLines) {
     const kept = lines.slice(0, Math.max(1, maxLines))
     const last = kept[kept.length - 1]!
@@ -97,23 +78,6 @@ export function wrap(text: string, width: number, maxLines = Infinity): string[]
     return kept
   }
   return lines
-}
-
-/** Index (in UTF-16 units) where a line of at most `width` columns ends. */
-function breakAt(s: string, width: number): number {
-  let w = 0
-  let i = 0
-  let lastSpace = -1
-  for (const ch of s) {
-    const cw = charWidth(ch)
-    if (w + cw > width) break
-    if (ch === ' ') lastSpace = i
-    w += cw
-    i += ch.length
-  }
-  if (i === 0) i = s.codePointAt(0)! > 0xffff ? 2 : 1 // a character wider than the column: emit it anyway
-  // Break at a space unless that leaves the line nearly empty (a long word is broken instead).
-  return lastSpace > 0 && lastSpace >= i / 4 ? lastSpace + 1 : i
 }
 
 /** Control characters (other than newline) and direction overrides as visible `\uXXXX` escapes. */

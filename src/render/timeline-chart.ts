@@ -9,6 +9,7 @@ import type { ChalkInstance } from 'chalk'
 import { formatDuration } from '../core/duration.js'
 import type { Session, SimEvent } from '../core/simulate/engine.js'
 import type { Window } from '../core/simulate/windows.js'
+import { wrapUnits } from './wrap.js'
 
 export interface TimelineOptions {
   /** Total width in columns, labels included. */
@@ -81,7 +82,7 @@ export function renderTimeline(input: TimelineInput, opts: TimelineOptions): str
     ...[...MARKERS, HORIZON].filter((m) => marks.includes(m.char)).map((m) => `${m.char} ${m.label}`),
     `1 column = ${perColumn}`,
   ]
-  rows.push(...wrap(legend, Math.max(MIN_CHART, Math.floor(opts.width) - LABEL_WIDTH)).map((line) => label('') + s.dim(line)))
+  rows.push(...wrapUnits(legend, Math.max(MIN_CHART, Math.floor(opts.width) - LABEL_WIDTH), { separator: '  ' }).map((line) => label('') + s.dim(line)))
   return rows.map((r) => r.trimEnd()).join('\n') + '\n'
 }
 
@@ -163,16 +164,3 @@ function roughly(seconds: number): string {
   return (formatDuration(rounded).match(/\d+[a-z]/g) ?? []).slice(0, 2).join('')
 }
 
-function wrap(items: readonly string[], width: number): string[] {
-  const lines: string[] = []
-  let line = ''
-  for (const item of items) {
-    if (line && line.length + 2 + item.length > width) {
-      lines.push(line)
-      line = ''
-    }
-    line = line ? `${line}  ${item}` : item
-  }
-  if (line) lines.push(line)
-  return lines
-}
