@@ -14,6 +14,7 @@ import { TIME_CLAIMS, describeTime, type TimeClaim } from '../core/jwt/times.js'
 import { normalizeTokenText } from '../core/token-text.js'
 import { printable } from '../core/printable.js'
 import { decodedJson, formatValue, humanView } from '../render/decode.js'
+import { wrapText, type Span } from '../render/wrap.js'
 import { hasCommand } from './menu-entries.js'
 import { BACK } from './prompter.js'
 import { shortToken, type KnownToken, type Session } from './session.js'
@@ -58,7 +59,7 @@ async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void
   try {
     t = decodeToken(token.text, { now: s.deps.now() })
   } catch (e) {
-    s.say(s.style.red(`tokentool: ${e instanceof Error ? e.message : String(e)}`))
+    s.prose([{ text: `tokentool: ${e instanceof Error ? e.message : String(e)}`, style: s.style.red }], { rest: '  ' })
     return
   }
   io.out.write(humanView(t, s.style, io.columns))
@@ -127,22 +128,23 @@ async function walkObject(s: Session, obj: Record<string, unknown> | unknown[], 
 
 function showMember(s: Session, path: string, key: string, value: unknown, what: 'claim' | 'header', topLevel: boolean): void {
   const c = s.style
-  const lines = [c.bold(printable(path))]
+  const lines: string[] = []
+  const put = (text: string | Span[], first: string) => lines.push(...wrapText(text, s.deps.io.columns, { first, rest: ' '.repeat(11) }))
+  put([{ text: path, style: c.bold }], '')
   const meaning = topLevel ? (what === 'claim' ? claimMeaning(key) : headerMeaning(key)) : undefined
-  lines.push(`  meaning  ${meaning ?? c.dim('(not a claim tokentool knows; see the issuer\'s documentation)')}`)
+  put(meaning ? meaning : [{ text: "(not a claim tokentool knows; see the issuer's documentation)", style: c.dim }], '  meaning  ')
   if (what === 'claim' && topLevel && (TIME_CLAIMS as readonly string[]).includes(key)) {
     const info = describeTime(key as TimeClaim, value, s.deps.now())
-    lines.push(`  time     ${info.iso ?? '(not a number of seconds)'} · ${info.relative}`)
+    put(`${info.iso ?? '(not a number of seconds)'} · ${info.relative}`, '  time     ')
   }
-  // JSON's own line breaks are layout; anything else unprintable is escaped line by line
+  // JSON's own line breaks are layout (each line keeps its indent); the wrapper escapes the rest
   const text =
     typeof value === 'string'
       ? looksLikeCompactJwt(value)
         ? shortToken(value) + ' (a JWT)'
         : printable(value)
-      : (JSON.stringify(value, null, 2) ?? String(value)).split('\n').map(printable).join('\n')
-  const [first, ...rest] = text.split('\n')
-  lines.push(`  value    ${first}`, ...rest.map((l) => `           ${l}`))
+      : (JSON.stringify(value, null, 2) ?? String(value))
+  put(text, '  value    ')
   s.say(lines.join('\n') + '\n')
 }
 
@@ -193,9 +195,9 @@ async function saveJson(s: Session, t: DecodedToken): Promise<void> {
   try {
     await writeFile(temp, JSON.stringify(decodedJson(t), null, 2) + '\n', { flag: 'wx', mode: 0o600 })
     await rename(temp, file)
-    s.say(s.style.green(`Saved the decoded token to ${file}`))
+    s.prose([{ text: `Saved the decoded token to ${file}`, style: s.style.green }], { rest: '  ' })
   } catch (e) {
     await rm(temp, { force: true })
-    s.say(s.style.red(`tokentool: cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`))
+    s.prose([{ text: `tokentool: cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`, style: s.style.red }], { rest: '  ' })
   }
 }

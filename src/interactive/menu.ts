@@ -52,7 +52,7 @@ const ENTRIES: Entry[] = [
 export async function runMenu(deps: Deps, opts: MenuOptions): Promise<void> {
   validateProfileName(opts.profile) // a bad --profile is a usage error before any prompt, as for a command
   const s = new Session(deps, opts.prompter ?? createPrompter(deps.io), opts.profile, opts.run, opts.globals)
-  s.say(s.style.bold('tokentool') + s.style.dim(' — interactive token debugger. Esc goes back, Enter accepts a (default), Ctrl-C leaves.'))
+  s.prose([{ text: 'tokentool', style: s.style.bold }, { text: ' — interactive token debugger. Esc goes back, Enter accepts a (default), Ctrl-C leaves.', style: s.style.dim }])
   const entries = ENTRIES.filter((e) => !e.when || e.when())
   let last: string | undefined
   for (;;) {

@@ -9,6 +9,7 @@ import type { Deps, IOStreams } from '../cli/deps.js'
 import { latestAccessToken } from '../store/tokens.js'
 import { openStore } from '../store/store.js'
 import { styleFor } from '../render/style.js'
+import { wrapText, type Span, type WrapOptions } from '../render/wrap.js'
 import { looksLikeCompactJwt } from '../core/jwt/nested.js'
 import type { Prompter } from './prompter.js'
 
@@ -42,6 +43,14 @@ export class Session {
 
   say(text: string): void {
     this.deps.io.out.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /**
+   * Prose for the user, wrapped to the terminal's width at spaces (render/wrap: never mid-word,
+   * its text through the terminal-safety escape). `first`/`rest` as for wrapText.
+   */
+  prose(text: string | readonly Span[], opts: WrapOptions = {}): void {
+    this.say(wrapText(text, this.deps.io.columns, opts).join('\n'))
   }
 
   /**

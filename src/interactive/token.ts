@@ -40,7 +40,8 @@ export async function tokenFlow(s: Session): Promise<void> {
   const token = text.trim()
   if (code !== 0 || token === '') return
   s.lastToken = { text: token, label: 'client credentials token' }
-  s.say(`${s.style.green('Got an access token')} ${shortToken(token)} (stored in profile ${s.profile})\n`)
+  s.prose([{ text: 'Got an access token', style: s.style.green }, { text: ` ${shortToken(token)} (stored in profile ${s.profile})` }], { rest: '  ' })
+  s.say('')
   await afterToken(s)
 }
 

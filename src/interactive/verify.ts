@@ -83,15 +83,18 @@ async function explainFailure(s: Session, args: string[]): Promise<void> {
   try {
     checks = (JSON.parse(json) as { checks: CheckRow[] }).checks
   } catch {
-    s.say('tokentool: could not run the verification again to explain it; see the checklist above')
+    s.prose('tokentool: could not run the verification again to explain it; see the checklist above', { rest: '  ' })
     return
   }
   const c = s.style
-  const lines = [c.bold('Why it failed, and what to try'), '']
+  s.prose([{ text: 'Why it failed, and what to try', style: c.bold }])
+  s.say('')
+  // the detail quotes the token (a kid, a claim): the wrapper escapes it; advice hangs under it
   for (const k of checks.filter((x) => !x.ok)) {
-    lines.push(`${c.red('FAIL')} ${k.name}: ${k.detail}`, `     ${ADVICE[k.name] ?? 'see the detail above'}`, '')
+    s.prose([{ text: 'FAIL', style: c.red }, { text: ` ${k.name}: ${k.detail}` }], { rest: '     ' })
+    s.prose(ADVICE[k.name] ?? 'see the detail above', { first: '     ' })
+    s.say('')
   }
-  s.say(lines.join('\n'))
 }
 
 /** What to try when a check fails, by check name (the names of core/jwt/verify-checks). */

@@ -76,7 +76,7 @@ export function renderCallResult(io: Pick<IOStreams, 'out' | 'stdoutIsTTY'>, r: 
   }
 }
 
-type ErrIO = Pick<IOStreams, 'err' | 'color' | 'stderrIsTTY'>
+type ErrIO = Pick<IOStreams, 'err' | 'color' | 'stderrIsTTY'> & { columns?: number }
 const errStyle = (io: ErrIO) => styleFor({ color: io.stderrIsTTY && io.color })
 
 /** A one-line summary of a challenge: `insufficient_claims: description`. */
@@ -120,7 +120,7 @@ export function renderRefreshFailed(io: ErrIO, why: string): void {
 export function renderRefusal(io: ErrIO, verdict: ChallengeVerdict): void {
   if (verdict.kind === 'none') return
   if (verdict.kind === 'other' && verdict.problem) io.err.write(`tokentool: warning: cannot decode the WWW-Authenticate header: ${printable(verdict.problem)}\n`)
-  if (verdict.challenge) renderCaeDecode({ out: io.err, color: io.stderrIsTTY && io.color }, { challenges: [redactChallenge(verdict.challenge)] }, { json: false })
+  if (verdict.challenge) renderCaeDecode({ out: io.err, color: io.stderrIsTTY && io.color, ...(io.columns !== undefined ? { columns: io.columns } : {}) }, { challenges: [redactChallenge(verdict.challenge)] }, { json: false })
 }
 
 /** The challenge with any token a server echoed in its parameters redacted (stderr is not what the user asked for). */

@@ -11,6 +11,7 @@ import type { VerifyResult } from '../core/jwt/verify.js'
 import { formatDuration } from '../core/duration.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
+import { wrapText } from './wrap.js'
 
 export interface VerifyReport extends VerifyResult {
   clock: { now: string; source: 'local' | '--now'; leeway: number }
@@ -23,20 +24,33 @@ export function verifyJson(r: VerifyReport): Record<string, unknown> {
   return { valid: r.valid, checks: r.checks, header: r.header, payload: r.payload, clock: r.clock, keySource: r.keySource, warnings: r.warnings }
 }
 
-export function renderVerify(io: Pick<IOStreams, 'out' | 'err' | 'color'>, r: VerifyReport, opts: { json: boolean }): void {
+export function renderVerify(io: Pick<IOStreams, 'out' | 'err' | 'color' | 'columns'>, r: VerifyReport, opts: { json: boolean }): void {
   for (const w of r.warnings) io.err.write(`tokentool: warning: ${printable(w)}\n`)
   if (opts.json) return writeJson(io, verifyJson(r))
-  const s = styleFor(io)
-  const width = Math.max(...r.checks.map((c) => c.name.length))
-  // a detail quotes the token (a kid, a claim): through the one terminal-safety escape
-  const lines = r.checks.map((c) => `${mark(c, s)}  ${c.name.padEnd(width)}  ${c.skipped ? s.dim(printable(c.detail)) : printable(c.detail)}`)
-  const failed = r.checks.filter((c) => !c.ok).length
-  const verdict = r.valid
-    ? s.green.bold('VALID: every check passed')
-    : s.red.bold(`INVALID: ${failed} check${failed === 1 ? '' : 's'} failed`)
-  const clock = `clock     ${r.clock.now} (${r.clock.source === '--now' ? 'from --now' : 'this machine'}), leeway ${formatDuration(r.clock.leeway)} for exp/nbf/iat/max-age`
-  io.out.write([verdict, '', ...lines, '', s.dim(clock), s.dim(`key from  ${printable(r.keySource)}`), ''].join('\n'))
+  io.out.write(verifyText(r, styleFor(io), io.columns))
 }
+
+/**
+ * The checklist, wrapped to `columns` at spaces: a row's detail continues under itself (under
+ * the check's name when the terminal is too narrow for that), so PASS/FAIL stays a column.
+ */
+export function verifyText(r: VerifyReport, s: ReturnType<typeof styleFor>, columns: number): string {
+  const width = Math.max(...r.checks.map((c) => c.name.length))
+  const hang = 4 + 2 + width + 2
+  const rest = ' '.repeat(columns - hang >= MIN_DETAIL ? hang : 6)
+  // a detail quotes the token (a kid, a claim): the wrapper escapes it (core/printable)
+  const lines = r.checks.flatMap((c) =>
+    wrapText([{ text: c.detail, ...(c.skipped ? { style: s.dim } : {}) }], columns, { first: `${mark(c, s)}  ${c.name.padEnd(width)}  `, rest }),
+  )
+  const failed = r.checks.filter((c) => !c.ok).length
+  const verdict = r.valid ? s.green.bold('VALID: every check passed') : s.red.bold(`INVALID: ${failed} check${failed === 1 ? '' : 's'} failed`)
+  const clock = `${r.clock.now} (${r.clock.source === '--now' ? 'from --now' : 'this machine'}), leeway ${formatDuration(r.clock.leeway)} for exp/nbf/iat/max-age`
+  const footer = (label: string, text: string) => wrapText([{ text, style: s.dim }], columns, { first: s.dim(label.padEnd(10)) })
+  return [verdict, '', ...lines, '', ...footer('clock', clock), ...footer('key from', r.keySource), ''].join('\n')
+}
+
+/** Narrowest a detail column may get before details continue under the check names instead. */
+const MIN_DETAIL = 20
 
 function mark(c: Check, s: ReturnType<typeof styleFor>): string {
   if (c.skipped) return s.dim('SKIP')

@@ -29,7 +29,8 @@ async function serve(handler: Parameters<typeof startHttpServer>[0]): Promise<Ti
 
 describe('tokentool discover', () => {
   it('shows endpoints, what the server supports and its keys with thumbprints', async () => {
-    const r = await runCli(['discover', '--issuer', op.issuer])
+    // wide: each row on one line, to read it whole (the wrapping is test/cli/width.test.ts's)
+    const r = await runCli(['discover', '--issuer', op.issuer], { env: { COLUMNS: '200' } })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`issuer    ${op.issuer}  ✓ matches`)
@@ -107,7 +108,7 @@ describe('tokentool discover', () => {
       }
       send(res, 404, '{}')
     })
-    const r = await runCli(['discover', '--issuer', s.url])
+    const r = await runCli(['discover', '--issuer', s.url], { env: { COLUMNS: '200' } })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('(RFC 8414 authorization server metadata)')
     expect(r.stdout).toContain('grants            authorization_code, implicit (not advertised: RFC 8414 default)')
