@@ -28,7 +28,8 @@ export function reportError(err: unknown, deps: Deps, argv: readonly string[], w
   if (jsonRequested(deps, argv) && !wroteOut()) {
     const f = errorFields(err)
     const doc = code === EXIT.cancelled && !(err instanceof TokentoolError) ? { ...f, code: 'ERR_CANCELLED', message: 'interrupted' } : f
-    writeJson(deps.io, { error: doc })
+    // exit_code: tokentool's snake_case rule; exitCode, the contract's 0.1 name, until 0.3 (render/json-fields.ts)
+    writeJson(deps.io, { error: { code: doc.code, message: doc.message, hint: doc.hint, exit_code: doc.exitCode, exitCode: doc.exitCode } })
   }
   if (err instanceof TokentoolError) {
     // one line: what was wrong, then what to do about it. The last line of defence: a

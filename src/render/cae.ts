@@ -8,9 +8,14 @@ import type { CaeDecodeResult, DecodedChallenge } from '../core/cae/decode.js'
 import { printable, safeJson } from '../core/printable.js'
 import { styleFor } from './style.js'
 import { visibleWidth, wrapText, wrapUnits, type Span, type WrapOptions } from './wrap.js'
+import { snakeFields } from './json-fields.js'
 
 /** The `--json` document of the contract: `{ "challenges": [{"scheme", "params", "claims", ...}] }`. */
-export function caeDecodeJson(result: CaeDecodeResult) {
+export function caeDecodeJson(result: CaeDecodeResult): Record<string, unknown> {
+  return snakeFields(caeDecodeView(result), { verbatim: ['params', 'claims'] }) as Record<string, unknown>
+}
+
+function caeDecodeView(result: CaeDecodeResult) {
   return {
     challenges: result.challenges.map((c) => ({
       scheme: c.scheme,

@@ -16,6 +16,7 @@ import { renderCaeDecode } from './cae.js'
 import { explainJson } from './explain.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
+import { snakeFields } from './json-fields.js'
 
 /** The body as text when it is UTF-8, else base64 (for `--json`). */
 function bodyView(body: Uint8Array): { body: string; bodyEncoding: 'utf8' | 'base64' } {
@@ -37,8 +38,15 @@ function challengeJson(c: DecodedChallenge | null) {
   return c && { scheme: c.scheme, params: c.params, claims: c.claims, explanation: c.explanation }
 }
 
-/** The `--json` document. */
-export function callJson(r: CallResult) {
+/**
+ * The `--json` document, own fields in snake_case (json-fields.ts); the response's headers and
+ * body, challenge parameters and claims requests as they came.
+ */
+export function callJson(r: CallResult): Record<string, unknown> {
+  return snakeFields(callView(r), { verbatim: ['headers', 'body', 'params', 'claims'] }) as Record<string, unknown>
+}
+
+function callView(r: CallResult) {
   const challenge = r.verdict.kind === 'none' ? null : r.verdict.challenge
   return {
     method: r.request.method,

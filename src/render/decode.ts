@@ -15,12 +15,23 @@ import { TIME_CLAIMS, type TimeInfo, type TimeState, type TimesResult } from '..
 import { formatDuration } from '../core/duration.js'
 import { relative } from '../core/time.js'
 import { writeJson } from './json.js'
+import { snakeFields } from './json-fields.js'
 import { describeAuthorizationDetails } from '../core/rar.js'
 import { styleFor } from './style.js'
 import { renderTable, sanitize, truncate, type Cell, type Row, wrap } from './table.js'
 
-/** The `--json` document: the contract's fields first, then the extras. */
+/**
+ * Claim objects and claim values inside decode's document: kept as the token has them.
+ * (`claims` under `times` is walked: its keys are claim names, its values tokentool's own.)
+ */
+const DECODE_VERBATIM = ['header', 'payload', 'value', 'details', 'disclosedPayload']
+
+/** The `--json` document: the contract's fields first, then the extras; own fields in snake_case (json-fields.ts). */
 export function decodedJson(t: DecodedToken): Record<string, unknown> {
+  return snakeFields(decodedView(t), { verbatim: DECODE_VERBATIM }) as Record<string, unknown>
+}
+
+function decodedView(t: DecodedToken): Record<string, unknown> {
   return {
     kind: t.kind,
     header: t.header,

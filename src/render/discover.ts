@@ -11,10 +11,12 @@ import { writeJson } from './json.js'
 import { printable } from '../core/printable.js'
 import { styleFor } from './style.js'
 import { visibleWidth, wrapText, wrapUnits, type Span } from './wrap.js'
+import { snakeFields } from './json-fields.js'
 
 export function renderDiscover(io: Pick<IOStreams, 'out' | 'err' | 'color' | 'columns'>, d: DiscoverySummary, opts: { json: boolean }): void {
   for (const w of d.warnings) io.err.write(`tokentool: warning: ${printable(w)}\n`)
-  if (opts.json) return writeJson(io, d)
+  // the server's metadata (and its endpoint names) as it sent them; tokentool's summary in snake_case
+  if (opts.json) return writeJson(io, snakeFields(d, { verbatim: ['metadata', 'endpoints'] }))
   io.out.write(discoverText(d, styleFor(io), io.columns))
 }
 

@@ -10,9 +10,15 @@ import { safeJson } from '../core/printable.js'
 import { redactText } from '../http/redact.js'
 import { styleFor } from './style.js'
 import { wrapText, type Span } from './wrap.js'
+import { snakeFields } from './json-fields.js'
 
 /** The contract's `--json`: `{ status, challenges, causes: [{code, confidence, evidence, fix}], token }` plus the clocks and warnings. */
-export function explainJson(r: ExplainResult) {
+export function explainJson(r: ExplainResult): Record<string, unknown> {
+  // challenge parameters and claims requests as the server sent them; the token's claims as it has them
+  return snakeFields(explainView(r), { verbatim: ['params', 'claims'] }) as Record<string, unknown>
+}
+
+function explainView(r: ExplainResult) {
   return {
     status: r.status,
     challenges: r.challenges.map((c) => ({ ...c, params: Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, redactText(v)])), warnings: c.warnings.map(redactText) })),

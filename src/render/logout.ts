@@ -7,6 +7,7 @@ import type { IOStreams } from '../io-streams.js'
 import { printable } from '../core/printable.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
+import { snakeFields } from './json-fields.js'
 
 export interface LogoutView {
   profile: string
@@ -20,7 +21,7 @@ export interface LogoutView {
 
 export function renderLogout(io: Pick<IOStreams, 'out' | 'err' | 'color'>, v: LogoutView, opts: { json: boolean }): void {
   for (const w of v.warnings) io.err.write(`tokentool: warning: ${printable(w)}\n`)
-  if (opts.json) return writeJson(io, v)
+  if (opts.json) return writeJson(io, snakeFields(v))
   const s = styleFor(io)
   const lines: string[] = []
   if (v.endpoint) {

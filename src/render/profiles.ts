@@ -12,6 +12,15 @@ import { isSecretReference, type ProfileSettings } from '../store/profiles.js'
 import { hasTokens, latestAccessToken, type ProfileTokens } from '../store/tokens.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
+import { snakeFields, type FieldStyle } from './json-fields.js'
+
+/**
+ * `--json` of profiles: own fields in snake_case, times as unix seconds in `*_at`; the 0.1
+ * camelCase names (ISO times) follow as deprecated aliases (json-fields.ts). The settings'
+ * maps (`--param`, `--header`, endpoint names) and a cached token's claims request are the
+ * user's or the protocol's: kept as they are.
+ */
+const PROFILES_JSON: FieldStyle = { verbatim: ['endpoints', 'params', 'headers', 'claims'], isoTimes: ['accessTokenExpiresAt', 'expiresAt', 'obtainedAt'] }
 
 /** A secret as shown: its preview always, the value itself only with `--reveal`. */
 export interface ShownSecret {
@@ -181,7 +190,7 @@ function pad(rows: string[][]): string[] {
 }
 
 export function renderProfileList(io: IOStreams, v: ProfileListView, opts: { json: boolean; now: Date }): void {
-  if (opts.json) return writeJson(io, { home: v.home, profiles: v.profiles })
+  if (opts.json) return writeJson(io, snakeFields({ home: v.home, profiles: v.profiles }, PROFILES_JSON))
   const s = styleFor(io)
   if (v.profiles.length === 0) {
     io.out.write(`No profiles stored in ${v.home}.\nCreate one with: tokentool login --profile NAME --issuer URL --client-id ID\n`)
@@ -237,7 +246,7 @@ function describeShape(shape: NormalizedKeyParts | null): string | undefined {
 }
 
 export function renderProfileShow(io: IOStreams, v: ProfileShowView, opts: { json: boolean; now: Date }): void {
-  if (opts.json) return writeJson(io, v)
+  if (opts.json) return writeJson(io, snakeFields(v, PROFILES_JSON))
   const s = styleFor(io)
   const lines: string[] = []
   const block = (rows: [string, string][], keyWidth: number) => {

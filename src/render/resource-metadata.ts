@@ -9,6 +9,7 @@ import { printable } from '../core/printable.js'
 import { resourceLoginCommand, type ResourceMetadata } from '../core/resource-metadata.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
+import { snakeFields } from './json-fields.js'
 
 export interface ResourceMetadataView {
   resource: string
@@ -20,7 +21,7 @@ export interface ResourceMetadataView {
 
 export function renderResourceMetadata(io: Pick<IOStreams, 'out' | 'err' | 'color'>, v: ResourceMetadataView, opts: { json: boolean }): void {
   for (const w of v.warnings) io.err.write(`tokentool: warning: ${printable(w)}\n`)
-  if (opts.json) return writeJson(io, v)
+  if (opts.json) return writeJson(io, snakeFields(v, { verbatim: ['metadata'] }))
   io.out.write(resourceMetadataText(v, styleFor(io)))
 }
 

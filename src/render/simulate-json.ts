@@ -1,14 +1,21 @@
 /**
- * The `--json` view of `tokentool simulate`: the contract's `tokensIssued`, `refreshes`,
- * `sessionEnd` and every event, with times in seconds from login and `null` for "never".
+ * The `--json` view of `tokentool simulate`: `tokens_issued`, `refreshes`, `session_end` and
+ * every event, with times in seconds from login (the model has no wall clock) and `null` for
+ * "never". Own fields in snake_case; the contract's camelCase names of 0.1 (`tokensIssued`,
+ * `sessionEnd`, ...) follow as deprecated aliases until 0.3 (json-fields.ts).
  * @module
  */
 import type { SimEvent } from '../core/simulate/engine.js'
 import type { SimulationResult } from '../core/simulate/simulate.js'
+import { snakeFields } from './json-fields.js'
 
 const time = (t: number): number | null => (Number.isFinite(t) ? t : null)
 
 export function simulationJson(result: SimulationResult): Record<string, unknown> {
+  return snakeFields(simulationView(result)) as Record<string, unknown>
+}
+
+function simulationView(result: SimulationResult): Record<string, unknown> {
   const { policy: p, session } = result
   return {
     policy: {

@@ -9,6 +9,7 @@ import { printable } from '../core/printable.js'
 import { relative } from '../core/time.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
+import { snakeFields } from './json-fields.js'
 
 const VIA: Record<string, string> = {
   cache: 'the cached access token',
@@ -18,7 +19,8 @@ const VIA: Record<string, string> = {
 }
 
 export function renderStatus(io: Pick<IOStreams, 'out' | 'color'>, items: ProfileStatus[], opts: { json: boolean }): void {
-  if (opts.json) return writeJson(io, { ready: items.every((p) => p.ready), profiles: items })
+  // expiries as unix seconds in expires_at; the 0.1 ISO text stays under the deprecated expiresAt
+  if (opts.json) return writeJson(io, snakeFields({ ready: items.every((p) => p.ready), profiles: items }, { isoTimes: ['expiresAt'] }))
   const s = styleFor(io)
   const lines: string[] = []
   for (const p of items) {

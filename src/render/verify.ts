@@ -19,9 +19,9 @@ export interface VerifyReport extends VerifyResult {
   warnings: string[]
 }
 
-/** The `--json` document: the contract's fields first. */
+/** The `--json` document: the contract's fields first; `keySource` is the deprecated alias of `key_source` (json-fields.ts). */
 export function verifyJson(r: VerifyReport): Record<string, unknown> {
-  return { valid: r.valid, checks: r.checks, header: r.header, payload: r.payload, clock: r.clock, keySource: r.keySource, warnings: r.warnings }
+  return { valid: r.valid, checks: r.checks, header: r.header, payload: r.payload, clock: r.clock, key_source: r.keySource, warnings: r.warnings, keySource: r.keySource }
 }
 
 export function renderVerify(io: Pick<IOStreams, 'out' | 'err' | 'color' | 'columns'>, r: VerifyReport, opts: { json: boolean }): void {

@@ -136,7 +136,7 @@ describe('tokentool decode: malformed input → exit 2, one precise line, nothin
   it('with --json as well: the error document on stdout, nothing else (contract 0.2)', async () => {
     const r = await runCli(['decode', `${h}.${p}`, '--json'])
     expect(r.code).toBe(2)
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'ERR_INPUT', message: 'expected 3 segments (JWS) or 5 (JWE), got 2', hint: null, exitCode: 2 } })
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'ERR_INPUT', message: 'expected 3 segments (JWS) or 5 (JWE), got 2', hint: null, exit_code: 2, exitCode: 2 } })
   })
 })
 

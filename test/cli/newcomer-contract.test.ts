@@ -38,14 +38,14 @@ describe('--json failures', () => {
     const r = await runCli(['--json', 'decode', 'abc.!!.def'])
     expect(r.code).toBe(2)
     const doc = JSON.parse(r.stdout) as { error: Record<string, unknown> }
-    expect(doc).toEqual({ error: { code: 'ERR_INPUT', message: expect.any(String), hint: null, exitCode: 2 } })
+    expect(doc).toEqual({ error: { code: 'ERR_INPUT', message: expect.any(String), hint: null, exit_code: 2, exitCode: 2 } })
     expect(r.stderr).toBe(`tokentool: ${doc.error.message as string}\n`)
   })
 
   it('a usage error found by the parser too, with its hint, and --json after the command', async () => {
     const r = await runCli(['verify', '--json', '--isuer', 'https://x.test'])
     expect(r.code).toBe(2)
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'ERR_USAGE', message: "unknown option '--isuer'", hint: 'did you mean --issuer?', exitCode: 2 } })
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'ERR_USAGE', message: "unknown option '--isuer'", hint: 'did you mean --issuer?', exit_code: 2, exitCode: 2 } })
   })
 
   it('a failed verify writes its own report, and only that one document', async () => {

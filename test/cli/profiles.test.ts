@@ -80,9 +80,15 @@ describe('tokentool profiles list', () => {
       const doc = JSON.parse(r.stdout)
       expect(doc.home).toBe(home)
       expect(doc.profiles).toEqual([
-        { name: 'ci', selected: true, issuer: 'https://login.example.com', clientId: 'ci-robot', hasTokens: true, hasRefreshToken: false, accessTokenExpiresAt: '2000-01-01T00:00:00Z' },
-        { name: 'default', selected: false, issuer: 'https://login.example.com', clientId: 'cli-app', hasTokens: true, hasRefreshToken: true, accessTokenExpiresAt: '2100-01-01T00:00:00Z' },
-        { name: 'lit', selected: false, issuer: 'https://other.example', clientId: 'lit-client', hasTokens: false, hasRefreshToken: false, accessTokenExpiresAt: null },
+        { name: 'ci', selected: true, issuer: 'https://login.example.com', client_id: 'ci-robot', has_tokens: true, has_refresh_token: false, access_token_expires_at: PAST },
+        { name: 'default', selected: false, issuer: 'https://login.example.com', client_id: 'cli-app', has_tokens: true, has_refresh_token: true, access_token_expires_at: FUTURE },
+        { name: 'lit', selected: false, issuer: 'https://other.example', client_id: 'lit-client', has_tokens: false, has_refresh_token: false, access_token_expires_at: null },
+      ].map((p) => expect.objectContaining(p)))
+      // the 0.1 names, with their ISO times, until 0.3 (README "JSON output")
+      expect(doc.profiles.map((p: Record<string, unknown>) => [p.clientId, p.hasTokens, p.hasRefreshToken, p.accessTokenExpiresAt])).toEqual([
+        ['ci-robot', true, false, '2000-01-01T00:00:00Z'],
+        ['cli-app', true, true, '2100-01-01T00:00:00Z'],
+        ['lit-client', false, false, null],
       ])
     }
   })

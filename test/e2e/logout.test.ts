@@ -64,7 +64,7 @@ describe('logout', { timeout: 90_000 }, () => {
     const home = await signedInHome(provider, ['--profile', 'work'])
     const r = await runCli(['logout', '--profile', 'work', '--keep-config', '--json'], { env: { TOKENTOOL_HOME: home } })
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual({ profile: 'work', endpoint: `${provider.issuer}/token/revocation`, revoked: { refreshToken: true, accessTokens: 1 }, removed: 'tokens', warnings: [] })
+    expect(JSON.parse(r.stdout)).toEqual({ profile: 'work', endpoint: `${provider.issuer}/token/revocation`, revoked: { refresh_token: true, access_tokens: 1, refreshToken: true, accessTokens: 1 }, removed: 'tokens', warnings: [] })
     expect(config(home).profiles.work).toMatchObject({ issuer: provider.issuer, clientId: provider.clients.native.client_id })
     expect(existsSync(join(home, 'tokens', 'work.json'))).toBe(false)
     const status = await runCli(['status', '--profile', 'work'], { env: { TOKENTOOL_HOME: home } })
