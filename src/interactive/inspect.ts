@@ -70,7 +70,7 @@ async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void
       ...(t.payload ? [{ name: 'Walk the claims: value and meaning', value: 'claim' as Step }] : []),
       ...(t.header ? [{ name: 'Walk the header', value: 'header' as Step }] : []),
       ...(embedded.length > 0 ? [{ name: `Open an embedded token (${embedded.length})`, value: 'embedded' as Step }] : []),
-      ...(t.format === 'jws' ? [{ name: 'Verify it against an issuer', value: 'verify' as Step }] : []),
+      ...(t.format === 'jws' ? [{ name: 'Verify it (issuer, JWKS, key file or secret)', value: 'verify' as Step }] : []),
       // an opaque token means something only to its server
       ...(t.format === 'opaque' && hasCommand('introspect') ? [{ name: 'Ask the server about it (introspect)', value: 'introspect' as Step }] : []),
       ...(t.payload || t.header ? [{ name: 'Save the decoded JSON to a file', value: 'save' as Step }] : []),

@@ -51,7 +51,7 @@ async function afterToken(s: Session): Promise<void> {
   for (;;) {
     const next = await s.prompt.select<'inspect' | 'verify' | 'exchange' | 'introspect'>('What next?', [
       { name: 'Inspect it', value: 'inspect' },
-      { name: 'Verify it against the issuer', value: 'verify' },
+      { name: 'Verify it (issuer, JWKS, key file or secret)', value: 'verify' },
       ...(hasCommand('exchange') ? [{ name: 'Exchange it (RFC 8693)', value: 'exchange' as const }] : []),
       ...(hasCommand('introspect') ? [{ name: 'Introspect or revoke it', value: 'introspect' as const }] : []),
     ], { back: '← Main menu' })

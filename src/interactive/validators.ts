@@ -3,6 +3,7 @@
  * the menu accepts is one the command accepts: each returns true or the error line to show.
  * @module
  */
+import { statSync } from 'node:fs'
 import { parseDuration } from '../core/duration.js'
 import { decodeCaeChallenges } from '../core/cae/decode.js'
 import { decodeToken } from '../core/jwt/decode.js'
@@ -58,3 +59,13 @@ export const validChallenge: Check = (v) => {
   return cut ? `cannot parse WWW-Authenticate at ${cut} (was the paste cut off?)` : true
 }
 export const validProfileName: Check = guard((v) => validateProfileName(v))
+
+/** A path naming a readable regular file (a key, a JWKS). */
+export const validFile: Check = (v) => {
+  try {
+    return statSync(v).isFile() ? true : `${v} is not a file`
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    return code === 'ENOENT' ? `no such file: ${v}` : code === 'EACCES' ? `cannot read ${v}: permission denied` : messageOf(e)
+  }
+}

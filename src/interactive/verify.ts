@@ -1,14 +1,16 @@
 /**
- * Verify: pick or paste a token, give the issuer (offered: the token's `iss`, the issuer last
- * used, the profile's), and see verify's own checklist. After a failure: why each check
+ * Verify: pick or paste a token, choose the key source — the issuer (offered: the token's `iss`,
+ * the issuer last used, the profile's), a JWKS URL or file, a key file, or a shared secret typed
+ * without echo — and see verify's own checklist. After a failure: why each check
  * failed and what to try.
  * @module
  */
+import { resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { decodeToken } from '../core/jwt/decode.js'
 import { BACK } from './prompter.js'
 import type { KnownToken, Session } from './session.js'
-import { validUrl } from './validators.js'
+import { validFile, validUrl } from './validators.js'
 
 export async function verifyFlow(s: Session): Promise<void> {
   const { chooseToken } = await import('./inspect.js')
@@ -18,37 +20,83 @@ export async function verifyFlow(s: Session): Promise<void> {
   await verifyToken(s, token)
 }
 
-/** Runs `tokentool verify --issuer URL [--aud A] TOKEN` and offers the next step. */
+type KeySource = 'issuer' | 'jwks-url' | 'jwks-file' | 'key' | 'secret'
+
+/**
+ * Asks where the keys come from (the issuer's discovery, a JWKS URL or file, a key file, a
+ * shared secret typed without echo), runs `tokentool verify` with that key source and offers
+ * the next step.
+ */
 export async function verifyToken(s: Session, token: KnownToken, tokenIssuer?: string): Promise<void> {
-  const issuer = await s.prompt.input('Issuer URL (its discovery document gives the keys)', {
-    ...(await defaultIssuer(s, tokenIssuer, token)),
-    validate: validUrl,
-  })
-  if (issuer === BACK) return
+  const source = await s.prompt.select<KeySource>(
+    'Check the signature with',
+    [
+      { name: "The issuer's keys (its discovery document gives the JWKS)", value: 'issuer' },
+      { name: 'A JWKS URL', value: 'jwks-url' },
+      { name: 'A JWKS file', value: 'jwks-file' },
+      { name: 'A key file (PEM public key, X.509 certificate, JWK)', value: 'key' },
+      { name: 'A shared secret (HS256/HS384/HS512; typed, not shown)', value: 'secret' },
+    ],
+    { default: algOf(token.text)?.startsWith('HS') ? 'secret' : 'issuer' },
+  )
+  if (source === BACK) return
+  const keyArgs = await askKeySource(s, source, token, tokenIssuer)
+  if (keyArgs === BACK) return
   const audMode = await s.prompt.select<'any' | 'aud'>('Audience', [
-    { name: 'Any audience (check signature, times and issuer)', value: 'any' },
+    { name: `Any audience (check signature, times${source === 'issuer' ? ' and issuer' : ''})`, value: 'any' },
     { name: 'Require an audience…', value: 'aud' },
   ])
   if (audMode === BACK) return
-  const args = ['verify', '--issuer', issuer]
+  const args = ['verify', ...keyArgs.args]
   if (audMode === 'aud') {
     const aud = await s.prompt.input('Required audience (aud)')
     if (aud === BACK) return
     args.push('--aud', aud)
   }
   args.push('--', token.text) // after --: an opaque token may begin with '-'
-  s.lastIssuer = issuer
-  const code = await s.run(args, { secretArgs: [token.text] })
+  const code = await s.run(args, { secretArgs: [token.text], hiddenArgs: keyArgs.hidden })
   if (code === 0) return
   for (;;) {
     const next = await s.prompt.select<'why' | 'again'>('Verification failed: what next?', [
       ...(code === 1 ? [{ name: 'Why did it fail, and what to try?', value: 'why' as const }] : []),
-      { name: 'Verify against another issuer', value: 'again' as const },
+      { name: 'Verify with another key source', value: 'again' as const },
     ])
     if (next === BACK) return
     if (next === 'again') return verifyToken(s, token, tokenIssuer)
     await explainFailure(s, args)
   }
+}
+
+/** The verify flags for the chosen key source; `hidden` holds what the shown command line masks. */
+async function askKeySource(s: Session, source: KeySource, token: KnownToken, tokenIssuer: string | undefined): Promise<{ args: string[]; hidden: string[] } | typeof BACK> {
+  switch (source) {
+    case 'issuer': {
+      const issuer = await s.prompt.input('Issuer URL (its discovery document gives the keys)', { ...(await defaultIssuer(s, tokenIssuer, token)), validate: validUrl })
+      if (issuer === BACK) return BACK
+      s.lastIssuer = issuer
+      return { args: ['--issuer', issuer], hidden: [] }
+    }
+    case 'jwks-url': {
+      const url = await s.prompt.input('JWKS URL (e.g. https://login.example.com/keys)', { validate: validUrl })
+      return url === BACK ? BACK : { args: ['--jwks', url], hidden: [] }
+    }
+    case 'jwks-file':
+    case 'key': {
+      const what = source === 'key' ? 'Key file (PEM public key, certificate, JWK or JWKS JSON)' : 'JWKS file ({"keys": [...]})'
+      const file = await s.prompt.input(what, { validate: (v) => validFile(resolvePath(s, v)) })
+      return file === BACK ? BACK : { args: [source === 'key' ? '--key' : '--jwks', resolvePath(s, file)], hidden: [] }
+    }
+    case 'secret': {
+      const secret = await s.prompt.secret('Shared secret (not shown; env:VAR and @file work too)')
+      return secret === BACK ? BACK : { args: ['--secret', secret], hidden: [secret] }
+    }
+  }
+}
+
+/** A path as typed: `~/` is the home directory, a relative one is from the working directory. */
+function resolvePath(s: Session, typed: string): string {
+  const home = s.deps.env.HOME
+  return resolve(s.deps.cwd, home && /^~(\/|$)/.test(typed) ? home + typed.slice(1) : typed)
 }
 
 async function defaultIssuer(s: Session, tokenIssuer: string | undefined, token: KnownToken): Promise<{ default?: string }> {
@@ -62,6 +110,16 @@ function issOf(text: string): string | undefined {
   try {
     const iss = decodeToken(text, { now: new Date() }).payload?.iss
     return typeof iss === 'string' ? iss : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The token's header `alg`, when it is a readable JWT (to offer a secret first for HS*). */
+function algOf(text: string): string | undefined {
+  try {
+    const alg = decodeToken(text, { now: new Date() }).header?.alg
+    return typeof alg === 'string' ? alg : undefined
   } catch {
     return undefined
   }
@@ -100,8 +158,8 @@ async function explainFailure(s: Session, args: string[]): Promise<void> {
 /** What to try when a check fails, by check name (the names of core/jwt/verify-checks). */
 const ADVICE: Record<string, string> = {
   signature:
-    'The issuer\'s keys do not verify this token: it may come from another issuer or tenant (compare its iss), be altered, or be signed with a key the JWKS no longer has.',
-  key: 'No key of the issuer matches the token\'s kid: the token comes from another issuer or tenant, or the keys rotated (a key that left the JWKS verifies nothing).',
+    'The keys given do not verify this token: it may come from another issuer or tenant (compare its iss), be altered, or be signed with a key the JWKS no longer has (or with another secret).',
+  key: 'No key of the key source matches the token (its kid or key type): the token comes from another issuer or tenant, the keys rotated (a key that left the JWKS verifies nothing), or the key given is not the one that signed it.',
   alg: 'The token\'s alg is not allowed for this key: a token signed with HS256 cannot be checked with a public key, and "none" is never accepted.',
   exp: 'The token has expired: get a new one (Refresh, or Log in). If it should still be valid, check this machine\'s clock.',
   nbf: 'The token is not valid yet: this machine\'s clock is probably behind the issuer\'s. Fix the clock (NTP), or allow more --clock-skew.',

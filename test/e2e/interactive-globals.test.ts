@@ -26,6 +26,8 @@ it('the menu passes --timeout on to the commands it runs', { timeout: 90_000 }, 
   await t.choose('Verify a token')
   await t.waitFor(/Paste the token/)
   t.type(token + KEY.enter)
+  await t.waitFor(/Check the signature with[\s\S]*navigate/)
+  await t.choose("The issuer's keys")
   await t.waitFor(new RegExp(`Issuer URL.*\\(${issuer.replace(/[.:/]/g, '\\$&')}\\)`))
   t.mark()
   t.type(KEY.enter)

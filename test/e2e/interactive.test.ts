@@ -241,6 +241,8 @@ describe('verify against the test provider', () => {
     await t.waitFor(/Paste the token/)
     t.mark()
     t.type(accessToken + KEY.enter)
+    await t.waitFor(/Check the signature with[\s\S]*navigate/)
+    await t.choose("The issuer's keys")
     await t.waitFor(/Issuer URL/)
     // the default offered is the issuer named in the token
     await t.waitFor(new RegExp(`Issuer URL.*\\(${op.issuer.replace(/[.:/]/g, '\\$&')}\\)`))
@@ -256,6 +258,8 @@ describe('verify against the test provider', () => {
     // the token just used is offered
     await t.waitFor(/Verify which token\?[\s\S]*pasted token/)
     await t.choose('pasted token')
+    await t.waitFor(/Check the signature with[\s\S]*navigate/)
+    await t.choose("The issuer's keys")
     await t.waitFor(/Issuer URL/)
     t.mark()
     t.type(KEY.enter)
