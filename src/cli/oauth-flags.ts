@@ -62,6 +62,14 @@ export function addServerClientFlags(cmd: Command, { saves = false, endpoints = 
   return cmd
 }
 
+/** `--client-cert FILE --client-cert-key FILE` (RFC 8705 mTLS), for the commands that get or present tokens. */
+export function addClientCertFlags(cmd: Command, { saves = false }: { saves?: boolean } = {}): Command {
+  const where = saves ? '; saved in the profile (as a path)' : "; default: the profile's, saved at login"
+  return cmd
+    .option('--client-cert <file>', `mTLS (RFC 8705): client certificate (PEM) for tls_client_auth / self_signed_tls_client_auth and certificate-bound tokens${where}`)
+    .option('--client-cert-key <file>', `mTLS: the private key (PEM) of --client-cert (also env:VAR)${where}`)
+}
+
 export function addRequestFlags(cmd: Command, scopeHelp: string): Command {
   return cmd
     .option('--scope <scopes>', scopeHelp)
@@ -105,10 +113,11 @@ export interface CredentialFlags {
   clientKey?: string | undefined
   clientAssertion?: string | undefined
   clientAuth?: string | undefined
+  clientCert?: string | undefined
 }
 
 function explicitCredential(o: CredentialFlags, env: NodeJS.ProcessEnv): boolean {
-  return o.clientSecret !== undefined || Boolean(env.TOKENTOOL_CLIENT_SECRET) || o.clientKey !== undefined || o.clientAssertion !== undefined || o.clientAuth?.trim().toLowerCase() === 'none'
+  return o.clientSecret !== undefined || Boolean(env.TOKENTOOL_CLIENT_SECRET) || o.clientKey !== undefined || o.clientAssertion !== undefined || o.clientCert !== undefined || o.clientAuth?.trim().toLowerCase() === 'none'
 }
 
 /**
@@ -117,16 +126,16 @@ function explicitCredential(o: CredentialFlags, env: NodeJS.ProcessEnv): boolean
  * client key, and a refusal (exit 2) when nothing given on the command line replaces them.
  */
 export function settingsForTarget(o: ServerClientFlags & CredentialFlags, saved: ProfileSettings | undefined, env: NodeJS.ProcessEnv, profile: string): ProfileSettings | undefined {
-  if (!saved || (saved.clientSecret === undefined && saved.clientKey === undefined)) return saved
+  if (!saved || (saved.clientSecret === undefined && saved.clientKey === undefined && saved.clientCertKey === undefined)) return saved
   const other = otherServer({ issuer: saved.issuer, endpoints: saved.endpoints }, { issuer: o.issuer, endpoints: endpointFlags(o) })
   if (other === undefined) return saved
   if (!explicitCredential(o, env)) {
-    const what = saved.clientSecret !== undefined ? (isSecretReference(saved.clientSecret) ? `the client secret (${saved.clientSecret.startsWith('env:') ? saved.clientSecret : 'a file reference'})` : 'the client secret') : 'the client key'
+    const what = saved.clientSecret !== undefined ? (isSecretReference(saved.clientSecret) ? `the client secret (${saved.clientSecret.startsWith('env:') ? saved.clientSecret : 'a file reference'})` : 'the client secret') : saved.clientKey !== undefined ? 'the client key' : 'the client certificate (mTLS)'
     throw new UsageError(`${what} of profile "${profile}" was saved for ${boundName(saved)}, not ${other}: tokentool does not send a stored credential to another server`, {
-      hint: `give the credential for ${other} on the command line (--client-secret env:VAR, --client-key FILE or --client-assertion FILE; --client-auth none for a public client), or use another --profile`,
+      hint: `give the credential for ${other} on the command line (--client-secret env:VAR, --client-key FILE, --client-assertion FILE or --client-cert FILE --client-cert-key FILE; --client-auth none for a public client), or use another --profile`,
     })
   }
-  const { clientSecret: _s, clientKey: _k, clientAuth: _a, ...rest } = saved
+  const { clientSecret: _s, clientKey: _k, clientAuth: _a, clientCert: _c, clientCertKey: _ck, ...rest } = saved
   return rest
 }
 

@@ -15,7 +15,7 @@ import { relative } from '../core/time.js'
 import type { Deps } from './deps.js'
 import { readStream, readTokenInput, tokenFromText } from './input.js'
 import { addServerClientFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
-import { authChoice, type TokenFlags } from './token-request.js'
+import { authChoice, readClientCert, type TokenFlags } from './token-request.js'
 import { resolveDpopKey, type DpopFlags } from './dpop-key.js'
 
 export interface ServiceClientFlags extends ServerClientFlags, DpopFlags {
@@ -64,7 +64,9 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps, opts: { d
   const issuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
   // only the commands that obtain or present tokens sign proofs (exchange, userinfo)
   const dpop = opts.dpop ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
-  const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}), ...(dpop ? { dpop } : {}) }
+  // the profile's mTLS certificate (RFC 8705): TLS client auth, and certificate-bound tokens at userinfo
+  const clientCert = await readClientCert({}, deps, resolved.settings)
+  const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}), ...(dpop ? { dpop } : {}), ...(clientCert ? { clientCert } : {}) }
   const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, spec, deps)
   return { oc, store, profile, settings: saved }
 }

@@ -19,6 +19,7 @@ import { parseAuthorizationDetails } from '../core/rar.js'
 import { resolveDpopKey, type DpopFlags, type ResolvedDpopKey } from './dpop-key.js'
 import type { TokenStore } from '../store/store.js'
 import { registerSecret } from '../core/secret-values.js'
+import { resolve as resolvePath } from 'node:path'
 
 export interface TokenFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   clientCert?: string
@@ -69,31 +70,53 @@ export interface TokenRequest {
   dpop?: ResolvedDpopKey | undefined
 }
 
+/** A client certificate and its key, read and checked: what the TLS handshakes offer. */
+export interface ClientCert {
+  cert: string
+  key: string
+  /** RFC 8705 §3.1: base64url SHA-256 of the DER certificate, what `cnf.x5t#S256` of a bound token says. */
+  x5t: string
+}
+
 /**
  * `--client-cert FILE --client-cert-key FILE` (RFC 8705): both PEM, the key the certificate's,
  * checked before any request; the certificate's `x5t#S256` names the binding in the cache key.
+ * Without either flag, the pair the profile saved at login (`saved`, already bound to the
+ * server: see settingsForTarget); flags are taken only as a pair, never mixed with the profile's.
  */
-export async function readClientCert(o: Pick<TokenFlags, 'clientCert' | 'clientCertKey'>, deps: Pick<Deps, 'env' | 'cwd'>): Promise<{ cert: string; key: string; x5t: string } | undefined> {
-  if (o.clientCert === undefined && o.clientCertKey === undefined) return undefined
-  if (o.clientCert === undefined || o.clientCertKey === undefined) throw new UsageError('mTLS needs both --client-cert FILE and --client-cert-key FILE')
-  const cert = await readFileArg(o.clientCert.replace(/^@/, ''), deps, '--client-cert file')
-  const key = o.clientCertKey.startsWith('env:') ? await resolveSecretArg(o.clientCertKey, deps, '--client-cert-key') : await readFileArg(o.clientCertKey.replace(/^@/, ''), deps, '--client-cert-key file')
+export async function readClientCert(o: Pick<TokenFlags, 'clientCert' | 'clientCertKey'>, deps: Pick<Deps, 'env' | 'cwd'>, saved?: Pick<ProfileSettings, 'clientCert' | 'clientCertKey'>): Promise<ClientCert | undefined> {
+  const fromFlags = o.clientCert !== undefined || o.clientCertKey !== undefined
+  const certArg = fromFlags ? o.clientCert : saved?.clientCert
+  const keyArg = fromFlags ? o.clientCertKey : saved?.clientCertKey
+  if (certArg === undefined && keyArg === undefined) return undefined
+  const where = fromFlags ? '' : ` (saved in the profile)`
+  if (certArg === undefined || keyArg === undefined) {
+    throw new UsageError(certArg === undefined ? `--client-cert-key${where} needs its certificate: mTLS takes both --client-cert FILE and --client-cert-key FILE` : `--client-cert${where} needs its private key: mTLS takes both --client-cert FILE and --client-cert-key FILE`)
+  }
+  const cert = await readFileArg(certArg.replace(/^@/, ''), deps, `--client-cert${where} file`)
+  const key = keyArg.startsWith('env:') ? await resolveSecretArg(keyArg, deps, '--client-cert-key') : await readFileArg(keyArg.replace(/^@/, ''), deps, `--client-cert-key${where} file`)
+  // a secret of the run from the moment it is read: even an error below must not quote it
+  registerSecret(key.trim())
   const { X509Certificate, createPrivateKey, createHash } = await import('node:crypto')
   let x509
   try {
     x509 = new X509Certificate(cert)
-  } catch (e) {
-    throw new InputError(`--client-cert ${o.clientCert} is not a PEM certificate: ${(e as Error).message}`)
+  } catch {
+    throw new InputError(`--client-cert ${certArg}${where} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`)
   }
   let pk
   try {
     pk = createPrivateKey(key)
-  } catch (e) {
-    throw new InputError(`--client-cert-key is not a PEM private key: ${(e as Error).message}`)
+  } catch {
+    throw new InputError(`--client-cert-key${where} is not a private key (PEM, unencrypted)`, { hint: `the key that belongs to --client-cert ${certArg}` })
   }
-  if (!x509.checkPrivateKey(pk)) throw new InputError(`--client-cert-key is not the private key of --client-cert ${o.clientCert}`)
-  registerSecret(key)
+  if (pk.asymmetricKeyType === undefined || !x509.checkPrivateKey(pk)) throw new InputError(`--client-cert-key${where} is not the private key of --client-cert ${certArg}`)
   return { cert, key, x5t: createHash('sha256').update(x509.raw).digest('base64url') }
+}
+
+/** `--client-cert`/`--client-cert-key` as the profile saves them: absolute paths (later runs start elsewhere), `env:VAR` as is. */
+export function clientCertSetting(value: string, cwd: string): string {
+  return value.startsWith('env:') ? value : resolvePath(cwd, value.replace(/^@/, ''))
 }
 
 /** `--authorization-details JSON` or `@file` (RFC 9396), checked before any request. */
@@ -109,6 +132,8 @@ const CHOICES: Record<string, ClientAuthMethod> = {
   client_secret_post: 'post',
   private_key_jwt: 'private_key_jwt',
   none: 'none',
+  tls_client_auth: 'tls_client_auth',
+  self_signed_tls_client_auth: 'self_signed_tls_client_auth',
 }
 
 /** `--client-auth`, also spelt as the metadata names (`client_secret_basic`, ...). */
@@ -172,9 +197,11 @@ export async function authChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' 
  * `env:VAR`, `@FILE` or a plain path.
  */
 export async function tokenAuthChoice(o: Pick<TokenFlags, 'clientAuth' | 'clientKey' | 'clientAssertion' | 'assertionAudience' | 'clientAssertionAudience'>, saved: ProfileSettings | undefined, secret: SecretSource, deps: Pick<Deps, 'env' | 'cwd'>): Promise<TokenAuthChoice | undefined> {
-  const tls = o.clientAuth?.trim().toLowerCase()
+  // the profile's TLS client auth goes with the profile's certificate (or one given now)
+  const tls = (o.clientAuth ?? saved?.clientAuth)?.trim().toLowerCase()
   if (tls === 'tls_client_auth' || tls === 'self_signed_tls_client_auth') {
-    if ((o as { clientCert?: string }).clientCert === undefined) throw new UsageError(`--client-auth ${tls} authenticates with the TLS client certificate: give --client-cert FILE and --client-cert-key FILE`)
+    const cert = (o as { clientCert?: string }).clientCert ?? saved?.clientCert
+    if (cert === undefined) throw new UsageError(`--client-auth ${tls} authenticates with the TLS client certificate: give --client-cert FILE and --client-cert-key FILE`)
     return { method: tls }
   }
   const method = o.clientAuth !== undefined ? parseClientAuth(o.clientAuth) : saved?.clientAuth
@@ -233,7 +260,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it
   const dpop = store ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
   const dpopJkt = dpop?.jkt
-  const clientCert = await readClientCert(o, deps)
+  const clientCert = await readClientCert(o, deps, client.settings)
   const mtlsX5t = clientCert?.x5t
   const authorizationDetails = o.authorizationDetails !== undefined ? await readAuthorizationDetails(o.authorizationDetails, deps) : undefined
 

@@ -35,10 +35,12 @@ export interface UserTokenShape {
   dpopJkt?: string | undefined
   /** RFC 9396 authorization details (compact JSON). */
   authorizationDetails?: string | undefined
+  /** RFC 8705: the client certificate's `x5t#S256` when the tokens are certificate-bound. */
+  mtlsX5t?: string | undefined
 }
 
 export function userCacheKeyParts(s: UserTokenShape): CacheKeyParts {
-  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt, s.authorizationDetails) }
+  return { issuer: s.issuer, clientId: s.clientId, grant: USER_GRANT, scope: s.scope, audience: s.audience, resource: s.resource, claims: s.claims, extra: bindingExtra(s.dpopJkt, s.authorizationDetails, s.mtlsX5t) }
 }
 
 /** Pure: the profile's tokens with `result` stored (access, refresh unless none came, ID token). */

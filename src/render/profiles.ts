@@ -222,6 +222,8 @@ function settingsRows(st: NonNullable<ProfileShowView['settings']>): [string, st
   const cs = st.clientSecret
   if (cs) add('client secret', cs.kind === 'reference' ? `${cs.value} (reference, read when used)` : shown(cs))
   add('client key', st.clientKey)
+  add('client cert', st.clientCert)
+  add('cert key', st.clientCertKey)
   add('scope', st.scope)
   add('audience', st.audience?.join(', '))
   add('resource', st.resource?.join(', '))

@@ -7,8 +7,8 @@
  */
 import { isObject, versionMismatch, type ShapeCheck } from './atomic-write.js'
 
-export type ClientAuthMethod = 'basic' | 'post' | 'private_key_jwt' | 'none'
-export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['basic', 'post', 'private_key_jwt', 'none']
+export type ClientAuthMethod = 'basic' | 'post' | 'private_key_jwt' | 'none' | 'tls_client_auth' | 'self_signed_tls_client_auth'
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['basic', 'post', 'private_key_jwt', 'none', 'tls_client_auth', 'self_signed_tls_client_auth']
 
 export interface RedirectSettings {
   /** `127.0.0.1` (default), `localhost` or `[::1]`. */
@@ -29,6 +29,10 @@ export interface ProfileSettings {
   clientKey?: string
   /** private_key_jwt: the assertion's `aud`: `issuer` (default), `token-endpoint` or a URL. */
   clientAssertionAudience?: string
+  /** mTLS (RFC 8705): path of the client certificate (PEM), for TLS client auth and certificate-bound tokens. */
+  clientCert?: string
+  /** mTLS: path of the certificate's private key (PEM), or `env:VAR`. */
+  clientCertKey?: string
   scope?: string
   audience?: string[]
   resource?: string[]
@@ -85,7 +89,7 @@ function registrationProblem(v: unknown): string | undefined {
   return undefined
 }
 
-const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'scope', 'dpopKey'] as const
+const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'clientCert', 'clientCertKey', 'scope', 'dpopKey'] as const
 const LIST_FIELDS = ['audience', 'resource', 'gitHosts'] as const
 const MAP_FIELDS = ['endpoints', 'params', 'headers'] as const
 

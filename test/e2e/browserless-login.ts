@@ -6,7 +6,7 @@
  * Only for oidc-provider's development pages; a real browser test uses Chromium.
  * @module
  */
-import { fetch } from 'undici'
+import { fetch, type Dispatcher } from 'undici'
 
 export interface BrowserlessOptions {
   /** Login name (becomes `sub`). Default `alice`. */
@@ -21,6 +21,8 @@ export interface BrowserlessOptions {
   /** Cookie jar to reuse across calls (an existing provider session: no login form then). */
   jar?: CookieJar
   maxSteps?: number
+  /** The connection pool to use, e.g. an undici Agent trusting a test CA for a provider on HTTPS. */
+  dispatcher?: Dispatcher
 }
 
 export interface BrowserlessResult {
@@ -121,6 +123,7 @@ export async function browserlessLogin(startUrl: string, opts: BrowserlessOption
     const res = await fetch(url, {
       method,
       redirect: 'manual',
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       headers: { cookie: jar.header(url), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(body ? { body: body.toString() } : {}),
     })

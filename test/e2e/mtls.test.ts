@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { Agent } from 'undici'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,9 +18,12 @@ import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 import { runCli, tempHome } from '../helpers/run-cli.js'
+import { loginWithBrowserless } from '../helpers/login-flow.js'
+import { startMtlsResourceServer, type MtlsResourceServer } from './mtls-resource-server.js'
 import { describeWithProgram, findProgram, type ProgramSpec } from '../helpers/system-program.js'
 
 let provider: TestProvider
+let api: MtlsResourceServer
 let dir: string
 const f = (name: string) => join(dir, name)
 const x5t = (pemFile: string) => createHash('sha256').update(new X509Certificate(readFileSync(pemFile)).raw).digest('base64url')
@@ -48,6 +52,8 @@ describeWithProgram(findProgram(OPENSSL), 'mTLS (RFC 8705) over HTTPS with certi
       extraClients: [
         { ...common, client_id: 'mtls-ca', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=tokentool-mtls' },
         { ...common, client_id: 'mtls-self', token_endpoint_auth_method: 'self_signed_tls_client_auth', jwks: { keys: [selfJwk] } },
+        // a user's client: browser sign-in, refresh, tls_client_auth, certificate-bound tokens
+        { ...common, client_id: 'mtls-login', application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=tokentool-mtls' },
       ],
       configure: (c) => {
         c.clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none', 'tls_client_auth', 'self_signed_tls_client_auth']
@@ -66,8 +72,10 @@ describeWithProgram(findProgram(OPENSSL), 'mTLS (RFC 8705) over HTTPS with certi
         }
       },
     })
+    api = await startMtlsResourceServer({ issuer: provider.issuer, publicJwks: provider.publicJwks, key: readFileSync(f('server.key'), 'utf8'), cert: readFileSync(f('server.pem'), 'utf8'), ca: readFileSync(f('ca.pem'), 'utf8') })
   })
   afterAll(async () => {
+    await api?.close()
     await provider?.stop()
   })
 
@@ -145,6 +153,117 @@ describeWithProgram(findProgram(OPENSSL), 'mTLS (RFC 8705) over HTTPS with certi
       expect(half.code).toBe(2)
       expect(half.stderr).toMatch(/--client-cert FILE and --client-cert-key FILE/)
       expect(provider.requests.length).toBe(before)
+    })
+  })
+
+  describe('mTLS sign-in, refresh and a certificate-bound token at the resource', { timeout: 90_000 }, () => {
+    const loginArgs = () => ['--client-id', 'mtls-login', '--client-auth', 'tls_client_auth', '--client-cert', f('client.pem'), '--client-cert-key', f('client.key'), '--scope', 'openid offline_access api:read', '--resource', API_RESOURCE, '--json']
+    const env = (home: string) => ({ TOKENTOOL_HOME: home, TOKENTOOL_CACERT: f('ca.pem') })
+    const config = (home: string) => JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { profiles: Record<string, Record<string, unknown>> }
+
+    it('login with tls_client_auth: a certificate-bound token, the certificate saved; refresh keeps the binding; call presents it at the resource', async () => {
+      const before = provider.requests.length
+      const browser = new Agent({ connect: { ca: readFileSync(f('ca.pem'), 'utf8') } })
+      const r = await loginWithBrowserless(provider, loginArgs(), { env: { TOKENTOOL_CACERT: f('ca.pem') }, browser: { dispatcher: browser } })
+      await browser.close()
+      expect(r.stderr).not.toMatch(/^tokentool: /m)
+      expect(r.code).toBe(0)
+      const home = r.home
+      const thumb = x5t(f('client.pem'))
+      const login = JSON.parse(r.stdout) as { access_token: string; token_type: string }
+      expect(decodeJwt(login.access_token).cnf).toEqual({ 'x5t#S256': thumb })
+      // the code went to the token endpoint with the certificate only: no secret, no assertion
+      const code = provider.requests.slice(before).find((x) => x.path === '/token' && x.grantType === 'authorization_code')!
+      expect(code.status).toBe(200)
+      expect(code.params.client_id).toBe('mtls-login')
+      expect(code.params.client_secret).toBeUndefined()
+      expect(code.params.client_assertion).toBeUndefined()
+      expect(code.authorization).toBeUndefined()
+      // the profile remembers the client authentication and the certificate, by absolute path
+      expect(config(home).profiles.default).toMatchObject({ clientAuth: 'tls_client_auth', clientCert: f('client.pem'), clientCertKey: f('client.key') })
+
+      // refresh with no flags: over mTLS with the saved certificate; the new token is bound to it
+      const seen = provider.requests.length
+      const ref = await runCli(['--json', 'refresh'], { env: env(home) })
+      expect(ref.stderr).toBe('')
+      expect(ref.code).toBe(0)
+      const refreshed = JSON.parse(ref.stdout) as { access_token: string }
+      expect(refreshed.access_token).not.toBe(login.access_token)
+      expect(decodeJwt(refreshed.access_token).cnf).toEqual({ 'x5t#S256': thumb })
+      expect(provider.requests.slice(seen).filter((x) => x.path === '/token').map((x) => [x.grantType, x.status])).toEqual([['refresh_token', 200]])
+
+      // token finds the refreshed token under the same cache key (the binding included): no request
+      const cached = provider.requests.length
+      const t = await runCli(['token'], { env: env(home) })
+      expect(t.stderr).toBe('')
+      expect(t.stdout.trim()).toBe(refreshed.access_token)
+      expect(provider.requests.length).toBe(cached)
+
+      // call: the API checks the certificate presented against cnf.x5t#S256
+      const ok = await runCli(['call', `${api.url}/accounts`], { env: env(home) })
+      expect(ok.stderr).toBe('')
+      expect(ok.code).toBe(0)
+      expect(JSON.parse(ok.stdout)).toEqual({ ok: true, x5t: thumb })
+      expect(api.requests.at(-1)).toMatchObject({ presented: thumb, status: 200 })
+
+      // another certificate: refused by the API; one line saying the token is bound to another certificate, exit 1
+      const other = await runCli(['call', '--client-cert', f('self.pem'), '--client-cert-key', f('self.key'), `${api.url}/accounts`], { env: env(home) })
+      expect(other.code).toBe(1)
+      expect(api.requests.at(-1)).toMatchObject({ presented: x5t(f('self.pem')), status: 401, error: 'invalid_token' })
+      const otherLines = other.stderr.trim().split('\n').filter((l) => l.startsWith('tokentool: '))
+      expect(otherLines).toHaveLength(1)
+      expect(otherLines[0]).toMatch(new RegExp(`the API refused the token: HTTP 401.*invalid_token.*bound to the certificate with x5t#S256 ${thumb}, the one presented is ${x5t(f('self.pem'))}`))
+
+      // no certificate (a profile that does not have it): refused; the line says which flags present it
+      const bare = tempHome()
+      const cfg = config(home)
+      const { clientCert: _c, clientCertKey: _k, ...rest } = cfg.profiles.default!
+      writeFileSync(join(bare, 'config.json'), JSON.stringify({ ...cfg, profiles: { default: rest } }), { mode: 0o600 })
+      execFileSync('cp', ['-a', join(home, 'tokens'), join(bare, 'tokens')])
+      const none = await runCli(['call', `${api.url}/accounts`], { env: env(bare) })
+      expect(none.code).toBe(1)
+      expect(api.requests.at(-1)).toMatchObject({ status: 401, error: 'invalid_token' })
+      expect(api.requests.at(-1)!.presented).toBeUndefined()
+      const noneLines = none.stderr.trim().split('\n').filter((l) => l.startsWith('tokentool: '))
+      expect(noneLines, none.stderr).toHaveLength(1)
+      expect(noneLines[0]).toMatch(/certificate-bound \(cnf\.x5t#S256\) and no client certificate was presented: give --client-cert FILE --client-cert-key FILE/)
+      // with the flags, the same profile gets through
+      const given = await runCli(['call', '--client-cert', f('client.pem'), '--client-cert-key', f('client.key'), `${api.url}/accounts`], { env: env(bare) })
+      expect(given.code).toBe(0)
+      expect(api.requests.at(-1)).toMatchObject({ presented: thumb, status: 200 })
+    })
+
+    it('bad certificate input on login, refresh and call: one line each, exit 2, nothing sent', async () => {
+      const home = tempHome()
+      const before = provider.requests.length
+      const apiBefore = api.requests.length
+      const cases: [string[], RegExp][] = [
+        [['--client-cert', f('missing.pem'), '--client-cert-key', f('client.key')], /cannot read --client-cert file .*missing\.pem: no such file/],
+        [['--client-cert', f('client.pem'), '--client-cert-key', f('missing.key')], /cannot read --client-cert-key file .*missing\.key: no such file/],
+        [['--client-cert', f('client.pem'), '--client-cert-key', f('self.key')], /--client-cert-key is not the private key of --client-cert/],
+        [['--client-cert', f('client.key'), '--client-cert-key', f('client.key')], /is not a PEM certificate/],
+        [['--client-cert', f('client.pem'), '--client-cert-key', f('client.pem')], /--client-cert-key is not a private key/],
+        [['--client-cert-key', f('client.key')], /--client-cert-key needs its certificate/],
+        [['--client-cert', f('client.pem')], /--client-cert needs its private key/],
+      ]
+      const commands: string[][] = [
+        ['login', '--issuer', provider.issuer, '--client-id', 'mtls-login', '--no-open'],
+        ['refresh', '--issuer', provider.issuer, '--client-id', 'mtls-login'],
+        ['call', `${api.url}/accounts`],
+      ]
+      for (const command of commands) {
+        for (const [flags, message] of cases) {
+          const r = await runCli([...command, ...flags], { env: env(home) })
+          const where = `${command[0]} ${flags.join(' ')}`
+          expect(r.code, where).toBe(2)
+          expect(r.stderr.trim().split('\n'), where).toHaveLength(1)
+          expect(r.stderr, where).toMatch(message)
+          // the key never shows, whatever went wrong
+          expect(r.stderr, where).not.toMatch(/PRIVATE KEY/)
+        }
+      }
+      expect(provider.requests.length).toBe(before)
+      expect(api.requests.length).toBe(apiBefore)
     })
   })
 })

@@ -24,9 +24,12 @@ describe('parseClientAuth', () => {
   it('takes the short names and the metadata names', () => {
     expect(['basic', 'client_secret_basic', 'POST', 'client_secret_post', 'private_key_jwt', 'none'].map(parseClientAuth)).toEqual(['basic', 'basic', 'post', 'post', 'private_key_jwt', 'none'])
   })
+  it('takes the RFC 8705 TLS client authentication methods', () => {
+    expect(['tls_client_auth', 'Self_Signed_TLS_Client_Auth'].map(parseClientAuth)).toEqual(['tls_client_auth', 'self_signed_tls_client_auth'])
+  })
   it('lists the choices for anything else', () => {
-    expect(() => parseClientAuth('tls_client_auth')).toThrow(UsageError)
-    expect(() => parseClientAuth('x')).toThrow(/basic, post, private_key_jwt, none/)
+    expect(() => parseClientAuth('mtls')).toThrow(UsageError)
+    expect(() => parseClientAuth('x')).toThrow(/basic, post, private_key_jwt, none, tls_client_auth, self_signed_tls_client_auth/)
   })
 })
 

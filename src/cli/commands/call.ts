@@ -22,7 +22,8 @@ import { challengeSummary, renderCallResult, renderChallenged, renderRefreshFail
 import { openStore } from '../../store/store.js'
 import { signInForResourceIfNeeded } from '../call-resource-signin.js'
 import { canPrompt, type Deps } from '../deps.js'
-import { resolveClient } from '../oauth-flags.js'
+import { addClientCertFlags, resolveClient } from '../oauth-flags.js'
+import { readClientCert, type ClientCert } from '../token-request.js'
 import { runLogin, type LoginFlags } from './login.js'
 import { addDpopFlags, dpopWanted, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
@@ -42,6 +43,8 @@ export interface CallFlags extends DpopFlags {
   open: boolean
   browserCommand?: string
   allowHttp?: boolean
+  clientCert?: string
+  clientCertKey?: string
 }
 
 export function register(parent: Command, deps: Deps): Command {
@@ -76,11 +79,14 @@ export function register(parent: Command, deps: Deps): Command {
     .option('--browser-command <cmd>', 'when a sign-in is needed, open the URL with this command')
     .option('--allow-http', 'send the token over plain http to a host that is not loopback (a dev API on a private network)')
   addDpopFlags(cmd)
+  addClientCertFlags(cmd)
   return cmd
     .addHelpText(
       'after',
       '\nA DPoP-bound token (token_type DPoP, or --dpop) goes as "Authorization: DPoP <token>" with a fresh\n' +
         'proof (htm, htu, iat, jti, ath); a use_dpop_nonce answer is retried once with the DPoP-Nonce given.\n' +
+        'A certificate-bound token (RFC 8705, cnf.x5t#S256) needs its certificate in the TLS handshake: the\n' +
+        "profile's (saved by login --client-cert) or --client-cert/--client-cert-key.\n" +
         '\nExamples:\n' +
         '  $ tokentool call https://graph.microsoft.com/v1.0/me --cae\n' +
         '  $ tokentool call --profile bank --dpop https://api.bank.example/accounts\n' +
@@ -185,15 +191,19 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   }
   let keyP: ReturnType<typeof dpopKey> | undefined
   const key = () => (keyP ??= dpopKey())
+  // mTLS (RFC 8705): the certificate goes to the API (a certificate-bound token is checked against
+  // it) and to the token endpoint for a refresh; read before anything is sent
+  const cert = await clientCertForCall(o, deps)
   const client = async (): Promise<ProfileClient> => {
     // read when needed: a sign-in from the resource's metadata may have just saved them
     const saved = await store.getSettings(profile)
     const rc = await resolveClient({}, saved, deps, profile)
     const dpop = dpopWanted(o, saved) ? await key() : undefined
-    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop }, deps)
+    const clientCert = cert
+    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop, ...(clientCert ? { clientCert } : {}) }, deps)
     return {
       oc,
-      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt },
+      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt, mtlsX5t: clientCert?.x5t },
       resources: saved?.resource,
       audience: saved?.audience?.[0],
     }
@@ -216,7 +226,7 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   await signInForResourceIfNeeded(url, tokens, deps, { terminal, signIn: (resource) => signIn(undefined, o, deps, resource) })
 
   const { makeProof } = await import('../../oauth/dpop.js')
-  const result = await callApi(req, await deps.fetch(), tokens, {
+  const result = await callApi(req, await deps.fetch(cert ? { clientCert: cert } : undefined), tokens, {
     cae: o.cae,
     dpop: o.dpop === false ? undefined : {
       always: dpopWanted(o, await settings()),
@@ -249,7 +259,8 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
   if (status === 401 || status === 403) {
     const challenge = result.verdict.kind === 'none' ? null : result.verdict.challenge
     const again = result.retried ? ' after one retry with a new token (not retrying again)' : ''
-    throw new TokenInvalidError(`the API refused the token${again}: ${said}, ${challengeSummary(challenge)}`)
+    const bound = certificateBindingHint(result.sentToken.accessToken, cert)
+    throw new TokenInvalidError(`the API refused the token${again}: ${said}, ${challengeSummary(challenge)}`, bound ? { hint: bound } : {})
   }
   throw new TokenInvalidError(`the API answered ${said}`)
 }
@@ -276,11 +287,39 @@ function explainCall(result: CallResult, deps: Deps): ExplainResult {
 }
 
 /**
+ * The certificate `call` presents: `--client-cert`/`--client-cert-key`, else the profile's (saved by
+ * login for the server it signed in at). Undefined when neither has one.
+ */
+async function clientCertForCall(o: CallFlags, deps: Deps): Promise<ClientCert | undefined> {
+  if (o.clientCert !== undefined || o.clientCertKey !== undefined) return readClientCert(o, deps)
+  return readClientCert({}, deps, await openStore(deps).getSettings(deps.global.profile))
+}
+
+/**
+ * Why a refused certificate-bound token (`cnf.x5t#S256`, RFC 8705 §3) may have been refused:
+ * sent without a certificate, or with another one than it is bound to. Undefined otherwise.
+ */
+export function certificateBindingHint(accessToken: string, cert: Pick<ClientCert, 'x5t'> | undefined): string | undefined {
+  let bound: unknown
+  try {
+    const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { cnf?: Record<string, unknown> }
+    bound = payload?.cnf?.['x5t#S256']
+  } catch {
+    return undefined // an opaque token says nothing about its binding
+  }
+  if (typeof bound !== 'string') return undefined
+  if (!cert) return 'the token is certificate-bound (cnf.x5t#S256) and no client certificate was presented: give --client-cert FILE --client-cert-key FILE'
+  if (cert.x5t !== bound) return `the token is bound to the certificate with x5t#S256 ${bound}, the one presented is ${cert.x5t}: give the one it was issued to with --client-cert FILE --client-cert-key FILE`
+  return undefined
+}
+
+/**
  * The client authentication the profile saved at login (`--client-auth basic|post|none`);
  * undefined lets createOAuthClient choose from the secret and the server's metadata.
  */
 function savedClientAuth(method: string | undefined, secret: string | undefined): oidc.ClientAuth | undefined {
   if (method === 'none') return oidc.None()
+  if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') return oidc.TlsClientAuth()
   if (!secret) return undefined
   if (method === 'post') return oidc.ClientSecretPost(secret)
   if (method === 'basic') return oidc.ClientSecretBasic(secret)

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline'
 import { Option, type Command } from 'commander'
 import type * as client from 'openid-client'
 import { buildClientAuth } from '../../oauth/client-auth.js'
-import { authChoice } from '../token-request.js'
+import { authChoice, clientCertSetting, readClientCert } from '../token-request.js'
 import { formatDuration, parseDuration } from '../../core/duration.js'
 import { printable } from '../../core/printable.js'
 import { UsageError } from '../../errors.js'
@@ -29,6 +29,7 @@ import { needsResourceDiscovery, resourceSignIn } from '../resource-login.js'
 import { dpopKeySetting, loginDpopKey, type DpopFlags } from '../dpop-key.js'
 import type { Deps } from '../deps.js'
 import {
+  addClientCertFlags,
   addRequestFlags,
   addServerClientFlags,
   claimsText,
@@ -41,7 +42,7 @@ import {
 
 /**
  * `--client-auth` and `--client-key` for login and refresh, resolved exactly as `token`
- * resolves them (flags over the profile): basic, post, private_key_jwt or none.
+ * resolves them (flags over the profile): basic, post, private_key_jwt, none, or TLS client auth with --client-cert.
  */
 export function addClientAuthFlags(cmd: Command): Command {
   return cmd
@@ -75,6 +76,8 @@ export interface LoginFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   clientAuth?: ClientAuthMethod
   clientKey?: string
   clientAssertionAudience?: string
+  clientCert?: string
+  clientCertKey?: string
   port?: string
   redirectPath?: string
   redirectHost?: string
@@ -108,6 +111,7 @@ export function register(parent: Command, deps: Deps): Command {
     )
   addServerClientFlags(cmd, { saves: true })
   addClientAuthFlags(cmd)
+  addClientCertFlags(cmd, { saves: true })
   addRequestFlags(cmd, 'scopes to ask for (default "openid"; add offline_access for a refresh token)')
   cmd
     .option('--device', 'device authorization grant (RFC 8628), for machines without a browser')
@@ -175,7 +179,10 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
   if (o.device && (o.par || o.jar)) throw new UsageError('--par and --jar shape a browser sign-in; the device flow (--device) has no authorization URL')
   const keyIssuer = resolved.issuer ?? new URL(resolved.endpoints.token_endpoint!).origin
   const dpop = await loginDpopKey(o, saved, { store, profile, issuer: keyIssuer }, deps)
-  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth: await chosenClientAuth(o, resolved.settings, resolved.clientSecret, deps), dpop: dpop?.key }, deps)
+  // mTLS (RFC 8705): the certificate is offered at the token endpoint (its mTLS alias, where the server has one)
+  const clientCert = await readClientCert(o, deps, resolved.settings)
+  const auth = await chosenClientAuth(o, resolved.settings, resolved.clientSecret, deps)
+  const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, { ...resolved, auth, dpop: dpop?.key, ...(clientCert ? { clientCert } : {}) }, deps)
   let result: TokenResult
   if (o.device) {
     result = await deviceLogin(oc, { scope, claims, resources, audience, extra: params }, timeoutSec, deviceUI(deps))
@@ -204,8 +211,13 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
 
   const issuer = oc.metadata.issuer
   await dpop?.commit()
-  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims, dpopJkt: dpop?.key.jkt, authorizationDetails }, deps.now())
-  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, { ...o, ...(o.dpopKey !== undefined ? { dpopKey: dpopKeySetting(o.dpopKey, deps.cwd) } : {}) }, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
+  await storeLogin(store, profile, result, { issuer, clientId: resolved.clientId, scope, audience, resource: resources, claims, dpopJkt: dpop?.key.jkt, authorizationDetails, mtlsX5t: clientCert?.x5t }, deps.now())
+  const asSaved = {
+    ...(o.dpopKey !== undefined ? { dpopKey: dpopKeySetting(o.dpopKey, deps.cwd) } : {}),
+    ...(o.clientCert !== undefined ? { clientCert: clientCertSetting(o.clientCert, deps.cwd) } : {}),
+    ...(o.clientCertKey !== undefined ? { clientCertKey: clientCertSetting(o.clientCertKey, deps.cwd) } : {}),
+  }
+  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, { ...o, ...asSaved }, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
   renderLogin(
     deps.io,
     {
@@ -241,12 +253,19 @@ export function settingsAfterLogin(
     delete base.clientSecret
     delete base.clientKey
     delete base.clientAuth
+    delete base.clientCert
+    delete base.clientCertKey
   }
   const next: ProfileSettings = { ...base, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
   if (o.clientAuth) next.clientAuth = o.clientAuth
   if (o.clientKey) next.clientKey = o.clientKey
   if (o.clientAssertionAudience) next.clientAssertionAudience = o.clientAssertionAudience.trim()
+  // the pair is saved together (readClientCert took it only as a pair)
+  if (o.clientCert !== undefined && o.clientCertKey !== undefined) {
+    next.clientCert = o.clientCert
+    next.clientCertKey = o.clientCertKey
+  }
   if (o.dpop !== undefined || o.dpopKey !== undefined) next.dpop = o.dpop ?? true
   if (o.dpopKey !== undefined) next.dpopKey = o.dpopKey
   else if (o.dpop === false) delete next.dpopKey

@@ -10,17 +10,19 @@ import { refreshProfile } from '../../oauth/user-session.js'
 import { renderLogin } from '../../render/login.js'
 import { openStore } from '../../store/store.js'
 import type { Deps } from '../deps.js'
-import { addRequestFlags, addServerClientFlags, claimsText, resolveClient, type RequestFlags, type ServerClientFlags } from '../oauth-flags.js'
+import { addClientCertFlags, addRequestFlags, addServerClientFlags, claimsText, resolveClient, type RequestFlags, type ServerClientFlags } from '../oauth-flags.js'
 import { resolveSecretArg } from '../secret-arg.js'
 import type { ClientAuthMethod } from '../../store/profiles.js'
 import { addClientAuthFlags, chosenClientAuth } from './login.js'
-import { readAuthorizationDetails } from '../token-request.js'
+import { readAuthorizationDetails, readClientCert } from '../token-request.js'
 import { addDpopFlags, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
 export interface RefreshFlags extends ServerClientFlags, RequestFlags, DpopFlags {
   authorizationDetails?: string
   clientAuth?: ClientAuthMethod
   clientKey?: string
+  clientCert?: string
+  clientCertKey?: string
   refreshToken?: string
 }
 
@@ -38,6 +40,7 @@ export function register(parent: Command, deps: Deps): Command {
   cmd.option('--refresh-token <token>', 'use this refresh token instead of the stored one (also @file, env:VAR)')
   addServerClientFlags(cmd)
   addClientAuthFlags(cmd)
+  addClientCertFlags(cmd)
   addDpopFlags(cmd)
   cmd.option('--authorization-details <json>', 'RFC 9396: ask for these authorization details (a JSON array; also @file), within what was granted')
   cmd
@@ -66,14 +69,16 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
   const authorizationDetails = o.authorizationDetails !== undefined ? await readAuthorizationDetails(o.authorizationDetails, deps) : undefined
   const issuer = client.issuer ?? new URL(client.endpoints.token_endpoint!).origin
   const dpop = await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps)
-  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth, dpop }, deps)
+  // a certificate-bound session (RFC 8705) refreshes over mTLS with the same certificate
+  const clientCert = await readClientCert(o, deps, client.settings)
+  const oc = await createOAuthClient({ issuer: client.issuer, endpoints: client.endpoints }, { ...client, auth, dpop, ...(clientCert ? { clientCert } : {}) }, deps)
   const result = await refreshProfile(
     store,
     profile,
     oc,
     { refreshToken, scope: o.scope, claims, resources, audience, ...(authorizationDetails ? { extra: [['authorization_details', authorizationDetails]] as const } : {}) },
     // the cache key names what the new access token answers: the narrowed scope, else the profile's
-    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt, authorizationDetails },
+    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt, authorizationDetails, mtlsX5t: clientCert?.x5t },
     deps.now,
     { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
   )
