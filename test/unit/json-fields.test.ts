@@ -67,6 +67,9 @@ describe('snakeFields', () => {
 describe('the checker of the CLI tests', () => {
   it('finds a camelCase own field, and not one inside a protocol object', () => {
     expect(styleFindings({ ok: 1, newField: 2, payload: { someClaim: 1 }, times: { claims: { exp: { newerField: 1 } } } }).camel).toEqual(['$.newField', '$.times.claims.exp.newerField'])
+    // a server's response (introspect) is not checked; explain's own reading of one is
+    expect(styleFindings({ active: true, response: { someField: 1 } }).camel).toEqual([])
+    expect(styleFindings({ causes: [], response: { someField: 1 } }).camel).toEqual(['$.response.someField'])
   })
 
   it('fails an alias without its new name, or with another value', () => {
