@@ -292,7 +292,7 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   let user: TokenRequest['user']
   if (!machineOnly) {
     // the cache key names what login/refresh stored: flags over the profile's request settings
-    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt, authorizationDetails, mtlsX5t }
+    const shape = { scope: o.scope ?? saved?.scope, audience: o.audience ?? saved?.audience, resource: resources ?? saved?.resource, claims, dpopJkt, authorizationDetails: authorizationDetails ?? saved?.authorizationDetails, mtlsX5t }
     user = { shape, key: userTokenKey({ ...shape, issuer, clientId: client.clientId }) }
   }
   return {

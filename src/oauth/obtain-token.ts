@@ -109,6 +109,7 @@ async function refreshUser(req: ObtainTokenRequest, oc: OAuthClient, now: () => 
     ...(result.expiresAt !== undefined ? { expires_in: result.expiresAt - Math.floor(now().getTime() / 1000) } : {}),
     ...(result.scope !== undefined ? { scope: result.scope } : {}),
     ...(result.idToken !== undefined ? { id_token: result.idToken } : {}),
+    ...(result.authorizationDetails !== undefined ? { authorization_details: result.authorizationDetails } : {}),
     // as `refresh --json`: the refresh token stays in the profile, never on stdout
     refresh_token_stored: true,
     refresh_token_rotated: result.rotated,

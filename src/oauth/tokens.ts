@@ -16,6 +16,8 @@ export interface TokenResult {
   refreshToken?: string | undefined
   /** The ID token's claims, validated by openid-client (iss, aud, exp, iat, nonce, azp). */
   idTokenClaims?: Record<string, unknown> | undefined
+  /** RFC 9396 §7: the authorization details the server granted, as it sent them. */
+  authorizationDetails?: unknown[] | undefined
 }
 
 type Response = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers
@@ -34,6 +36,7 @@ export function toTokenResult(res: Response, receivedAt: Date): TokenResult {
     idToken: res.id_token,
     refreshToken: res.refresh_token,
     idTokenClaims: claims ? { ...claims } : undefined,
+    ...(Array.isArray(res.authorization_details) ? { authorizationDetails: res.authorization_details as unknown[] } : {}),
   }
 }
 

@@ -7,6 +7,7 @@
 import { printable } from '../core/printable.js'
 import type { IOStreams } from '../io-streams.js'
 import { decodeJwt } from '../core/jwt/split.js'
+import { describeAuthorizationDetails } from '../core/rar.js'
 import { isoFromSeconds, relative } from '../core/time.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
@@ -27,6 +28,8 @@ export interface LoginView {
   rotated?: boolean | undefined
   /** Where the tokens were stored, for the human view. */
   storedIn?: string | undefined
+  /** RFC 9396: the authorization details granted, when the token response had them. */
+  authorizationDetails?: unknown[] | undefined
 }
 
 /** The `--json` document: `{ token_type, access_token, expires_at, scope, id_token, refresh_token_stored, id_token_claims }`. */
@@ -40,6 +43,7 @@ export function loginJson(v: LoginView): Record<string, unknown> {
     refresh_token_stored: v.refreshTokenStored,
     ...(v.rotated !== undefined ? { refresh_token_rotated: v.rotated } : {}),
     id_token_claims: v.idTokenClaims ?? null,
+    ...(v.authorizationDetails !== undefined ? { authorization_details: v.authorizationDetails } : {}),
   }
 }
 
@@ -77,6 +81,9 @@ export function renderLogin(io: IOStreams, v: LoginView, opts: { json: boolean; 
   const rt = v.refreshTokenStored ? (v.rotated ? 'rotated by the server; the new one is stored' : 'stored') : 'none (add offline_access to --scope for one)'
   rows.push(['refresh token', rt])
   rows.push(['scope', v.scope !== undefined ? printable(v.scope) : '(not stated by the server)'])
+  // RFC 9396 §7: what the server granted, one detail per line (as decode lists them)
+  const details = describeAuthorizationDetails(v.authorizationDetails)
+  details?.forEach((d, i) => rows.push([i === 0 ? 'authorization' : '', printable(d)]))
   const width = Math.max(...rows.map(([k]) => k.length))
   const lines = [`${s.green('✓')} ${v.action} at ${printable(v.issuer)} (profile ${s.bold(v.profile)})`]
   for (const [k, val] of rows) lines.push(`  ${s.dim(k.padEnd(width))}  ${val}`)

@@ -45,6 +45,8 @@ export interface ProfileSettings {
   headers?: Record<string, string>
   /** Git servers (`host[:port]`) whose credential `git-credential get` answers with this profile's token. */
   gitHosts?: string[]
+  /** RFC 9396 authorization details of the last login (compact JSON): part of the session's cache key, as scope is. */
+  authorizationDetails?: string
   /** DPoP-bound tokens (RFC 9449): `--dpop` at login, remembered for refresh, token and call. */
   dpop?: boolean
   /** `--dpop-key FILE`: the user's own DPoP key (path); without it the profile's generated key. */
@@ -89,7 +91,7 @@ function registrationProblem(v: unknown): string | undefined {
   return undefined
 }
 
-const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'clientCert', 'clientCertKey', 'scope', 'dpopKey'] as const
+const STRING_FIELDS = ['issuer', 'clientId', 'clientSecret', 'clientKey', 'clientAssertionAudience', 'clientCert', 'clientCertKey', 'scope', 'authorizationDetails', 'dpopKey'] as const
 const LIST_FIELDS = ['audience', 'resource', 'gitHosts'] as const
 const MAP_FIELDS = ['endpoints', 'params', 'headers'] as const
 

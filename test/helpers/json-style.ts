@@ -27,6 +27,7 @@ export const PROTOCOL_OBJECTS = new Set([
   'before',
   'after',
   'details',
+  'authorization_details',
 ])
 
 /** Every 0.1 name that 0.2 still writes (deprecated, removed in 0.3), as the README lists them. */

@@ -203,7 +203,7 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop, ...(clientCert ? { clientCert } : {}) }, deps)
     return {
       oc,
-      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt, mtlsX5t: clientCert?.x5t },
+      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt, authorizationDetails: saved?.authorizationDetails, mtlsX5t: clientCert?.x5t },
       resources: saved?.resource,
       audience: saved?.audience?.[0],
     }

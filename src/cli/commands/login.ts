@@ -217,7 +217,7 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
     ...(o.clientCert !== undefined ? { clientCert: clientCertSetting(o.clientCert, deps.cwd) } : {}),
     ...(o.clientCertKey !== undefined ? { clientCertKey: clientCertSetting(o.clientCertKey, deps.cwd) } : {}),
   }
-  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, { ...o, ...asSaved }, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope }, oc.discovered ? {} : resolved.endpoints))
+  await store.updateSettings(profile, (cur) => settingsAfterLogin(cur, { ...o, ...asSaved }, { issuer, clientId: resolved.clientId, clientSecret: resolved.clientSecretSetting, scope, authorizationDetails }, oc.discovered ? {} : resolved.endpoints))
   renderLogin(
     deps.io,
     {
@@ -232,6 +232,7 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
       idTokenClaims: result.idTokenClaims,
       refreshTokenStored: result.refreshToken !== undefined,
       storedIn: store.tokensLocation(profile),
+      authorizationDetails: result.authorizationDetails,
     },
     { json: deps.global.json, now: deps.now() },
   )
@@ -241,7 +242,7 @@ export async function runLogin(given: LoginFlags, deps: Deps): Promise<void> {
 export function settingsAfterLogin(
   cur: ProfileSettings | undefined,
   o: LoginFlags,
-  got: { issuer: string; clientId: string; clientSecret: string | undefined; scope: string },
+  got: { issuer: string; clientId: string; clientSecret: string | undefined; scope: string; authorizationDetails?: string | undefined },
   endpoints: Record<string, string>,
 ): ProfileSettings {
   const base: ProfileSettings = { ...cur }
@@ -257,6 +258,9 @@ export function settingsAfterLogin(
     delete base.clientCertKey
   }
   const next: ProfileSettings = { ...base, issuer: got.issuer, clientId: got.clientId, scope: got.scope }
+  // the new session's authorization details (RFC 9396), or none: they shape its tokens as the scope does
+  if (got.authorizationDetails !== undefined) next.authorizationDetails = got.authorizationDetails
+  else delete next.authorizationDetails
   if (got.clientSecret !== undefined) next.clientSecret = got.clientSecret
   if (o.clientAuth) next.clientAuth = o.clientAuth
   if (o.clientKey) next.clientKey = o.clientKey

@@ -78,7 +78,7 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
     oc,
     { refreshToken, scope: o.scope, claims, resources, audience, ...(authorizationDetails ? { extra: [['authorization_details', authorizationDetails]] as const } : {}) },
     // the cache key names what the new access token answers: the narrowed scope, else the profile's
-    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt, authorizationDetails, mtlsX5t: clientCert?.x5t },
+    { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt, authorizationDetails: authorizationDetails ?? saved?.authorizationDetails, mtlsX5t: clientCert?.x5t },
     deps.now,
     { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
   )
@@ -97,6 +97,7 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
       refreshTokenStored: result.refreshTokenStored,
       rotated: result.rotated,
       storedIn: store.tokensLocation(profile),
+      authorizationDetails: result.authorizationDetails,
     },
     { json: deps.global.json, now: deps.now() },
   )
