@@ -86,6 +86,8 @@ export async function tokenArgument(arg: string | undefined, file: string | unde
 
 export interface StoredChoice {
   token: string
+  /** `Bearer`, `DPoP`, ... as stored with an access token. */
+  tokenType?: string | undefined
   /** What it is, for messages: "the access token of profile default". */
   label: string
   kind: 'access_token' | 'refresh_token'
@@ -110,7 +112,7 @@ export async function storedToken(store: TokenStore, profile: string, issuer: st
   }
   const at = latestAccessToken(tokens)
   if (!at) throw new UsageError(`no token given, and profile "${profile}" has no access token`, { hint: `pass the token as an argument, on stdin or with --file; or ${loginHint(profile)}` })
-  return { token: at.accessToken, label: `the access token of profile "${profile}"`, kind, expiresAt: at.expiresAt }
+  return { token: at.accessToken, tokenType: at.tokenType, label: `the access token of profile "${profile}"`, kind, expiresAt: at.expiresAt }
 }
 
 /** A stored token needs this many seconds left to be sent: the request itself takes a moment. */
@@ -140,5 +142,5 @@ export async function validStoredAccessToken(ctx: ServiceContext, o: ServiceClie
   // token, not the subject; the subject's DPoP binding is the profile's (no --dpop saved here)
   const { scope: _s, audience: _a, resource: _r, claims: _c, dpop: _d, dpopKey: _k, ...client } = o as ServiceClientFlags & RequestFlags
   const view = await acquireToken({ ...client, minTtl: `${MIN_TTL}s` } as TokenFlags, { profile, minTtl: MIN_TTL, force: false, machineGrant: false }, deps)
-  return { token: view.accessToken, label: view.source === 'cache' ? label : `${label} (refreshed)`, kind: 'access_token', expiresAt: view.expiresAt }
+  return { token: view.accessToken, tokenType: view.tokenType, label: view.source === 'cache' ? label : `${label} (refreshed)`, kind: 'access_token', expiresAt: view.expiresAt }
 }

@@ -20,10 +20,14 @@ export interface UserinfoResult {
   jwt?: { token: string; signatureVerified: boolean }
 }
 
-export async function fetchUserinfo(oc: OAuthClient, accessToken: string): Promise<UserinfoResult> {
+/**
+ * `dpop`: the token is DPoP-bound (RFC 9449 §7): it goes as `Authorization: DPoP` with a proof
+ * carrying `ath`; openid-client answers a `use_dpop_nonce` once with the nonce given.
+ */
+export async function fetchUserinfo(oc: OAuthClient, accessToken: string, dpop?: client.DPoPHandle): Promise<UserinfoResult> {
   const endpoint = endpointOf(oc, 'userinfo_endpoint', 'userinfo')
   try {
-    const { result, response } = await withCapturedResponse(oc.config, endpoint, () => client.fetchUserInfo(oc.config, accessToken, client.skipSubjectCheck))
+    const { result, response } = await withCapturedResponse(oc.config, endpoint, () => client.fetchUserInfo(oc.config, accessToken, client.skipSubjectCheck, dpop ? { DPoP: dpop } : undefined))
     const claims = { ...result } as Record<string, unknown>
     if (response?.contentType === 'application/jwt' && response.body) {
       return { endpoint, format: 'jwt', claims, jwt: { token: response.body.trim(), signatureVerified: typeof oc.metadata.jwks_uri === 'string' } }

@@ -234,3 +234,54 @@ describe('DPoP sign-in, refresh and call', { timeout: 90_000 }, () => {
     }
   })
 })
+
+describe('DPoP at userinfo', { timeout: 90_000 }, () => {
+  it("userinfo sends a DPoP-bound token with a proof carrying ath, through the provider's nonce retry; --no-dpop sends Bearer and is refused", async () => {
+    const r = await loginWithBrowserless(provider, ['--scope', 'openid offline_access profile', '--dpop', '--json'])
+    expect(r.stderr).not.toMatch(/^tokentool: /m)
+    expect(r.code).toBe(0)
+    const home = r.home
+    const jkt = await calculateJwkThumbprint(storedKey(home).jwk)
+    const login = JSON.parse(r.stdout) as { token_type: string; access_token: string }
+    expect(login.token_type).toBe('DPoP')
+
+    const before = provider.requests.length
+    const u = await runCli(['--json', 'userinfo'], { env: { TOKENTOOL_HOME: home } })
+    expect(u.stderr).toBe('')
+    expect(u.code).toBe(0)
+    expect(JSON.parse(u.stdout).claims).toMatchObject({ sub: 'alice', name: 'Test User alice' })
+    // the provider demanded a nonce; tokentool sent the request once more with it
+    const calls = since(before, '/me')
+    expect(calls.map((c) => [c.authorization, c.status])).toEqual([['DPoP', 401], ['DPoP', 200]])
+    expect(calls[0]!.dpopNonce).toBeTruthy()
+    const url = `${provider.issuer}/me`
+    await checkDpopProof(calls[0]!.dpop!, { method: 'GET', url, accessToken: login.access_token, jkt })
+    const second = await checkDpopProof(calls[1]!.dpop!, { method: 'GET', url, accessToken: login.access_token, jkt, nonce: calls[0]!.dpopNonce! })
+    expect(second.payload.nonce).toBe(calls[0]!.dpopNonce)
+    expect(typeof second.payload.ath).toBe('string')
+
+    // the same (opaque) token given as an argument: --dpop says it is DPoP-bound
+    const n = provider.requests.length
+    const given = await runCli(['--json', 'userinfo', '--dpop', '--', login.access_token], { env: { TOKENTOOL_HOME: home } })
+    expect(given.stderr).toBe('')
+    expect(given.code).toBe(0)
+    expect(since(n, '/me').map((c) => [c.authorization, c.status])).toEqual([['DPoP', 401], ['DPoP', 200]])
+
+    // as a bearer token the provider refuses it: its error, one line, exit 4
+    const m = provider.requests.length
+    const bearer = await runCli(['userinfo', '--no-dpop'], { env: { TOKENTOOL_HOME: home } })
+    expect(bearer.code).toBe(4)
+    expect(bearer.stderr.trim().split('\n')).toHaveLength(1)
+    expect(bearer.stderr).toMatch(/invalid_token/)
+    expect(since(m, '/me').map((c) => c.authorization)).toEqual(['Bearer'])
+
+    // a DPoP-bound token and a profile without a DPoP key: one line, exit 2, nothing sent
+    const other = tempHome()
+    const k = provider.requests.length
+    const nokey = await runCli(['userinfo', '--dpop', '--issuer', provider.issuer, '--client-id', provider.clients.native.client_id, '--', login.access_token], { env: { TOKENTOOL_HOME: other } })
+    expect(nokey.code).toBe(2)
+    expect(nokey.stderr.trim().split('\n')).toHaveLength(1)
+    expect(nokey.stderr).toMatch(/has no DPoP key/)
+    expect(since(k, '/me')).toHaveLength(0)
+  })
+})
