@@ -125,6 +125,12 @@ export async function refreshProfile(
      * finding the access token that another process just stored) is returned instead.
      */
     reuse?: (current: ProfileTokens | undefined) => ProfileRefreshResult | undefined
+    /**
+     * The request carried a sender constraint the session may not be bound to (a certificate given
+     * on the command line): a rejection may be about that, so the stored refresh token is kept and
+     * this says so instead.
+     */
+    keepOnRejection?: string
   } = {},
 ): Promise<ProfileRefreshResult> {
   const issuer = oc.metadata.issuer
@@ -152,6 +158,9 @@ export async function refreshProfile(
       try {
         result = await refreshGrant(oc, { ...req, refreshToken })
       } catch (err) {
+        if (rejectsRefreshToken(err) && lockOpts.keepOnRejection !== undefined) {
+          throw new AuthServerError(err.error, err.errorDescription, { cause: err, status: err.status, hint: lockOpts.keepOnRejection })
+        }
         if (rejectsRefreshToken(err) && req.refreshToken === undefined && current) {
           await store.saveTokens(profile, withRefreshToken(current, undefined))
           throw new AuthServerError(err.error, err.errorDescription, {

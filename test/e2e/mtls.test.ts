@@ -53,6 +53,8 @@ describeWithProgram(findProgram(OPENSSL), 'mTLS (RFC 8705) over HTTPS with certi
         { ...common, client_id: 'mtls-ca', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=tokentool-mtls' },
         { ...common, client_id: 'mtls-self', token_endpoint_auth_method: 'self_signed_tls_client_auth', jwks: { keys: [selfJwk] } },
         // a user's client: browser sign-in, refresh, tls_client_auth, certificate-bound tokens
+        // a public client whose tokens (refresh token too, RFC 8705 §4) are bound to any certificate it shows
+        { ...common, client_id: 'mtls-public', application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' },
         { ...common, client_id: 'mtls-login', application_type: 'native', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=tokentool-mtls' },
       ],
       configure: (c) => {
@@ -231,6 +233,33 @@ describeWithProgram(findProgram(OPENSSL), 'mTLS (RFC 8705) over HTTPS with certi
       const given = await runCli(['call', '--client-cert', f('client.pem'), '--client-cert-key', f('client.key'), `${api.url}/accounts`], { env: env(bare) })
       expect(given.code).toBe(0)
       expect(api.requests.at(-1)).toMatchObject({ presented: thumb, status: 200 })
+    })
+
+    it('a public client (no TLS client auth): tokens bound to the certificate shown; refresh with it keeps the binding, with another is refused', async () => {
+      const browser = new Agent({ connect: { ca: readFileSync(f('ca.pem'), 'utf8') } })
+      const args = ['--client-id', 'mtls-public', '--client-cert', f('self.pem'), '--client-cert-key', f('self.key'), '--scope', 'openid offline_access api:read', '--resource', API_RESOURCE, '--json']
+      const r = await loginWithBrowserless(provider, args, { env: { TOKENTOOL_CACERT: f('ca.pem') }, browser: { dispatcher: browser } })
+      await browser.close()
+      expect(r.stderr).not.toMatch(/^tokentool: /m)
+      expect(r.code).toBe(0)
+      const thumb = x5t(f('self.pem'))
+      expect(decodeJwt((JSON.parse(r.stdout) as { access_token: string }).access_token).cnf).toEqual({ 'x5t#S256': thumb })
+      expect(config(r.home).profiles.default?.clientAuth).toBeUndefined()
+
+      const ref = await runCli(['--json', 'refresh'], { env: env(r.home) })
+      expect(ref.stderr).toBe('')
+      expect(ref.code).toBe(0)
+      expect(decodeJwt((JSON.parse(ref.stdout) as { access_token: string }).access_token).cnf).toEqual({ 'x5t#S256': thumb })
+
+      // the refresh token is bound too: another certificate cannot spend it (the server's invalid_grant, exit 4)
+      const other = await runCli(['refresh', '--client-cert', f('client.pem'), '--client-cert-key', f('client.key')], { env: env(r.home) })
+      expect(other.code).toBe(4)
+      expect(other.stderr.trim().split('\n')).toHaveLength(1)
+      expect(other.stderr).toMatch(/invalid_grant: .*the stored refresh token was kept: it may be bound to another certificate than --client-cert/)
+      // which was no reason to drop the session: the profile's certificate still refreshes it
+      const again = await runCli(['refresh'], { env: env(r.home) })
+      expect(again.stderr).toBe('')
+      expect(again.code).toBe(0)
     })
 
     it('bad certificate input on login, refresh and call: one line each, exit 2, nothing sent', async () => {

@@ -80,7 +80,12 @@ export async function runRefresh(o: RefreshFlags, deps: Deps): Promise<void> {
     // the cache key names what the new access token answers: the narrowed scope, else the profile's
     { clientId: client.clientId, scope: o.scope ?? saved?.scope, audience, resource: resources, claims, dpopJkt: dpop?.jkt, authorizationDetails: authorizationDetails ?? saved?.authorizationDetails, mtlsX5t: clientCert?.x5t },
     deps.now,
-    { onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`) },
+    {
+      onWait: () => void deps.io.err.write(`waiting for another tokentool process to finish with profile "${profile}"...\n`),
+      // a refresh token bound to the profile's certificate (RFC 8705 §4) is refused with another
+      // one: that says nothing against the stored refresh token, which is kept
+      ...(clientCert && (o.clientCert !== undefined || o.clientCertKey !== undefined) ? { keepOnRejection: `the stored refresh token was kept: it may be bound to another certificate than --client-cert ${o.clientCert}; refresh without --client-cert uses the profile's` } : {}),
+    },
   )
   renderLogin(
     deps.io,
