@@ -9,39 +9,11 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
+// the shapes live below every layer that receives them (src/deps.ts); built here from the process
 export type { IOStreams } from '../io-streams.js'
+export { canPrompt, type Deps, type GlobalOptions } from '../deps.js'
 import type { IOStreams } from '../io-streams.js'
-
-/** Global options of the contract, resolved before a command runs. */
-export interface GlobalOptions {
-  json: boolean
-  color: boolean
-  verbose: boolean
-  debug: boolean
-  profile: string
-  /** `--timeout`: each HTTP request's limit in ms (connect at most 10 s of it); default 30 s. */
-  timeoutMs?: number | undefined
-  /** `--cacert FILE`: extra trusted CA certificates (PEM), on top of the system's. */
-  cacert?: string | undefined
-}
-
-export interface Deps {
-  io: IOStreams
-  env: NodeJS.ProcessEnv
-  /** The wall clock; commands that accept `--now` use that instead. */
-  now: () => Date
-  /** HTTP for every network call (discovery, JWKS, token endpoint). Loaded lazily: undici is heavy. */
-  fetch: (opts?: { clientCert?: { cert: string; key: string } | undefined }) => Promise<typeof globalThis.fetch>
-  /** TOKENTOOL_HOME, else $XDG_CONFIG_HOME/tokentool, else ~/.config/tokentool. */
-  home: string
-  cwd: string
-  /** Filled by cli/main after the global options are parsed. */
-  global: GlobalOptions
-}
-
-export function canPrompt(io: IOStreams): boolean {
-  return io.stdinIsTTY && io.stdoutIsTTY
-}
+import type { Deps } from '../deps.js'
 
 export function resolveHome(env: NodeJS.ProcessEnv): string {
   if (env.TOKENTOOL_HOME) return env.TOKENTOOL_HOME

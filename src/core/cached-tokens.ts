@@ -27,3 +27,12 @@ export function usableAccessToken<E extends CachedAccessToken>(t: CachedTokens<E
   if (!e || e.expiresAt === undefined) return undefined
   return e.expiresAt - epochSeconds(now) > minTtlSeconds ? e : undefined
 }
+
+/** The access token that lasts longest (what `profiles list` and `status` show), if any. */
+export function latestAccessToken<E extends CachedAccessToken>(t: { accessTokens: Record<string, E> } | undefined): E | undefined {
+  let best: E | undefined
+  for (const e of Object.values(t?.accessTokens ?? {})) {
+    if (!best || (e.expiresAt ?? -Infinity) > (best.expiresAt ?? -Infinity)) best = e
+  }
+  return best
+}

@@ -5,8 +5,19 @@
  */
 import { isoFromSeconds, epochSeconds } from './time.js'
 import type { TokenDecision } from './token-decision.js'
-import type { ProfileSettings } from '../store/profiles.js'
-import { latestAccessToken, type ProfileTokens } from '../store/tokens.js'
+import { latestAccessToken, type CachedTokens } from './cached-tokens.js'
+
+/** What status reads of a profile's settings: shapes of its own, core does not know the store (its records fit). */
+export interface StatusSettings {
+  issuer?: string | undefined
+  clientId?: string | undefined
+}
+
+/** What status reads of the stored tokens. */
+export interface StatusTokens extends CachedTokens {
+  issuer?: string | undefined
+  refreshToken?: { expiresAt?: number | undefined } | undefined
+}
 
 /** How `tokentool token` would get the token: from the cache, a refresh, a machine grant; null: a sign-in is needed. */
 export type StatusVia = 'cache' | 'refresh' | 'client_credentials' | 'jwt_bearer' | null
@@ -29,8 +40,8 @@ export interface ProfileStatus {
 
 export interface StatusInput {
   profile: string
-  settings: ProfileSettings | undefined
-  tokens: ProfileTokens | undefined
+  settings: StatusSettings | undefined
+  tokens: StatusTokens | undefined
   now: Date
   /** `token`'s decision for the profile as saved, or why it could not be made (a secret variable unset, ...). */
   decision: TokenDecision | { kind: 'error'; message: string }

@@ -7,7 +7,7 @@
  */
 import { emitKeypressEvents } from 'node:readline'
 import { confirm, input, password, select, Separator } from '@inquirer/prompts'
-import type { IOStreams } from '../cli/deps.js'
+import type { IOStreams } from '../deps.js'
 import { styleFor } from '../render/style.js'
 
 /** The answer of a prompt left with Esc, an empty answer or "Back". */

@@ -5,7 +5,7 @@
  * @module
  */
 import * as client from 'openid-client'
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { UsageError } from '../errors.js'
 import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import { calculateJwkThumbprint, type JWK } from 'jose'
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { summarizeDiscovery, type DiscoverySummary, type KeySummary } from '../core/discovery-summary.js'
 import { NetworkError } from '../errors.js'
 import { discoverIssuer } from './discovery.js'

@@ -6,7 +6,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { NetworkError, UsageError } from '../errors.js'
 import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'

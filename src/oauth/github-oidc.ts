@@ -8,7 +8,7 @@
  * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#updating-your-actions-for-oidc
  * @module
  */
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { printable } from '../core/printable.js'
 import { registerSecret } from '../core/secret-values.js'
 import { NetworkError, UsageError } from '../errors.js'

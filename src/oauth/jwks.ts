@@ -6,7 +6,7 @@
  * @module
  */
 import type { JSONWebKeySet, JWK } from 'jose'
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { NetworkError, UsageError } from '../errors.js'
 import { isSecureOrLoopback } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'

@@ -6,7 +6,7 @@
  * new token before the lock is released.
  * @module
  */
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { normalizeKeyParts } from '../core/cache-key.js'
 import { machineKeyParts, machineTokenKey, userTokenKey, type MachineGrant, type MachineShape } from '../core/token-decision.js'
 import { UsageError } from '../errors.js'

@@ -7,7 +7,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { AuthServerError, NetworkError, UsageError } from '../errors.js'
 import { isLoopbackHost } from '../http/loopback.js'
 import type { DiscoveryMetadata } from './discovery.js'

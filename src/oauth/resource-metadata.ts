@@ -6,7 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9728
  * @module
  */
-import type { Deps } from '../cli/deps.js'
+import type { Deps } from '../deps.js'
 import { paramValue, parseWwwAuthenticateTolerant } from '../core/cae/www-authenticate.js'
 import { checkResourceMetadata, resourceMetadataUrl, type ResourceMetadata } from '../core/resource-metadata.js'
 import { NetworkError, TokentoolError, UsageError } from '../errors.js'

@@ -83,14 +83,8 @@ export function withIdToken(t: ProfileTokens | undefined, id: IdTokenEntry | und
   return id ? { ...rest, idToken: id } : rest
 }
 
-/** The access token that lasts longest (what `profiles list` shows), if any. */
-export function latestAccessToken(t: ProfileTokens | undefined): AccessTokenEntry | undefined {
-  let best: AccessTokenEntry | undefined
-  for (const e of Object.values(t?.accessTokens ?? {})) {
-    if (!best || (e.expiresAt ?? -Infinity) > (best.expiresAt ?? -Infinity)) best = e
-  }
-  return best
-}
+/** The access token that lasts longest: the rule lives in core, which status shares. */
+export { latestAccessToken } from '../core/cached-tokens.js'
 
 const optNumber = (v: unknown) => v === undefined || typeof v === 'number'
 const optString = (v: unknown) => v === undefined || typeof v === 'string'

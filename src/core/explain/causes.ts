@@ -16,34 +16,8 @@ import { InputError } from '../../errors.js'
 import { matchMessages, serverTexts, type MessageMatch } from './messages.js'
 import { headerValue, type ResponseFacts } from './response.js'
 
-/** The stable cause codes of the contract (`--json`). */
-export const CAUSE_CODES = [
-  'expired',
-  'not_yet_valid',
-  'clock_skew',
-  'wrong_audience',
-  'wrong_issuer',
-  'insufficient_scope',
-  'claims_challenge',
-  'step_up_required',
-  'dpop_nonce_required',
-  'dpop_proof_invalid',
-  'scheme_mismatch',
-  'signature_invalid',
-  'unknown_key',
-  'unverifiable_by_design',
-  'wrong_token_kind',
-  'opaque_token',
-  'revoked',
-  'token_missing',
-  'malformed_token',
-  'header_too_large',
-  'ip_policy',
-  'invalid_token',
-] as const
-export type CauseCode = (typeof CAUSE_CODES)[number]
-
-export type Confidence = 'certain' | 'likely' | 'possible'
+export { CAUSE_CODES, type CauseCode, type Confidence } from './cause-codes.js'
+import type { CauseCode, Confidence } from './cause-codes.js'
 
 export interface Cause {
   code: CauseCode

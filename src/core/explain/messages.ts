@@ -4,7 +4,7 @@
  * it (test/fixtures/explain/ holds whole responses built on them). Pure.
  * @module
  */
-import type { CauseCode } from './causes.js'
+import type { CauseCode } from './cause-codes.js'
 
 export interface MessageShape {
   /** Matched against error_description, the body text and JSON error messages. */
