@@ -17,6 +17,7 @@ import { helpLayout, wrapHelpText } from './help-format.js'
 import { suggest } from '../core/suggest.js'
 import { applyGlobals } from './globals.js'
 import { InterruptedInside, reportError } from './report-error.js'
+import { interactive } from './terminal-session.js'
 
 /** Global options that take a value: needed to find the command name in argv before parsing. */
 const GLOBAL_WITH_VALUE = new Set(['--profile', '--timeout', '--cacert'])
@@ -133,7 +134,8 @@ function didYouMean(word: string): string {
 
 async function registerFull(program: Command, deps: Deps, entry: CommandEntry): Promise<void> {
   const mod = await entry.load()
-  mod.register(program, deps)
+  // what a command may need of the program is handed to it: no command imports this module
+  mod.register(program, deps, { commands: COMMANDS, rootProgram: () => buildRootProgram(deps), run: commandRunner(deps) })
 }
 
 /** Runs tokentool with `argv` (without node and script) and returns the exit code. */
@@ -220,7 +222,7 @@ async function runWithoutCommand(program: Command, deps: Deps, argv: readonly st
   deps.io.color = colorEnabled({ flag: o.color !== false, isTTY: deps.io.stdoutIsTTY, env: deps.env })
   // loaded only here: inquirer and the flows cost nothing to the other commands
   const { runMenu } = await import('../interactive/menu.js')
-  await interactive(deps, () => runMenu(deps, { profile: o.profile || deps.env.TOKENTOOL_PROFILE || 'default', globals, run: commandRunner(deps) }))
+  await interactive(deps, () => runMenu(deps, { profile: o.profile || deps.env.TOKENTOOL_PROFILE || 'default', globals, run: commandRunner(deps), commands: COMMANDS.map((c) => c.name) }))
   return EXIT.ok
 }
 
@@ -233,13 +235,3 @@ export function commandRunner(deps: Deps): (argv: string[], io?: Partial<Pick<De
   }
 }
 
-/** Runs an interactive session and hands the terminal back as found, however it ends. */
-export async function interactive(deps: Deps, run: () => Promise<void>): Promise<void> {
-  try {
-    await run()
-  } finally {
-    const input = deps.io.in as NodeJS.ReadStream
-    if (input.isTTY && typeof input.setRawMode === 'function') input.setRawMode(false)
-    input.pause()
-  }
-}

@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { COMMANDS } from './commands/registry.js'
+import { COMMAND_NAMES } from './commands/list.js'
 import { suggest } from '../core/suggest.js'
 
 /**
@@ -35,7 +35,7 @@ function orList(items: string): string {
 function commandPath(argv: readonly string[], word: string): string[] {
   for (const a of argv) {
     if (a === word || a === '--') break
-    if (COMMANDS.some((c) => c.name === a)) return [a]
+    if (COMMAND_NAMES.includes(a)) return [a]
   }
   return []
 }

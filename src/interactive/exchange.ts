@@ -4,11 +4,11 @@
  * claims differ from the subject's.
  * @module
  */
+import { chooseToken } from './choose-token.js'
 import { BACK } from './prompter.js'
 import type { KnownToken, Session } from './session.js'
 
 export async function exchangeFlow(s: Session, given?: KnownToken): Promise<void> {
-  const { chooseToken } = await import('./inspect.js')
   const subject = given ?? (await chooseToken(s, 'Exchange which token (the subject token)?'))
   if (subject === BACK) return
   const args = ['exchange', '--subject-token', subject.text]

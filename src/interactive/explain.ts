@@ -6,12 +6,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { chooseToken } from './choose-token.js'
 import { BACK } from './prompter.js'
 import type { Session } from './session.js'
 import { validChallenge } from './validators.js'
 
 export async function explainFlow(s: Session): Promise<void> {
-  const { chooseToken } = await import('./inspect.js')
   const token = await chooseToken(s, 'Which token did the API refuse?')
   if (token === BACK) return
   s.lastToken = token

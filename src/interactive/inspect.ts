@@ -11,39 +11,13 @@ import { decodeToken, type DecodedToken } from '../core/jwt/decode.js'
 import { claimMeaning, headerMeaning } from '../core/jwt/claims-glossary.js'
 import { looksLikeCompactJwt } from '../core/jwt/nested.js'
 import { TIME_CLAIMS, describeTime, type TimeClaim } from '../core/jwt/times.js'
-import { normalizeTokenText } from '../core/token-text.js'
 import { printable } from '../core/printable.js'
 import { decodedJson, formatValue, humanView } from '../render/decode.js'
 import { wrapText, type Span } from '../render/wrap.js'
-import { hasCommand } from './menu-entries.js'
 import { BACK } from './prompter.js'
+import { chooseToken } from './choose-token.js'
 import { shortToken, type KnownToken, type Session } from './session.js'
-import { validToken } from './validators.js'
 import { verifyToken } from './verify.js'
-
-/** Asks for a token: a stored or known one, or a paste. BACK when the user goes back. */
-export async function chooseToken(s: Session, message = 'Which token?'): Promise<KnownToken | typeof BACK> {
-  const known: KnownToken[] = []
-  if (s.lastToken) known.push(s.lastToken)
-  for (const t of await s.storedTokens()) if (!known.some((k) => k.text === t.text)) known.push(t)
-  if (known.length > 0) {
-    const pick = await s.prompt.select<KnownToken | 'paste'>(message, [
-      ...known.map((k) => ({ name: `${k.label}: ${shortToken(k.text)}`, value: k })),
-      { name: 'Paste a token', value: 'paste' as const },
-    ])
-    if (pick === BACK) return BACK
-    if (pick !== 'paste') return pick
-  }
-  return pasteToken(s)
-}
-
-export async function pasteToken(s: Session): Promise<KnownToken | typeof BACK> {
-  const text = await s.prompt.secret('Paste the token (not shown; Enter when done, empty to go back)', { validate: validToken })
-  if (text === BACK) return BACK
-  const token = { text: normalizeTokenText(text), label: 'pasted token' }
-  s.say(s.style.dim(`token: ${shortToken(token.text)}`))
-  return token
-}
 
 /** The inspect flow; `given` skips the paste (`tokentool inspect TOKEN`, "inspect the token just obtained"). */
 export async function inspectFlow(s: Session, given?: KnownToken): Promise<void> {
@@ -72,7 +46,7 @@ async function walkToken(s: Session, token: KnownToken, depth = 0): Promise<void
       ...(embedded.length > 0 ? [{ name: `Open an embedded token (${embedded.length})`, value: 'embedded' as Step }] : []),
       ...(t.format === 'jws' ? [{ name: 'Verify it (issuer, JWKS, key file or secret)', value: 'verify' as Step }] : []),
       // an opaque token means something only to its server
-      ...(t.format === 'opaque' && hasCommand('introspect') ? [{ name: 'Ask the server about it (introspect)', value: 'introspect' as Step }] : []),
+      ...(t.format === 'opaque' && s.has('introspect') ? [{ name: 'Ask the server about it (introspect)', value: 'introspect' as Step }] : []),
       ...(t.payload || t.header ? [{ name: 'Save the decoded JSON to a file', value: 'save' as Step }] : []),
       { name: 'Show the decoded view again', value: 'view' as Step },
     ]

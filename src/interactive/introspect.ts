@@ -4,22 +4,21 @@
  * @module
  */
 import { askClient } from './client.js'
-import { hasCommand } from './menu-entries.js'
+import { chooseToken } from './choose-token.js'
 import { BACK } from './prompter.js'
 import type { KnownToken, Session } from './session.js'
 
 export async function introspectFlow(s: Session, given?: KnownToken): Promise<void> {
-  const { chooseToken } = await import('./inspect.js')
   const token = given ?? (await chooseToken(s, 'Which token?'))
   if (token === BACK) return
   const action = await s.prompt.select<'introspect' | 'jwt' | 'revoke'>('Ask the server', [
-    ...(hasCommand('introspect')
+    ...(s.has('introspect')
       ? [
           { name: 'Is it active? (introspection, RFC 7662)', value: 'introspect' as const },
           { name: 'Is it active, as a signed JWT? (RFC 9701)', value: 'jwt' as const },
         ]
       : []),
-    ...(hasCommand('revoke') ? [{ name: 'Revoke it (RFC 7009)', value: 'revoke' as const }] : []),
+    ...(s.has('revoke') ? [{ name: 'Revoke it (RFC 7009)', value: 'revoke' as const }] : []),
   ])
   if (action === BACK) return
   if (action === 'revoke') {

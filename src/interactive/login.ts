@@ -3,7 +3,6 @@
  * ID token. Each runs the subcommand itself; after a step the natural next ones are offered.
  * @module
  */
-import { hasCommand } from './menu-entries.js'
 import { exchangeFlow } from './exchange.js'
 import { inspectFlow } from './inspect.js'
 import { BACK } from './prompter.js'
@@ -52,7 +51,7 @@ export async function afterSignIn(s: Session): Promise<void> {
     const next = await s.prompt.select<Next>('Signed in: what next?', [
       { name: 'Call an API with the access token', value: 'call' },
       { name: 'Refresh the tokens', value: 'refresh' },
-      ...(hasCommand('exchange') ? [{ name: 'Exchange the access token (RFC 8693)', value: 'exchange' as Next }] : []),
+      ...(s.has('exchange') ? [{ name: 'Exchange the access token (RFC 8693)', value: 'exchange' as Next }] : []),
       { name: 'Show the ID token', value: 'id' },
       { name: 'Inspect the access token', value: 'access' },
     ], { back: '← Main menu' })

@@ -5,7 +5,7 @@
  * shows the same views and never re-implements a command.
  * @module
  */
-import type { Deps, IOStreams } from '../cli/deps.js'
+import type { Deps, IOStreams } from '../deps.js'
 import { latestAccessToken } from '../store/tokens.js'
 import { openStore } from '../store/store.js'
 import { styleFor } from '../render/style.js'
@@ -35,7 +35,14 @@ export class Session {
     private readonly runner: CommandRunner,
     /** Global options to pass on (`--no-color`, `-v`). */
     private readonly globals: string[] = [],
+    /** The commands this tokentool has: a menu entry is offered only when its command exists. */
+    private readonly commands: readonly string[] = [],
   ) {}
+
+  /** Whether the command line has `name`, so the menu never offers what it cannot do. */
+  has(name: string): boolean {
+    return this.commands.includes(name)
+  }
 
   get style() {
     return styleFor(this.deps.io)

@@ -6,7 +6,6 @@
  */
 import { PassThrough } from 'node:stream'
 import { askClient } from './client.js'
-import { hasCommand } from './menu-entries.js'
 import { BACK } from './prompter.js'
 import { shortToken, type Session } from './session.js'
 
@@ -52,8 +51,8 @@ async function afterToken(s: Session): Promise<void> {
     const next = await s.prompt.select<'inspect' | 'verify' | 'exchange' | 'introspect'>('What next?', [
       { name: 'Inspect it', value: 'inspect' },
       { name: 'Verify it (issuer, JWKS, key file or secret)', value: 'verify' },
-      ...(hasCommand('exchange') ? [{ name: 'Exchange it (RFC 8693)', value: 'exchange' as const }] : []),
-      ...(hasCommand('introspect') ? [{ name: 'Introspect or revoke it', value: 'introspect' as const }] : []),
+      ...(s.has('exchange') ? [{ name: 'Exchange it (RFC 8693)', value: 'exchange' as const }] : []),
+      ...(s.has('introspect') ? [{ name: 'Introspect or revoke it', value: 'introspect' as const }] : []),
     ], { back: '← Main menu' })
     if (next === BACK) return
     if (next === 'inspect') await (await import('./inspect.js')).inspectFlow(s, token)

@@ -8,12 +8,12 @@
 import { resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { decodeToken } from '../core/jwt/decode.js'
+import { chooseToken } from './choose-token.js'
 import { BACK } from './prompter.js'
 import type { KnownToken, Session } from './session.js'
 import { validFile, validUrl } from './validators.js'
 
 export async function verifyFlow(s: Session): Promise<void> {
-  const { chooseToken } = await import('./inspect.js')
   const token = await chooseToken(s, 'Verify which token?')
   if (token === BACK) return
   s.lastToken = token

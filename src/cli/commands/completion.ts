@@ -13,12 +13,11 @@ import { zshScript } from '../../core/completion/zsh.js'
 import type { CommandSpec, CompletionSpec, FlagSpec, ValueKind } from '../../core/completion/spec.js'
 import { openStore } from '../../store/store.js'
 import type { Deps } from '../deps.js'
-import { buildRootProgram } from '../main.js'
-import { COMMANDS } from './registry.js'
+import type { CommandContext } from './command-module.js'
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const
 
-export function register(parent: Command, deps: Deps): Command {
+export function register(parent: Command, deps: Deps, ctx?: CommandContext): Command {
   return parent
     .command('completion')
     .description('Print a shell completion script: commands, flags, profile names and presets')
@@ -40,16 +39,17 @@ Examples:
         return
       }
       if (!shell) throw new UsageError('completion needs a shell: bash, zsh or fish', { hint: 'source <(tokentool completion bash)' })
-      const spec = await completionSpec(deps)
+      if (!ctx) throw new Error('completion was registered without the command list')
+      const spec = await completionSpec(deps, ctx)
       const write = { bash: bashScript, zsh: zshScript, fish: fishScript }[shell]
       deps.io.out.write(write(spec))
     })
 }
 
 /** Registers every command on a throwaway program (loading each module) and reads its flags. */
-export async function completionSpec(deps: Deps): Promise<CompletionSpec> {
-  const root = buildRootProgram(deps)
-  for (const entry of COMMANDS) (await entry.load()).register(root, deps)
+export async function completionSpec(deps: Deps, ctx: Pick<CommandContext, 'commands' | 'rootProgram'>): Promise<CompletionSpec> {
+  const root = ctx.rootProgram()
+  for (const entry of ctx.commands) (await entry.load()).register(root, deps)
   return {
     program: 'tokentool',
     globals: [...flagsOf(root), { long: '--help', short: '-h', description: 'show help' }],

@@ -9,8 +9,10 @@ import { UsageError } from '../../errors.js'
 import { decodeToken } from '../../core/jwt/decode.js'
 import { canPrompt, type Deps } from '../deps.js'
 import { readTokenInput } from '../input.js'
+import { interactive } from '../terminal-session.js'
+import type { CommandContext } from './command-module.js'
 
-export function register(parent: Command, deps: Deps): Command {
+export function register(parent: Command, deps: Deps, ctx?: CommandContext): Command {
   const cmd = parent
     .command('inspect')
     .description('Walk a token interactively: decoded view, each claim with its meaning, embedded tokens, verify against an issuer, save as JSON')
@@ -38,11 +40,11 @@ Examples:
       if (flags.file !== undefined || arg !== undefined) text = await readTokenInput(arg, flags.file, deps)
       // a malformed token fails here, like decode (exit 2), before any prompt
       if (text !== undefined) decodeToken(text, { now: deps.now() })
-      const { commandRunner, interactive } = await import('../main.js')
+      if (!ctx) throw new Error('inspect was registered without a command runner')
       const { runInspect } = await import('../../interactive/menu.js')
       const globals = [...(deps.global.color ? [] : ['--no-color']), ...(deps.global.verbose ? ['-v'] : [])]
       const token = text === undefined ? undefined : { text, label: flags.file ? `token from ${flags.file}` : 'token from the command line' }
-      await interactive(deps, () => runInspect(deps, { profile: deps.global.profile, globals, run: commandRunner(deps) }, token))
+      await interactive(deps, () => runInspect(deps, { profile: deps.global.profile, globals, run: ctx.run, commands: ctx.commands.map((c) => c.name) }, token))
     })
   return cmd
 }
