@@ -13,6 +13,7 @@ import { looksLikeCompactJwt } from '../core/jwt/nested.js'
 import { TIME_CLAIMS, describeTime, type TimeClaim } from '../core/jwt/times.js'
 import { printable } from '../core/printable.js'
 import { decodedJson, formatValue, humanView } from '../render/decode.js'
+import { truncate } from '../render/table.js'
 import { wrapText, type Span } from '../render/wrap.js'
 import { BACK } from './prompter.js'
 import { chooseToken } from './choose-token.js'
@@ -80,7 +81,7 @@ async function walkObject(s: Session, obj: Record<string, unknown> | unknown[], 
     const width = Math.max(20, s.deps.io.columns - 10)
     const pick = await s.prompt.select(
       path ? `${path}: pick a member` : what === 'claim' ? 'Pick a claim' : 'Pick a header parameter',
-      entries.map(([k, v]) => ({ name: clip(`${printable(k).padEnd(10)} ${preview(v)}${timeNote(k, v)}`, width), value: k })),
+      entries.map(([k, v]) => ({ name: truncate(`${printable(k).padEnd(10)} ${preview(v)}${timeNote(k, v)}`, width), value: k })),
       last !== undefined ? { default: last } : {},
     )
     if (pick === BACK) return
@@ -136,9 +137,6 @@ function preview(v: unknown): string {
   return String(v)
 }
 
-function clip(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`
-}
 
 /** Every string in the payload that is itself a compact JWT, with its path (depth-first). */
 export function embeddedTokens(payload: Record<string, unknown>): { path: string; text: string }[] {

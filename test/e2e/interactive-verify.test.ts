@@ -112,7 +112,8 @@ describe('interactive verify: every key source', () => {
 describe('interactive verify: why it failed, wrapped to the terminal', () => {
   it('a wrong secret fails; the explanation fits 50 columns, words whole, and the secret never shows', { timeout: 60_000 }, async () => {
     const cols = 50
-    const t = pty([], { cols })
+    // no COLUMNS: the width is the terminal's own
+    const t = pty([], { cols, env: { COLUMNS: undefined } })
     await startVerify(t, hsToken, 'A shared secret')
     await answer(t, /Shared secret \(not shown/, 'not-the-secret-but-long-enough-32b!')
     await t.waitFor(/Audience[\s\S]*Require an audience/)
