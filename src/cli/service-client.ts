@@ -14,11 +14,13 @@ import { latestAccessToken } from '../store/tokens.js'
 import { relative } from '../core/time.js'
 import type { Deps } from './deps.js'
 import { readStream, readTokenInput, tokenFromText } from './input.js'
-import { addServerClientFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
+import { addClientCertFlags, addServerClientFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
 import { authChoice, readClientCert, type TokenFlags } from './token-request.js'
 import { resolveDpopKey, type DpopFlags } from './dpop-key.js'
 
 export interface ServiceClientFlags extends ServerClientFlags, DpopFlags {
+  clientCert?: string
+  clientCertKey?: string
   clientAuth?: string
   clientKey?: string
   clientAssertion?: string
@@ -37,11 +39,12 @@ export function addServiceClientFlags(cmd: Command, endpoints?: readonly Endpoin
     // these commands use the profile's settings but, unlike login, never change them
     opt.description = opt.description.replace('; saved in the profile', "; default: the profile's")
   }
-  return cmd
-    .option('--client-auth <method>', 'basic, post, private_key_jwt or none (default: basic with a secret, else none)')
+  cmd
+    .option('--client-auth <method>', 'basic, post, private_key_jwt, none, tls_client_auth or self_signed_tls_client_auth (default: basic with a secret, else none)')
     .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR')
     .option('--client-assertion <file>', 'a ready-made client assertion JWT (e.g. a CI job\'s OIDC token); also env:VAR')
     .option('--client-assertion-audience <aud>', "aud of the private_key_jwt assertion: issuer (default), token-endpoint or a URL; default: the profile's")
+  return addClientCertFlags(cmd)
 }
 
 export interface ServiceContext {
@@ -65,7 +68,7 @@ export async function serviceClient(o: ServiceClientFlags, deps: Deps, opts: { d
   // only the commands that obtain or present tokens sign proofs (exchange, userinfo)
   const dpop = opts.dpop ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
   // the profile's mTLS certificate (RFC 8705): TLS client auth, and certificate-bound tokens at userinfo
-  const clientCert = await readClientCert({}, deps, resolved.settings)
+  const clientCert = await readClientCert(o, deps, resolved.settings)
   const spec = { clientId: resolved.clientId, clientSecret: resolved.clientSecret, headers: resolved.headers, ...(auth ? { auth } : {}), ...(dpop ? { dpop } : {}), ...(clientCert ? { clientCert } : {}) }
   const oc = await createOAuthClient({ issuer: resolved.issuer, endpoints: resolved.endpoints }, spec, deps)
   return { oc, store, profile, settings: saved }

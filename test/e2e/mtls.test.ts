@@ -146,6 +146,26 @@ describeWithProgram(findProgram(OPENSSL), 'mTLS (RFC 8705) over HTTPS with certi
       expect(bad.stderr).toMatch(/invalid_client/)
     })
 
+    it('introspect with tls_client_auth: the certificate authenticates the client at the introspection endpoint', async () => {
+      // an opaque token (no resource): the provider introspects only its reference tokens
+      const r = await runCli(['--cacert', f('ca.pem'), 'token', '--issuer', provider.issuer, '--client-id', 'mtls-ca', '--client-auth', 'tls_client_auth', '--client-cert', f('client.pem'), '--client-cert-key', f('client.key'), '--json'])
+      expect(r.stderr).toBe('')
+      const token = (JSON.parse(r.stdout) as { access_token: string }).access_token
+      const before = provider.requests.length
+      const args = ['--cacert', f('ca.pem'), '--json', 'introspect', '--issuer', provider.issuer, '--client-id', 'mtls-ca', '--client-auth', 'tls_client_auth', '--client-cert', f('client.pem'), '--client-cert-key', f('client.key'), '--', token]
+      const i = await runCli(args)
+      expect(i.stderr).toBe('')
+      expect(i.code).toBe(0)
+      expect(JSON.parse(i.stdout)).toMatchObject({ active: true })
+      const sent = provider.requests.slice(before).find((x) => x.path === '/token/introspection')!
+      expect(sent).toMatchObject({ status: 200, params: { client_id: 'mtls-ca' } })
+      expect(sent.authorization).toBeUndefined()
+      // without the certificate the same client cannot authenticate: the server's invalid_client, exit 4
+      const bare = await runCli(['--cacert', f('ca.pem'), 'introspect', '--issuer', provider.issuer, '--client-id', 'mtls-ca', '--client-auth', 'none', '--', token])
+      expect(bare.code).toBe(4)
+      expect(bare.stderr).toMatch(/invalid_client/)
+    })
+
     it('a key that is not the certificate\'s, or one half missing: exit 2 before any request', async () => {
       const before = provider.requests.length
       const mismatch = await runCli(mtls('mtls-ca', 'tls_client_auth', 'client.pem', 'self.key'))
