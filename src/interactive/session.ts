@@ -9,7 +9,7 @@ import type { Deps, IOStreams } from '../deps.js'
 import { latestAccessToken } from '../store/tokens.js'
 import { openStore } from '../store/store.js'
 import { styleFor } from '../render/style.js'
-import { wrapText, type Span, type WrapOptions } from '../render/wrap.js'
+import { wrapCommand, wrapText, type Span, type WrapOptions } from '../render/wrap.js'
 import { looksLikeCompactJwt } from '../core/jwt/nested.js'
 import type { Prompter } from './prompter.js'
 
@@ -69,10 +69,15 @@ export class Session {
   async run(args: string[], opts: { secretArgs?: readonly string[]; hiddenArgs?: readonly string[] } = {}): Promise<number> {
     const shown = args.map((a) => (opts.hiddenArgs?.includes(a) ? '****' : opts.secretArgs?.includes(a) ? shortToken(a) : /\s/.test(a) ? `'${a}'` : a))
     const profileArgs = this.profile === 'default' ? [] : ['--profile', this.profile]
-    this.say(this.style.dim(`$ tokentool ${[...profileArgs, ...shown].join(' ')}`))
+    this.echo(`tokentool ${[...profileArgs, ...shown].join(' ')}`)
     const code = await this.runner([...this.globals, '--profile', this.profile, ...args])
     this.deps.io.out.write('\n')
     return code
+  }
+
+  /** Shows a command line dimmed, wrapped to the terminal between arguments (` \` continued). */
+  echo(command: string): void {
+    this.say(wrapCommand(command, this.deps.io.columns, { first: '$ ', rest: '    ' }).map((l) => this.style.dim(l)).join('\n'))
   }
 
   /** Runs a subcommand with its output going elsewhere (to read its --json), showing nothing. */

@@ -34,7 +34,7 @@ export async function tokenFlow(s: Session): Promise<void> {
   const out = new PassThrough()
   let text = ''
   out.setEncoding('utf8').on('data', (d: string) => (text += d))
-  s.say(s.style.dim(`$ tokentool ${args.map((a) => (client.secrets.includes(a) ? '****' : a)).join(' ')}`))
+  s.echo(`tokentool ${args.map((a) => (client.secrets.includes(a) ? '****' : a)).join(' ')}`)
   const code = await s.runQuiet(args, { out, err: s.deps.io.err })
   const token = text.trim()
   if (code !== 0 || token === '') return

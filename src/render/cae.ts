@@ -7,7 +7,7 @@ import type { IOStreams } from '../io-streams.js'
 import type { CaeDecodeResult, DecodedChallenge } from '../core/cae/decode.js'
 import { printable, safeJson } from '../core/printable.js'
 import { styleFor } from './style.js'
-import { visibleWidth, wrapText, wrapUnits, type Span, type WrapOptions } from './wrap.js'
+import { visibleWidth, wrapCommand, wrapText, type Span, type WrapOptions } from './wrap.js'
 import { snakeFields } from './json-fields.js'
 
 /** The `--json` document of the contract: `{ "challenges": [{"scheme", "params", "claims", ...}] }`. */
@@ -91,24 +91,7 @@ function challengeText(c: DecodedChallenge, i: number, n: number, s: ReturnType<
   return lines.join('\n') + '\n'
 }
 
-/** `$ tokentool …` broken only outside quotes, each broken line ending in ` \` (it still pastes). */
+/** `$ tokentool …` as wrapCommand lays it out, in cyan. */
 function commandLines(cmd: string, columns: number, s: ReturnType<typeof styleFor>): string[] {
-  const units: string[] = []
-  let quote: string | undefined
-  let cur = ''
-  let escaped = false
-  for (const ch of cmd) {
-    // shellQuote writes a quote inside quotes as '\'': the backslash outside quotes escapes it
-    if (escaped) escaped = false
-    else if (ch === '\\' && quote !== "'") escaped = true
-    else if (ch === "'" || ch === '"') quote = quote === ch ? undefined : (quote ?? ch)
-    if (ch === ' ' && quote === undefined && cur !== '' && !(cur.startsWith('-') && !cur.includes(' '))) {
-      units.push(cur)
-      cur = ''
-      continue
-    }
-    cur += ch
-  }
-  if (cur) units.push(cur)
-  return wrapUnits(units, columns, { first: '    $ ', rest: '        ', lineEnd: ' \\' }).map((l, i) => (i === 0 ? `    $ ${s.cyan(l.slice(6))}` : s.cyan(l)))
+  return wrapCommand(cmd, columns, { first: '    $ ', rest: '        ' }).map((l, i) => (i === 0 ? `    $ ${s.cyan(l.slice(6))}` : s.cyan(l)))
 }

@@ -90,6 +90,31 @@ export function wrapUnits(units: readonly string[], width: number, opts: WrapOpt
   return wrapWords(words, width, { ...opts, rest: opts.rest ?? ' '.repeat(styledWidth(opts.first ?? '')) })
 }
 
+/**
+ * A shell command line, broken only between its arguments and outside quotes, a flag kept with
+ * its value, each broken line ending in ` \` so that it still pastes into a shell.
+ */
+export function wrapCommand(cmd: string, width: number, opts: Pick<WrapOptions, 'first' | 'rest'> = {}): string[] {
+  const units: string[] = []
+  let quote: string | undefined
+  let cur = ''
+  let escaped = false
+  for (const ch of cmd) {
+    // a quote inside quotes is written '\'': the backslash outside quotes escapes it
+    if (escaped) escaped = false
+    else if (ch === '\\' && quote !== "'") escaped = true
+    else if (ch === "'" || ch === '"') quote = quote === ch ? undefined : (quote ?? ch)
+    if (ch === ' ' && quote === undefined && cur !== '' && !(cur.startsWith('-') && !cur.includes(' '))) {
+      units.push(cur)
+      cur = ''
+      continue
+    }
+    cur += ch
+  }
+  if (cur) units.push(cur)
+  return wrapUnits(units, width, { ...opts, lineEnd: ' \\' })
+}
+
 /** The greedy fill every entry point shares. */
 function wrapWords(words: readonly Word[], width: number, opts: WrapOptions & { rest: string }): string[] {
   const first = opts.first ?? ''

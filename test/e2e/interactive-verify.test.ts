@@ -119,6 +119,11 @@ describe('interactive verify: why it failed, wrapped to the terminal', () => {
     await t.waitFor(/Audience[\s\S]*Require an audience/)
     await t.choose('Any audience')
     await t.waitFor(/INVALID: 1 check failed/)
+    // the command line shown before it is wrapped too, between arguments, continued with ` \`
+    const echo = (await t.waitFor(/\$ tokentool verify[^\n]*(?:\n {4}[^\n]*)*/))[0]
+    expect(echo.split('\n').length).toBeGreaterThan(1)
+    for (const l of echo.split('\n')) expect(l.length, l).toBeLessThanOrEqual(cols)
+    expect(echo).toMatch(/--secret \*\*\*\* \\\n/)
     await t.waitFor(/Verification failed: what next\?[\s\S]*Why did it fail/)
     await t.choose('Why did it fail')
     const why = (await t.waitFor(/Why it failed, and what to try\n([\s\S]*?)\n\? /))[1]!

@@ -43,6 +43,11 @@ async function waitRaw(t: PtySession, from: number, re: RegExp): Promise<void> {
   }
 }
 
+/** A shown command line as a pattern (its spaces may be ` \\` line breaks: it is wrapped to the terminal). */
+function shown(pattern: string): RegExp {
+  return new RegExp(pattern.replace(/^\$/, '\\$').replace(/ /g, '(?: | \\\\\\n +)'))
+}
+
 async function mainMenu(t: PtySession) {
   await t.waitFor(/what do you want to do\?[\s\S]*Quit/)
 }
@@ -296,7 +301,7 @@ describe('verify against the test provider', () => {
     // the server's default: an opaque token, which the server can introspect (JWTs it cannot)
     await t.choose("The server's default scopes")
     const got = await t.waitFor(/Got an access token (\S+…) \((\d+) chars\)/)
-    await t.waitFor(/\$ tokentool token --client-credentials --issuer \S+ --client-id \S+ --client-secret \*\*\*\* --force/, { sinceMark: false })
+    await t.waitFor(shown('$ tokentool token --client-credentials --issuer \\S+ --client-id \\S+ --client-secret \\*\\*\\*\\* --force'), { sinceMark: false })
     expect(t.screen()).not.toContain(c.client_secret)
     await t.waitFor(/What next\?[\s\S]*Introspect or revoke it/)
     await t.choose('Introspect or revoke it')
@@ -313,7 +318,7 @@ describe('verify against the test provider', () => {
     await t.waitFor(/Client secret \(not shown/)
     t.mark()
     t.type(c.client_secret + KEY.enter)
-    await t.waitFor(/\$ tokentool introspect --issuer \S+ --client-id \S+ --client-secret \*\*\*\* -- \S{6}… \(\d+ chars\)/)
+    await t.waitFor(shown('$ tokentool introspect --issuer \\S+ --client-id \\S+ --client-secret \\*\\*\\*\\* -- \\S{6}… \\(\\d+ chars\\)'))
     await t.waitFor(/ACTIVE\s+active: true/)
     await t.waitFor(/What next\?/)
     expect(op.requestsTo('/token/introspection').length).toBe(1)
