@@ -284,4 +284,34 @@ describe('DPoP at userinfo', { timeout: 90_000 }, () => {
     expect(nokey.stderr).toMatch(/has no DPoP key/)
     expect(since(k, '/me')).toHaveLength(0)
   })
+
+  it('a nonce loop at userinfo (use_dpop_nonce again after the retry): exit 4, one line saying so, two requests only', async () => {
+    let hits = 0
+    const proofs: string[] = []
+    const server = createServer((req, res) => {
+      req.resume()
+      hits++
+      if (typeof req.headers.dpop === 'string') proofs.push(req.headers.dpop)
+      res.writeHead(401, { 'content-type': 'application/json', 'dpop-nonce': `n${hits}`, 'www-authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"' })
+      res.end(JSON.stringify({ error: 'use_dpop_nonce' }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const file = join(dir, 'userinfo-dpop.pem')
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }))
+    try {
+      const r = await runCli(['userinfo', '--userinfo-endpoint', `${origin}/me`, '--token-endpoint', `${origin}/token`, '--client-id', 'c', '--dpop-key', file, 'opaque-access-token'])
+      expect(r.code).toBe(4)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/use_dpop_nonce/)
+      expect(r.stderr).toMatch(/again after one retry/)
+      expect(hits).toBe(2)
+      // the retry carried the nonce the server gave
+      expect(decodeJwt(proofs[1]!).nonce).toBe('n1')
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
 })
