@@ -13,6 +13,7 @@ import { redactText } from '../http/redact.js'
 import type { ApiResponse, CallResult, CallToken, StepUpRequest } from '../oauth/call.js'
 import type { ExplainResult } from '../core/explain/causes.js'
 import { renderCaeDecode } from './cae.js'
+import { wrapText, type Span } from './wrap.js'
 import { explainJson } from './explain.js'
 import { writeJson } from './json.js'
 import { styleFor } from './style.js'
@@ -97,31 +98,36 @@ export function challengeSummary(c: DecodedChallenge | null): string {
   return redactText(printable(desc ? `${error}: ${desc}` : error))
 }
 
+/** Notes on stderr, wrapped to the terminal at spaces (render/wrap escapes the server's text). */
+function note(io: ErrIO, text: string | Span[], first = '', rest = '  '): void {
+  io.err.write(wrapText(text, io.columns ?? 80, { first, rest }).join('\n') + '\n')
+}
+
 /** The claims challenge being answered, on stderr. */
 export function renderChallenged(io: ErrIO, challenge: DecodedChallenge, claims: string): void {
   const s = errStyle(io)
-  io.err.write(`${s.yellow('!')} The API answered 401 ${printable(challenge.params.error ?? '')}: it asks for a token with claims.\n`)
-  for (const e of challenge.explanation.slice(challenge.params.error ? 1 : 0)) io.err.write(s.dim(`  ${printable(e)}\n`))
-  io.err.write(`  Obtaining one with the claims request ${printable(claims)} (refresh first, sign-in when refresh cannot)\n`)
+  note(io, `The API answered 401 ${challenge.params.error ?? ''}: it asks for a token with claims.`, `${s.yellow('!')} `)
+  for (const e of challenge.explanation.slice(challenge.params.error ? 1 : 0)) note(io, [{ text: e, style: s.dim }], '  ', '    ')
+  note(io, `Obtaining one with the claims request ${claims} (refresh first, sign-in when refresh cannot)`, '  ', '    ')
 }
 
 /** The step-up challenge being answered by a new sign-in, on stderr. */
 export function renderSteppingUp(io: ErrIO, challenge: DecodedChallenge, request: StepUpRequest): void {
   const s = errStyle(io)
-  const asks = [request.acrValues !== undefined ? `acr_values=${printable(request.acrValues)}` : '', request.maxAge !== undefined ? `max_age=${request.maxAge}` : ''].filter(Boolean).join(', ')
+  const asks = [request.acrValues !== undefined ? `acr_values=${request.acrValues}` : '', request.maxAge !== undefined ? `max_age=${request.maxAge}` : ''].filter(Boolean).join(', ')
   const desc = challenge.params.error_description
-  io.err.write(`${s.yellow('!')} The API answered 401 insufficient_user_authentication${desc ? ` (${redactText(printable(desc))})` : ''}: it asks for a step-up sign-in (RFC 9470${asks ? `: ${asks}` : ''}).\n`)
-  io.err.write('  Signing in again with them (once).\n')
+  note(io, `The API answered 401 insufficient_user_authentication${desc ? ` (${redactText(printable(desc))})` : ''}: it asks for a step-up sign-in (RFC 9470${asks ? `: ${asks}` : ''}).`, `${s.yellow('!')} `)
+  note(io, 'Signing in again with them (once).', '  ')
 }
 
 export function renderRetrying(io: ErrIO, token: CallToken): void {
   const s = errStyle(io)
-  io.err.write(`${s.green('✓')} New access token from ${token.source === 'login' ? 'the sign-in' : 'a refresh'}; sending the request again (once).\n`)
+  note(io, `New access token from ${token.source === 'login' ? 'the sign-in' : 'a refresh'}; sending the request again (once).`, `${s.green('✓')} `)
 }
 
 export function renderRefreshFailed(io: ErrIO, why: string): void {
   const s = errStyle(io)
-  io.err.write(`${s.yellow('!')} Refresh cannot answer it (${redactText(printable(why))}); signing in with the claims request.\n`)
+  note(io, `Refresh cannot answer it (${redactText(printable(why))}); signing in with the claims request.`, `${s.yellow('!')} `)
 }
 
 /** A refusal's challenge, decoded (parameters, claims, what it means), on stderr. */
