@@ -24,5 +24,10 @@ export function printableLines(text: string): string {
 
 /** JSON.stringify, with the characters it leaves raw (DEL, C1, direction marks) escaped too: the same JSON value. */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(UNSAFE_FOR_JSON, escape)
+  return escapeJsonText(JSON.stringify(value, null, indent))
+}
+
+/** JSON text (JSON.stringify's) with the characters it leaves raw escaped: the same JSON value. */
+export function escapeJsonText(json: string): string {
+  return json.replace(UNSAFE_FOR_JSON, escape)
 }

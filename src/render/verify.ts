@@ -4,7 +4,7 @@
  * NDJSON line of `--batch`. Readable without colour: every row starts with PASS/FAIL/SKIP.
  * @module
  */
-import { printable, safeJson } from '../core/printable.js'
+import { escapeJsonText, printable, safeJson } from '../core/printable.js'
 import type { IOStreams } from '../io-streams.js'
 import type { Check } from '../core/jwt/verify-checks.js'
 import type { VerifyResult } from '../core/jwt/verify.js'
@@ -59,16 +59,17 @@ function mark(c: Check, s: ReturnType<typeof styleFor>): string {
 
 /**
  * One `--batch` output line, built by hand: it runs once per token, so no intermediate objects
- * beyond what JSON.stringify of the small pieces needs.
+ * beyond what JSON.stringify of the small pieces needs, and the escape of what JSON.stringify
+ * leaves raw (safeJson's) is one pass over the whole line, not one per detail: the same text.
  */
 export function batchLine(line: number, r: VerifyResult): string {
   let checks = ''
   for (const c of r.checks) {
     if (checks !== '') checks += ','
-    checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${safeJson(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
+    checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${JSON.stringify(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
   }
-  const warnings = r.warnings && r.warnings.length > 0 ? `,"warnings":${safeJson(r.warnings)}` : ''
-  return `{"line":${line},"valid":${r.valid},"checks":[${checks}]${warnings}}\n`
+  const warnings = r.warnings && r.warnings.length > 0 ? `,"warnings":${JSON.stringify(r.warnings)}` : ''
+  return escapeJsonText(`{"line":${line},"valid":${r.valid},"checks":[${checks}]${warnings}}\n`)
 }
 
 /** A `--batch` line for input that is not a token at all (malformed: exit 2 when alone). */

@@ -16,31 +16,46 @@ export function duplicateMembers(json: string): string[] {
   let i = 0
   const n = json.length
   while (i < n) {
-    const ch = json[i]!
-    if (ch === '"') {
+    const ch = json.charCodeAt(i)
+    if (ch === 0x22) {
       let j = i + 1
-      while (j < n && json[j] !== '"') j += json[j] === '\\' ? 2 : 1
-      const literal = json.slice(i, j + 1)
+      let escaped = false
+      while (j < n) {
+        const c = json.charCodeAt(j)
+        if (c === 0x22) break
+        if (c === 0x5c) {
+          escaped = true
+          j += 2
+        } else j++
+      }
+      const start = i
       i = j + 1
-      while (i < n && /\s/.test(json[i]!)) i++
+      while (i < n && isSpace(json.charCodeAt(i))) i++
       const top = stack[stack.length - 1]
-      if (json[i] === ':' && top?.names) {
-        const name = JSON.parse(literal) as string
+      if (json.charCodeAt(i) === 0x3a && top?.names) {
+        // JSON.parse only for a name with escapes in it: the others are their text
+        const name = escaped ? (JSON.parse(json.slice(start, j + 1)) as string) : json.slice(start + 1, j)
         if (top.names.has(name)) found.push(top.path ? `${top.path}.${name}` : name)
         top.names.add(name)
         pendingKey = name
       }
       continue
     }
-    if (ch === '{' || ch === '[') {
+    if (ch === 0x7b || ch === 0x5b) {
       const parent = stack[stack.length - 1]
       const path = !parent ? '' : parent.names === null ? `${parent.path}[]` : pendingKey === undefined ? parent.path : parent.path ? `${parent.path}.${pendingKey}` : pendingKey
-      stack.push({ names: ch === '{' ? new Set() : null, path })
+      stack.push({ names: ch === 0x7b ? new Set() : null, path })
       pendingKey = undefined
-    } else if (ch === '}' || ch === ']') {
+    } else if (ch === 0x7d || ch === 0x5d) {
       stack.pop()
     }
     i++
   }
   return found
+}
+
+/** What `/\s/` matches, without a regular expression for the common cases. */
+function isSpace(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true
+  return c > 0x7f && /\s/.test(String.fromCharCode(c))
 }

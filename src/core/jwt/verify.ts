@@ -6,7 +6,7 @@
  * A verifier is built once and reused (the `--batch` path), so options are resolved once.
  * @module
  */
-import { compactVerify, errors as joseErrors, type CryptoKey } from 'jose'
+import type { CryptoKey } from 'jose'
 import { nodeSignatureValid } from './node-signature.js'
 import { InputError } from '../../errors.js'
 import { assertJsonDepth, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
@@ -63,12 +63,15 @@ const HEADER_CACHE_MAX = 32
  * function when the token is not a compact JWS at all.
  */
 export function createVerifier(source: KeySource, options: VerifyOptions): Verifier {
-  // Tokens of one issuer share their header segment byte for byte: parse each one once.
-  const headers = new Map<string, JsonObject>()
-  const parseHeader = (segment: string): JsonObject => {
+  // Tokens of one issuer share their header segment byte for byte: parse each one once, and
+  // look for its duplicate members once
+  const headers = new Map<string, { header: JsonObject; duplicates: string[] }>()
+  const parseHeader = (segment: string): { header: JsonObject; duplicates: string[] } => {
     let h = headers.get(segment)
     if (h === undefined) {
-      h = decodeJsonSegment(segment, segmentLabel(0, 'jws'))
+      const header = decodeJsonSegment(segment, segmentLabel(0, 'jws'))
+      const duplicates = duplicateMembers(decodeUtf8(decodeBase64url(segment, segmentLabel(0, 'jws')), segmentLabel(0, 'jws'))).map((d) => `header: ${d}`)
+      h = { header, duplicates }
       if (headers.size >= HEADER_CACHE_MAX) headers.clear()
       headers.set(segment, h)
     }
@@ -82,7 +85,7 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
       throw new InputError('this is an encrypted token (JWE, 5 segments): verify checks signed tokens (JWS); use decode to see its header')
     }
     const [h, p, sig] = split.segments
-    const header = parseHeader(h)
+    const { header, duplicates: headerDuplicates } = parseHeader(h)
     // Every segment is checked as strictly as decode checks it, before jose sees the token: a
     // JWS that is not canonical base64url is malformed (exit 2), whatever jose would tolerate.
     decodeBase64url(sig, segmentLabel(2, 'jws'))
@@ -90,10 +93,7 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     const warnings: string[] = []
     const outcome = await checkSignature(token, header, source, requested, warnings)
     const payload = parsePayload(ownPayload)
-    const duplicates = [
-      ...duplicateMembers(decodeUtf8(decodeBase64url(h, segmentLabel(0, 'jws')), segmentLabel(0, 'jws'))).map((d) => `header: ${d}`),
-      ...(payload.claims !== undefined ? duplicateMembers(payload.text!).map((d) => `payload: ${d}`) : []),
-    ]
+    const duplicates = [...headerDuplicates, ...(payload.claims !== undefined ? duplicateMembers(payload.text!).map((d) => `payload: ${d}`) : [])]
     const checks = computeChecks({ header, payload: payload.claims, outcome, options, now, duplicates })
     if (payload.binary !== undefined) {
       checks.push({ name: 'payload', ok: true, skipped: true, detail: `not UTF-8 text (${ownPayload.length} bytes): shown as base64url; ${outcome.signature.ok ? 'the signature over it is valid' : 'nothing about it was verified'}` })
@@ -128,7 +128,7 @@ async function checkSignature(
       signature: { ok: false, detail: 'not checked: no key' },
     }
   }
-  const decision = decideAlg(alg, lookup.keys.map((k) => k.descriptor), requested)
+  const decision = algDecision(lookup.keys, alg, requested)
   const kid = typeof header.kid === 'string' ? header.kid : undefined
   const twins = kid === undefined ? 0 : lookup.keys.filter((k) => k.kid === kid).length
   if (twins > 1) {
@@ -138,7 +138,7 @@ async function checkSignature(
   if (!decision.ok) {
     return { alg: decision, key: { ok: false, detail: `${lookup.keys.map((k) => k.label).join('; ')} cannot verify ${alg}` }, signature: { ok: false, detail: NOT_CHECKED } }
   }
-  const usable = lookup.keys.filter((k) => allowedAlgorithms(k.descriptor, requested).includes(alg))
+  const usable = usableKeys(lookup.keys, alg, requested)
   const critOption = critNames(header)
   let failure = 'the signature does not match the key'
   for (const key of usable) {
@@ -147,7 +147,9 @@ async function checkSignature(
       // node:crypto, synchronously, where it says exactly what jose would (the batch's speed);
       // anything else, and every failure with its jose message, is jose's
       if (critOption !== undefined || header.b64 === false || !nodeSignatureValid(alg, material, token)) {
-        await compactVerify(token, material, { algorithms: [alg], crit: critOption })
+        // jose only here, loaded on first use: a run whose signatures node:crypto takes never loads it
+        jose ??= await import('jose')
+        await jose.compactVerify(token, material, { algorithms: [alg], crit: critOption })
       }
       const short = key.secretBytes !== undefined ? hmacKeyWarning(alg, key.secretBytes) : undefined
       if (short) warnings.push(short)
@@ -160,6 +162,29 @@ async function checkSignature(
   return { alg: decision, key: { ok: true, detail: tried + note }, signature: { ok: false, detail: failure } }
 }
 
+// A key source that answers with the same keys array for the same kid (a file's, a secret) gets
+// its algorithm decision and usable keys worked out once per algorithm, not once per token; the
+// plan is per algorithm and --alg list.
+const plans = new WeakMap<readonly VerifyKey[], Map<string, { decision: ReturnType<typeof decideAlg>; usable?: VerifyKey[] }>>()
+
+function planFor(keys: readonly VerifyKey[], alg: string, requested: readonly string[] | undefined): { decision: ReturnType<typeof decideAlg>; usable?: VerifyKey[] } {
+  let byAlg = plans.get(keys)
+  if (byAlg === undefined) plans.set(keys, (byAlg = new Map()))
+  const key = requested ? `${alg}\n${requested.join(',')}` : alg
+  let plan = byAlg.get(key)
+  if (plan === undefined) byAlg.set(key, (plan = { decision: decideAlg(alg, keys.map((k) => k.descriptor), requested) }))
+  return plan
+}
+
+function algDecision(keys: readonly VerifyKey[], alg: string, requested: readonly string[] | undefined): ReturnType<typeof decideAlg> {
+  return planFor(keys, alg, requested).decision
+}
+
+function usableKeys(keys: readonly VerifyKey[], alg: string, requested: readonly string[] | undefined): VerifyKey[] {
+  const plan = planFor(keys, alg, requested)
+  return (plan.usable ??= keys.filter((k) => allowedAlgorithms(k.descriptor, requested).includes(alg)))
+}
+
 /** Lets jose compute the signature even with a `crit` header: the crit check is a row of its own. */
 function critNames(header: JsonObject): Record<string, boolean> | undefined {
   if (!Array.isArray(header.crit)) return undefined
@@ -168,8 +193,10 @@ function critNames(header: JsonObject): Record<string, boolean> | undefined {
   return out
 }
 
+let jose: typeof import('jose') | undefined
+
 function describeJoseFailure(e: unknown, fallback: string): string {
-  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return fallback
+  if (jose !== undefined && e instanceof jose.errors.JWSSignatureVerificationFailed) return fallback
   if (e instanceof Error) return `cannot verify: ${e.message}`
   return fallback
 }
