@@ -5,7 +5,7 @@
  * kid: key rotation). Keys in the token header (`jwk`, `jku`, `x5u`, `x5c`) play no part.
  * @module
  */
-import { importJWK, type CryptoKey, type JWK } from 'jose'
+import type { CryptoKey, JWK } from 'jose'
 import { InputError, NetworkError, UsageError } from '../errors.js'
 import { incompatibleRequested, type KeyDescriptor } from '../core/jwt/alg-policy.js'
 import type { KeyLookup, KeySource, VerifyKey } from '../core/jwt/verify.js'
@@ -32,7 +32,19 @@ export interface ResolvedKeySource {
   serverDates: { date: Date; who: string }[]
   /** About the keys: refused weak keys, a secret in a published set, duplicate kids. */
   warnings: string[]
+  /** What a `verify --batch` worker needs to build the same source (verify-pool.ts). */
+  shared: SharedKeySource
 }
+
+/**
+ * A key source in a form another thread can receive: the key text read from a file (parsed
+ * there the same way), the --secret's bytes, or a remote set's resolver, which stays on this
+ * thread (its fetches and refetches) while the workers get its keys.
+ */
+export type SharedKeySource =
+  | { kind: 'text'; text: string; what: string; from: string }
+  | { kind: 'secret'; bytes: Uint8Array }
+  | { kind: 'remote'; resolver: JwksResolver }
 
 /** Resolves the one key source the flags name. Remote sets are fetched now (exit 3 on failure). */
 export async function resolveKeySource(
@@ -49,9 +61,10 @@ export async function resolveKeySource(
     if (/^\s*-----BEGIN/.test(secret) || /^\s*\{/.test(secret)) {
       throw new UsageError('--secret looks like a PEM key or a JWK: pass keys with --key (a key is never used as an HMAC secret)')
     }
-    const key = secretKey(new TextEncoder().encode(secret), 'the --secret')
+    const bytes = new TextEncoder().encode(secret)
+    const key = secretKey(bytes)
     checkRequested(key.descriptor, algorithms, '--secret')
-    return { source: staticSource([key], []), description: '--secret (HMAC)', serverDates: [], warnings: [] }
+    return { source: staticSource([key], []), description: '--secret (HMAC)', serverDates: [], warnings: [], shared: { kind: 'secret', bytes } }
   }
   if (flags.key !== undefined || flags.jwks !== undefined && !/^https?:\/\//i.test(flags.jwks)) {
     const path = (flags.key ?? flags.jwks)!
@@ -59,7 +72,13 @@ export async function resolveKeySource(
     const text = await readFileArg(path, deps, what)
     const local = keySourceFromText(text, `${what} ${path}`, path)
     if (flags.key !== undefined && local.keys.length === 1) checkRequested(local.keys[0]!.descriptor, algorithms, `the key in ${path}`)
-    return { source: local.source, description: `--${flags.key !== undefined ? 'key' : 'jwks'} ${path} (${local.kind})`, serverDates: [], warnings: local.warnings }
+    return {
+      source: local.source,
+      description: `--${flags.key !== undefined ? 'key' : 'jwks'} ${path} (${local.kind})`,
+      serverDates: [],
+      warnings: local.warnings,
+      shared: { kind: 'text', text, what: `${what} ${path}`, from: path },
+    }
   }
   let url = flags.jwks
   const serverDates: { date: Date; who: string }[] = []
@@ -76,7 +95,7 @@ export async function resolveKeySource(
   const first = await resolver.get()
   if (first.serverDate) serverDates.push({ date: first.serverDate, who: flags.issuer !== undefined ? 'issuer' : 'JWKS server' })
   const { warnings } = screenVerificationKeys(first.jwks.keys, { remote: true, name: (jwk) => labelFor(jwk, resolver.url) })
-  return { source: remoteSource(resolver), description, serverDates, warnings }
+  return { source: remoteSource(resolver), description, serverDates, warnings, shared: { kind: 'remote', resolver } }
 }
 
 /**
@@ -128,7 +147,8 @@ export function jwkKey(jwk: JWK, label: string): VerifyKey {
     material(alg) {
       let m = cache.get(alg)
       if (!m) {
-        m = importJWK({ ...bare, alg }, alg).catch((e: unknown) => {
+        // jose is loaded when a key is first used: a --batch run's main thread never needs it
+        m = import('jose').then(({ importJWK }) => importJWK({ ...bare, alg }, alg)).catch((e: unknown) => {
           throw new InputError(`${label}: cannot use it for ${alg}: ${(e as Error).message}`)
         }) as Promise<CryptoKey | Uint8Array>
         cache.set(alg, m)
@@ -140,8 +160,14 @@ export function jwkKey(jwk: JWK, label: string): VerifyKey {
   return key
 }
 
-function secretKey(bytes: Uint8Array, label: string): VerifyKey {
-  return { descriptor: { type: 'secret' }, label, secretBytes: bytes.length, material: async () => bytes }
+/** The --secret as a VerifyKey. */
+export function secretKey(bytes: Uint8Array): VerifyKey {
+  return { descriptor: { type: 'secret' }, label: 'the --secret', secretBytes: bytes.length, material: async () => bytes }
+}
+
+/** A source of exactly these keys (--secret). */
+export function keysSource(keys: VerifyKey[]): KeySource {
+  return staticSource(keys, [])
 }
 
 /**
@@ -151,18 +177,32 @@ function secretKey(bytes: Uint8Array, label: string): VerifyKey {
  */
 function staticSource(keys: VerifyKey[], excluded: { kid: string | undefined; why: string }[]): KeySource {
   const anyKid = keys.some((k) => k.kid !== undefined) || excluded.some((x) => x.kid !== undefined)
+  // the same answer for the same kid, worked out once (the verifier's per-array plans rest on it);
+  // a bounded memory: a stream of made-up kids cannot grow it
+  const answers = new Map<string | undefined, KeyLookup>()
+  const answer = (kid: string | undefined): KeyLookup => {
+    const found = kid === undefined || !anyKid ? keys : keys.filter((k) => k.kid === kid)
+    if (found.length > 0) return { keys: found }
+    const why = excluded.filter((x) => kid === undefined || !anyKid || x.kid === kid).map((x) => x.why)
+    return why.length > 0 ? { keys: [], note: why.join('; ') } : { keys: [] }
+  }
   return {
     async lookup(header: JsonObject): Promise<KeyLookup> {
       const kid = typeof header.kid === 'string' ? header.kid : undefined
-      const found = kid === undefined || !anyKid ? keys : keys.filter((k) => k.kid === kid)
-      if (found.length > 0) return { keys: found }
-      const why = excluded.filter((x) => kid === undefined || !anyKid || x.kid === kid).map((x) => x.why)
-      return why.length > 0 ? { keys: [], note: why.join('; ') } : { keys: [] }
+      let a = answers.get(kid)
+      if (a === undefined) {
+        if (answers.size >= 64) answers.clear()
+        answers.set(kid, (a = answer(kid)))
+      }
+      return a
     },
   }
 }
 
-function remoteSource(resolver: JwksResolver): KeySource {
+/** What remoteSource needs of a resolver: JwksResolver, or a worker's view of one (verify-worker.ts). */
+export type KidResolver = Pick<JwksResolver, 'url' | 'lookup'>
+
+export function remoteSource(resolver: KidResolver): KeySource {
   const converted = new WeakMap<JWK, VerifyKey>()
   const toKey = (jwk: JWK): VerifyKey => {
     let k = converted.get(jwk)

@@ -1,34 +1,150 @@
 /**
- * A worker of `verify --batch`'s pool (verify-pool.ts): the same key source, read from the same
- * files, and the same verifier as the main thread, a batch of lines at a time.
+ * A worker of `verify --batch`'s pool (verify-pool.ts). It builds the key source once, from what
+ * the main thread hands it (the key file's text, the --secret's bytes, or a remote set's keys:
+ * keys imported once here and reused), and verifies whole batches of input: bytes holding
+ * complete lines, split, verified and rendered here, with the same line function as the main
+ * thread (verify-line.ts), and sent back as one buffer of NDJSON (transferred, not copied).
+ * A remote set's unknown kid is asked of the main thread, whose resolver refetches (once, with
+ * its cooldown) for every worker.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { createVerifier, type VerifyOptions } from '../../core/jwt/verify.js'
-import { resolveKeySource, type KeySourceFlags } from '../keys.js'
+import type { JSONWebKeySet } from 'jose'
+import { NetworkError } from '../../errors.js'
+import { createVerifier, type KeySource, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
+import type { KidLookup } from '../../oauth/jwks.js'
+import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolver } from '../keys.js'
 import { verifyBatchLine } from './verify-line.js'
+import type { BatchDone, FromWorker, ToWorker, WorkerData, WorkerKeys } from './verify-pool-messages.js'
 
-interface Data {
-  flags: KeySourceFlags
-  options: VerifyOptions
-  cwd: string
-  fixedNow: Date | undefined
+const { options, fixedNow } = workerData as WorkerData
+const port = parentPort!
+
+/** The main thread's JwksResolver as seen from here: its keys, and its refetch for an unknown kid. */
+class SharedResolver implements KidResolver {
+  private asked = 0
+  private readonly answers = new Map<number, { resolve: (r: KidLookup) => void; reject: (e: Error) => void }>()
+  constructor(
+    readonly url: string,
+    public jwks: JSONWebKeySet,
+  ) {}
+
+  // the same answers as JwksResolver.lookup: the set it holds, refetched there for an unknown kid
+  async lookup(kid: string | undefined): Promise<KidLookup> {
+    if (kid === undefined) return { keys: this.jwks.keys, refetched: false, cooledDown: false }
+    const found = this.jwks.keys.filter((k) => k.kid === kid)
+    if (found.length > 0) return { keys: found, refetched: false, cooledDown: false }
+    const id = this.asked++
+    const r = await new Promise<KidLookup>((resolve, reject) => {
+      this.answers.set(id, { resolve, reject })
+      port.postMessage({ type: 'lookup', id, kid } satisfies FromWorker)
+    })
+    // this thread's own JWK objects, so that each key is imported once here
+    return { ...r, keys: r.keys.length > 0 ? this.jwks.keys.filter((k) => k.kid === kid) : [] }
+  }
+
+  answer(m: Extract<ToWorker, { type: 'lookup' }>): void {
+    const a = this.answers.get(m.id)
+    this.answers.delete(m.id)
+    if (m.error !== undefined) return a?.reject(new NetworkError(m.error.message, m.error.hint !== undefined ? { hint: m.error.hint } : {}))
+    this.jwks = m.jwks!
+    a?.resolve(m.result!)
+  }
 }
 
-const { flags, options, cwd, fixedNow } = workerData as Data
-const now = () => new Date()
-const ready = resolveKeySource(flags, { cwd, env: process.env, now, fetch: () => Promise.reject(new Error('no network in a verify worker')) }, options.algorithms ?? []).then((keys) => createVerifier(keys.source, options))
+let resolver: SharedResolver | undefined
+let verifier: Verifier | undefined
 
-parentPort!.on('message', (lines: { id: number; lineNo: number; text: string }[]) => {
-  void (async () => {
-    const out = []
-    for (const m of lines) {
-      try {
-        out.push({ id: m.id, ...(await verifyBatchLine(await ready, m.lineNo, m.text, fixedNow ?? now())) })
-      } catch (e) {
-        out.push({ id: m.id, error: e instanceof Error ? e.message : String(e) })
+function sourceOf(keys: WorkerKeys): KeySource {
+  switch (keys.kind) {
+    case 'text':
+      return keySourceFromText(keys.text, keys.what, keys.from).source
+    case 'secret':
+      return keysSource([secretKey(keys.bytes)])
+    case 'remote':
+      resolver = new SharedResolver(keys.url, keys.jwks)
+      return remoteSource(resolver)
+  }
+}
+
+const encoder = new TextEncoder()
+
+/** The batch's NDJSON, written as bytes line by line: no line outlives its token (memory stays flat). */
+class Output {
+  bytes: Uint8Array
+  length = 0
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size)
+  }
+  write(text: string): void {
+    for (;;) {
+      const { read, written } = encoder.encodeInto(text, this.bytes.subarray(this.length))
+      if (read === text.length) {
+        this.length += written
+        return
       }
+      // too small: grow, then write the whole text again (encodeInto wrote a part of it)
+      const grown = new Uint8Array(this.bytes.length * 2 + text.length * 3)
+      grown.set(this.bytes.subarray(0, this.length))
+      this.bytes = grown
     }
-    parentPort!.postMessage(out)
-  })()
+  }
+  /** Exactly the bytes written, in an ArrayBuffer of their own (to transfer). */
+  done(): ArrayBuffer {
+    return this.bytes.buffer.byteLength === this.length ? (this.bytes.buffer as ArrayBuffer) : (this.bytes.slice(0, this.length).buffer as ArrayBuffer)
+  }
+}
+
+/**
+ * One batch: complete lines (the last may lack its newline at the end of input), numbered from
+ * `firstLine`. Each line is decoded on its own (a newline byte is never inside a UTF-8
+ * character, so it reads as the main thread's streaming decoder reads it).
+ */
+async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Promise<BatchDone> {
+  const input = Buffer.from(bytes)
+  const out = new Output(input.length * 3 + 256)
+  let lineNo = firstLine - 1
+  let failed = 0
+  let total = 0
+  let error: BatchDone['error']
+  let start = 0
+  try {
+    while (start < input.length) {
+      let nl = input.indexOf(10, start)
+      if (nl === -1) nl = input.length
+      // as the main thread's runBatch (verify.ts): CRLF input, blank lines skipped but counted
+      const end = nl > start && input[nl - 1] === 13 ? nl - 1 : nl
+      const line = input.toString('utf8', start, end)
+      start = nl + 1
+      lineNo++
+      if (line.trim() === '') continue
+      total++
+      const r = await verifyBatchLine(verifier!, lineNo, line, fixedNow ?? new Date())
+      if (r.failed) failed++
+      out.write(r.line)
+    }
+  } catch (e) {
+    // a network failure (the remote set's refetch) ends the run: the lines before it still count
+    error = { message: e instanceof Error ? e.message : String(e), hint: e instanceof NetworkError ? e.hint : undefined, network: e instanceof NetworkError }
+  }
+  // bytes skip the pipe guard's escape (safe-stream.ts escapes strings): these lines need none,
+  // batchLine and batchErrorLine escape every character it would (test/unit/render-verify-batch)
+  return { type: 'done', seq, bytes: out.done(), failed, total, ...(error ? { error } : {}) }
+}
+
+// batches run one after another: a worker holds one batch's lines and output at a time
+let queue: Promise<void> = Promise.resolve()
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'keys') {
+    verifier = createVerifier(sourceOf(m.keys), options as VerifyOptions)
+  } else if (m.type === 'jwks') {
+    if (resolver) resolver.jwks = m.jwks
+  } else if (m.type === 'lookup') {
+    resolver?.answer(m)
+  } else {
+    queue = queue.then(async () => {
+      const done = await runBatch(m.seq, m.firstLine, m.bytes)
+      port.postMessage(done satisfies FromWorker, [done.bytes])
+    })
+  }
 })

@@ -16,16 +16,15 @@ import { clockSkewWarning } from '../../core/jwt/clock.js'
 import type { ClaimRequirement } from '../../core/jwt/verify-checks.js'
 import { decodeJsonSegment, decodeJwt, segmentLabel, splitCompact } from '../../core/jwt/split.js'
 import type { Check } from '../../core/jwt/verify-checks.js'
-import { checkDpopProof } from '../../core/dpop/proof-checks.js'
 import { resolveSecretArg } from '../secret-arg.js'
 import { createVerifier, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
 import { batchErrorLine, batchLine, renderVerify, type VerifyReport } from '../../render/verify.js'
 import type { Deps } from '../deps.js'
 import { printable } from '../../core/printable.js'
 import { readTokenInput } from '../input.js'
-import { resolveKeySource, type KeySourceFlags } from '../keys.js'
+import { resolveKeySource, type KeySourceFlags, type ResolvedKeySource } from '../keys.js'
 import { verifyBatchLine } from './verify-line.js'
-import { createVerifyPool, POOL_BATCH } from './verify-pool.js'
+import { createVerifyPool, MAX_LINE, runPooledBatch } from './verify-pool.js'
 
 interface VerifyFlags extends KeySourceFlags {
   file?: string
@@ -47,8 +46,6 @@ interface VerifyFlags extends KeySourceFlags {
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v]
-/** A line longer than this is not a token; refusing it keeps `--batch` memory bounded. */
-const MAX_LINE = 1024 * 1024
 
 export function register(parent: Command, deps: Deps): Command {
   return parent
@@ -98,31 +95,15 @@ Examples:
       const options = parseOptions(flags)
       const fixedNow = flags.now !== undefined ? parseTime(flags.now) : undefined
       if (flags.batch && token !== undefined && token !== '-') throw new UsageError('--batch reads tokens from stdin, one per line: do not pass a token argument')
+      if (flags.batch) return verifyBatch(flags, options, fixedNow, deps)
       // Read the token before any network call, so bad input fails fast with exit 2.
-      const text = flags.batch ? undefined : await readTokenInput(token, flags.file, deps)
-      if (text !== undefined) precheck(text)
+      const text = await readTokenInput(token, flags.file, deps)
+      precheck(text)
       const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
-      const warnings: string[] = [...keys.warnings]
-      // one warning is enough: the first server whose clock disagrees with ours
-      for (const { date, who } of keys.serverDates) {
-        const w = clockSkewWarning(date, deps.now(), options.clockSkew, who)
-        if (w) {
-          warnings.push(w)
-          break
-        }
-      }
+      const warnings = keyWarnings(keys, options, deps)
       const verifier = createVerifier(keys.source, options)
-      if (flags.batch) {
-        for (const w of warnings) deps.io.err.write(`tokentool: warning: ${printable(w)}\n`)
-        const pool = createVerifyPool(flags, options, deps.cwd, fixedNow)
-        try {
-          return await runBatch(pool ? (lineNo, text) => pool.verify(lineNo, text) : (lineNo, text) => verifyBatchLine(verifier, lineNo, text, fixedNow ?? deps.now()), pool ? POOL_BATCH * 8 : 16, deps)
-        } finally {
-          await pool?.close()
-        }
-      }
       const now = fixedNow ?? deps.now()
-      const result = await verifier(text!, now)
+      const result = await verifier(text, now)
       const report: VerifyReport = {
         ...result,
         clock: { now: now.toISOString(), source: fixedNow ? '--now' : 'local', leeway: options.clockSkew },
@@ -138,6 +119,42 @@ Examples:
         throw new TokenInvalidError(`token is not valid: ${shown}`)
       }
     })
+}
+
+/** The key source's warnings, and one about the first server whose clock disagrees with ours. */
+function keyWarnings(keys: ResolvedKeySource, options: VerifyOptions, deps: Deps): string[] {
+  const warnings: string[] = [...keys.warnings]
+  for (const { date, who } of keys.serverDates) {
+    const w = clockSkewWarning(date, deps.now(), options.clockSkew, who)
+    if (w) {
+      warnings.push(w)
+      break
+    }
+  }
+  return warnings
+}
+
+/**
+ * `--batch`: on the worker pool (verify-pool.ts) where there is one, else on this thread. The
+ * pool's workers start first, loading while this thread reads (or fetches) the keys.
+ */
+async function verifyBatch(flags: VerifyFlags, options: VerifyOptions, fixedNow: Date | undefined, deps: Deps): Promise<void> {
+  const pool = createVerifyPool({ options, fixedNow })
+  try {
+    const keys = await resolveKeySource(flags, deps, options.algorithms ?? [])
+    for (const w of keyWarnings(keys, options, deps)) deps.io.err.write(`tokentool: warning: ${printable(w)}\n`)
+    let counts: { failed: number; total: number }
+    if (pool) {
+      await pool.keys(keys.shared)
+      counts = await runPooledBatch(pool, deps.io.in as AsyncIterable<unknown>, deps.io.out)
+    } else {
+      const verifier = createVerifier(keys.source, options)
+      counts = await runBatch((lineNo, text) => verifyBatchLine(verifier, lineNo, text, fixedNow ?? deps.now()), 16, deps)
+    }
+    if (counts.failed > 0) throw new TokenInvalidError(`${counts.failed} of ${counts.total} token${counts.total === 1 ? '' : 's'} failed verification`)
+  } finally {
+    await pool?.close()
+  }
 }
 
 /**
@@ -180,6 +197,8 @@ async function verifyWithProof(token: string | undefined, flags: VerifyFlags, de
   } else if (keyGiven) {
     throw new UsageError('a key source checks the access token: give the token too (argument, - or --file)')
   }
+  // jose's proof checks only here: --batch and plain verify do not load them
+  const { checkDpopProof } = await import('../../core/dpop/proof-checks.js')
   const proof = await checkDpopProof({
     proof: proofText,
     method,
@@ -260,14 +279,14 @@ export function parseClaimFlag(text: string, flag = '--claim'): ClaimRequirement
 }
 
 /**
- * `--batch`: stdin chunk by chunk, one token per line, one NDJSON line out per token, in input
- * order. Up to WINDOW verifications are in flight at once: on the worker pool (one thread per
- * core, verify-pool.ts) for a key source from files, else on this thread, where overlapping
- * them keeps a remote JWKS fetch from stalling the rest.
+ * `--batch` on this thread (no pool: one core, or in-process tests of src/): stdin chunk by
+ * chunk, one token per line, one NDJSON line out per token, in input order. Up to WINDOW
+ * verifications are in flight at once: overlapping them keeps a remote JWKS fetch from stalling
+ * the rest.
  * Output is written once per input chunk (a pipe gives 64 KiB at a time; a person typing, a
  * line) and waits for `drain`; with the window that keeps memory flat however long the input.
  */
-async function runBatch(verifyOne: (lineNo: number, text: string) => Promise<{ line: string; failed: boolean }>, WINDOW: number, deps: Deps): Promise<void> {
+async function runBatch(verifyOne: (lineNo: number, text: string) => Promise<{ line: string; failed: boolean }>, WINDOW: number, deps: Deps): Promise<{ failed: number; total: number }> {
   const out = deps.io.out
   const decoder = new StringDecoder('utf8')
   const inFlight: Promise<string>[] = []
@@ -338,5 +357,5 @@ async function runBatch(verifyOne: (lineNo: number, text: string) => Promise<{ l
     // a failure (network, bad line) must not leave rejections unobserved
     for (const p of inFlight) p.catch(() => {})
   }
-  if (failed > 0) throw new TokenInvalidError(`${failed} of ${total} token${total === 1 ? '' : 's'} failed verification`)
+  return { failed, total }
 }
