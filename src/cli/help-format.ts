@@ -5,7 +5,7 @@
  * @module
  */
 import { Help } from 'commander'
-import { visibleWidth, wrapText, wrapUnits } from '../render/wrap.js'
+import { visibleWidth, wrapCommand, wrapText, wrapUnits } from '../render/wrap.js'
 
 const NARROWEST_BESIDE = 30
 const UNDER_INDENT = 6
@@ -69,15 +69,17 @@ function wrapLine(line: string, columns: number): string[] {
     const pad = `${indent}    # `
     return [...code, ...wrapText(comment.replace(/^#\s*/, ''), columns, { first: pad, rest: pad })]
   }
-  // the pieces between the spaces it may break at; an example line is continued with ` \`
+  // an example is a command (render/wrap's rules: outside quotes, a flag with its value, ` \`)
+  if (example) return wrapCommand(line, columns, { rest: indent + '    ' })
+  // prose: at single spaces after the indent (a run of spaces aligns columns)
   const units: string[] = []
   let start = 0
-  for (const b of breakPoints(line, indent.length, example)) {
+  for (const b of breakPoints(line, indent.length)) {
     units.push(line.slice(start, b))
     start = b + 1
   }
   units.push(line.slice(start))
-  return wrapUnits(units, columns, { rest: example ? indent + '    ' : indent, ...(example ? { lineEnd: ' \\' } : {}) })
+  return wrapUnits(units, columns, { rest: indent })
 }
 
 /** Where a shell comment begins in an example line (outside quotes, after a space), or -1. */
@@ -91,20 +93,11 @@ function commentStart(line: string): number {
   return -1
 }
 
-/** Indexes of the spaces a line may break at: after its indent, and in a command outside quotes. */
-function breakPoints(line: string, from: number, example: boolean): number[] {
+/** Indexes of the single spaces a prose line may break at, after its indent. */
+function breakPoints(line: string, from: number): number[] {
   const points: number[] = []
-  let quote: string | undefined
   for (let i = from; i < line.length; i++) {
-    const c = line[i]!
-    if (example && (c === "'" || c === '"')) quote = quote === c ? undefined : (quote ?? c)
-    // a comment is not continued with a backslash: break before it, never inside it
-    if (example && quote === undefined && c === '#' && line[i - 1] === ' ') break
-    if (c !== ' ' || quote !== undefined || line[i - 1] === ' ' || line[i + 1] === ' ') continue
-    // in a command, a flag stays on the line of its value (`--param k=v`), the `$` on its command
-    const word = line.slice(line.lastIndexOf(' ', i - 1) + 1, i)
-    if (example && (word === '$' || (word.startsWith('-') && line[i + 1] !== '-'))) continue
-    points.push(i)
+    if (line[i] === ' ' && line[i - 1] !== ' ' && line[i + 1] !== ' ') points.push(i)
   }
   return points
 }

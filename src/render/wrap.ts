@@ -92,27 +92,43 @@ export function wrapUnits(units: readonly string[], width: number, opts: WrapOpt
 
 /**
  * A shell command line, broken only between its arguments and outside quotes, a flag kept with
- * its value, each broken line ending in ` \` so that it still pastes into a shell.
+ * its value and `$` with the command, each broken line ending in ` \` so that it still pastes
+ * into a shell.
  */
 export function wrapCommand(cmd: string, width: number, opts: Pick<WrapOptions, 'first' | 'rest'> = {}): string[] {
+  return wrapUnits(commandUnits(cmd), width, { ...opts, lineEnd: ' \\' })
+}
+
+/**
+ * The pieces a command line may be broken between: at single spaces outside quotes (a run of
+ * spaces is alignment, not a break), never after `$` or after a flag whose value follows. The
+ * leading indent stays with the first piece. Joined by single spaces they give the line back.
+ */
+export function commandUnits(cmd: string): string[] {
   const units: string[] = []
+  const indent = /^ */.exec(cmd)![0]
+  let cur = indent
+  let word = ''
   let quote: string | undefined
-  let cur = ''
   let escaped = false
-  for (const ch of cmd) {
+  for (let i = indent.length; i < cmd.length; i++) {
+    const ch = cmd[i]!
     // a quote inside quotes is written '\'': the backslash outside quotes escapes it
     if (escaped) escaped = false
     else if (ch === '\\' && quote !== "'") escaped = true
     else if (ch === "'" || ch === '"') quote = quote === ch ? undefined : (quote ?? ch)
-    if (ch === ' ' && quote === undefined && cur !== '' && !(cur.startsWith('-') && !cur.includes(' '))) {
+    const breakable = ch === ' ' && quote === undefined && !escaped && cmd[i - 1] !== ' ' && cmd[i + 1] !== ' ' && cmd[i + 1] !== undefined
+    if (breakable && word !== '$' && !(word.startsWith('-') && cmd[i + 1] !== '-')) {
       units.push(cur)
       cur = ''
+      word = ''
       continue
     }
     cur += ch
+    word = ch === ' ' ? '' : word + ch
   }
-  if (cur) units.push(cur)
-  return wrapUnits(units, width, { ...opts, lineEnd: ' \\' })
+  units.push(cur)
+  return units
 }
 
 /** The greedy fill every entry point shares. */

@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { printableLines } from '../../src/core/printable.js'
-import { styledWidth, visibleWidth, wrapText, wrapUnits } from '../../src/render/wrap.js'
+import { commandUnits, styledWidth, visibleWidth, wrapCommand, wrapText, wrapUnits } from '../../src/render/wrap.js'
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean)
 const red = (s: string) => `\u001b[31m${s}\u001b[39m`
@@ -77,6 +77,34 @@ describe('wrapText', () => {
     fc.assert(
       fc.property(text, fc.integer({ min: 2, max: 100 }), (s, width) => {
         for (const line of wrapText(s, width, { long: 'break' })) expect(visibleWidth(line)).toBeLessThanOrEqual(width)
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('wrapCommand', () => {
+  it('breaks between arguments, outside quotes, a flag with its value, continued with a backslash', () => {
+    const cmd = `tokentool refresh --profile ci --claims '{"a": {"b": 1}}' --force --json`
+    expect(wrapCommand(cmd, 36, { first: '$ ', rest: '    ' })).toEqual([
+      '$ tokentool refresh --profile ci \\',
+      `    --claims '{"a": {"b": 1}}' \\`,
+      '    --force --json',
+    ])
+  })
+
+  it('a quote written as \'\\\'\' inside quotes does not end them', () => {
+    expect(commandUnits(`login --claims 'it'\\''s a b' x`)).toEqual(['login', `--claims 'it'\\''s a b'`, 'x'])
+  })
+
+  it('property: the pieces give the line back, and none starts or ends inside a quoted string', () => {
+    const arg = fc.oneof(fc.stringMatching(/^[a-z0-9=.:/-]{1,12}$/), fc.stringMatching(/^--[a-z]{1,8}$/), fc.string({ maxLength: 12 }).map((t) => `'${t.replace(/'/g, '')}'`))
+    fc.assert(
+      fc.property(fc.array(arg, { minLength: 1, maxLength: 12 }), (args) => {
+        const line = args.join(' ')
+        const units = commandUnits(line)
+        expect(units.join(' ')).toBe(line)
+        for (const u of units) expect((u.match(/'/g) ?? []).length % 2).toBe(0)
       }),
       { numRuns: 500 },
     )
