@@ -27,16 +27,18 @@ function loadStart({ cache = true } = {}) {
   const script = new Script(source, { filename: START, cachedData })
   const mod = { exports: {} }
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(START), mod, START, dirname(START))
-  return { start: mod.exports.start, script }
+  return { start: mod.exports.start, handedOverStdin: mod.exports.handedOverStdin, script }
 }
 
 async function main() {
-  // the fast path takes only `decode` and `token` lines: any other does not even load it
+  // the fast path takes only `decode`, `token` and `git-credential get` lines: any other does not even load it
   const argv = process.argv.slice(2)
-  const code = argv.includes('decode') || argv.includes('token') ? await loadStart().start(argv) : undefined
+  const fast = argv.includes('decode') || argv.includes('token') || argv.includes('git-credential') ? loadStart() : undefined
+  const code = fast ? await fast.start(argv) : undefined
   if (code !== undefined) return code
   const { runProcess } = await import('../dist/bundle/process.js')
-  return runProcess()
+  // what the fast path read of stdin before handing the run over (git's request) is read again
+  return runProcess({ stdin: fast?.handedOverStdin() })
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 // Makes dist/start/start.cjs.cache, V8's code cache for the start-up fast path, taken after
-// running the lines it is for (decode, decode --json, a token answered from its cache): it then
+// running the lines it is for (decode, decode --json, a token answered from its cache, git-credential get): it then
 // holds the functions those runs compile, not only the top level. scripts/build.js runs this
 // in a process of its own with stdout ignored. The script is compiled by bin/tokentool.js's own
 // loader, so that the cache matches what bin compiles.
@@ -31,6 +31,8 @@ try {
     ['decode', jwt],
     ['decode', '--json', jwt],
     ['token', '--issuer', ISSUER, '--client-id', 'ci', '--client-secret', 's3cret', '--scope', 'deploy'],
+    // stdin is empty here: a request without a host, which no profile answers (exit 0, no output)
+    ['git-credential', 'get'],
   ]
   for (const argv of lines) {
     const code = await start(argv)

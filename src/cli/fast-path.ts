@@ -14,10 +14,16 @@ import { TOKEN_FORMATS } from '../render/token.js'
 import type { DecodeFlags } from './commands/decode.js'
 import type { ParsedGlobals } from './globals.js'
 import type { TokenFlags } from './token-request.js'
+import type { GitCredentialFlags } from './commands/git-credential.js'
 
 export type FastRun =
   | { command: 'decode'; globals: ParsedGlobals; arg: string | undefined; flags: DecodeFlags }
   | { command: 'token'; globals: ParsedGlobals; flags: TokenFlags }
+  /** `git-credential get`; `explicitProfile` is a --profile on the line (TOKENTOOL_PROFILE does not count there). */
+  | { command: 'git-credential'; globals: ParsedGlobals; action: 'get'; flags: GitCredentialFlags; explicitProfile: string | undefined }
+
+type FastCommand = FastRun['command']
+const FAST_NAMES: readonly string[] = ['decode', 'token', 'git-credential'] satisfies FastCommand[]
 
 interface FlagSpec {
   /** The key commander gives the option's value (camelCase of the long name). */
@@ -60,7 +66,7 @@ const choice = (allowed: readonly string[]) => (v: string) => {
  * full path. test/unit/fast-path.test.ts checks this table against the commands' commander
  * definitions (names, values, defaults), so a flag added there cannot silently differ here.
  */
-export const FAST_COMMANDS: Record<'decode' | 'token', FastCommandSpec> = {
+export const FAST_COMMANDS: Record<FastCommand, FastCommandSpec> = {
   decode: {
     positionals: 1,
     flags: {
@@ -85,6 +91,16 @@ export const FAST_COMMANDS: Record<'decode' | 'token', FastCommandSpec> = {
     },
     defaults: { minTtl: '60s' },
   },
+  // git runs its helper for every fetch and push; only `get` (the cached answer) is taken here
+  'git-credential': {
+    positionals: 1,
+    flags: {
+      '--username': { key: 'username', value: true },
+      '--min-ttl': { key: 'minTtl', value: true },
+      '--host': { key: 'host', value: true },
+    },
+    defaults: { minTtl: '60s' },
+  },
 }
 
 /** Environment variables the full path reads as global options: their runs go there. */
@@ -97,12 +113,12 @@ export function parseFastArgv(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const flags: Record<string, unknown> = {}
   const seen = new Set<string>()
   const positionals: string[] = []
-  let command: 'decode' | 'token' | undefined
+  let command: FastCommand | undefined
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (command === undefined) {
-      if (a === 'decode' || a === 'token') {
-        command = a
+      if (FAST_NAMES.includes(a)) {
+        command = a as FastCommand
         continue
       }
       if (!a.startsWith('-')) return undefined // another command
@@ -139,9 +155,12 @@ export function parseFastArgv(argv: readonly string[], env: NodeJS.ProcessEnv): 
   if (command === undefined) return undefined
   const spec = FAST_COMMANDS[command]
   if (positionals.length > spec.positionals) return undefined
+  if (command === 'git-credential' && positionals[0] !== 'get') return undefined
   for (const [key, value] of Object.entries(spec.defaults)) if (!(key in flags)) flags[key] = value
+  const explicitProfile = globals.profile as string | undefined
   // commander reads --profile from TOKENTOOL_PROFILE when it is not on the line
   if (globals.profile === undefined && env.TOKENTOOL_PROFILE !== undefined) globals.profile = env.TOKENTOOL_PROFILE
   if (command === 'decode') return { command, globals, arg: positionals[0], flags: flags as DecodeFlags }
+  if (command === 'git-credential') return { command, globals, action: 'get', flags: flags as unknown as GitCredentialFlags, explicitProfile }
   return { command, globals, flags: flags as unknown as TokenFlags }
 }

@@ -5,9 +5,15 @@
 import { main } from './main.js'
 import { createProcessDeps } from './deps.js'
 import { argvSecretWarning } from './argv-secrets.js'
+import { replayStdin } from './replay-stdin.js'
 
-export async function runProcess(): Promise<number> {
-  const deps = createProcessDeps()
+/**
+ * `stdin`: what the start-up fast path already read of stdin before it handed the run over
+ * (git's request to `git-credential get`, start.ts): the command reads that instead.
+ */
+export async function runProcess(opts: { stdin?: Buffer } = {}): Promise<number> {
+  const { stdin } = opts
+  const deps = createProcessDeps(stdin !== undefined ? { in: () => replayStdin(stdin) } : {})
   // A closed pipe on stdout (`tokentool decode t | head -1`) is not an error worth a trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0)

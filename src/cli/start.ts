@@ -7,6 +7,7 @@
  * (report-error.ts).
  * @module
  */
+import { fstatSync, read } from 'node:fs'
 import { createProcessDeps } from './deps.js'
 import { fdOutput } from './fd-output.js'
 import { parseFastArgv, type FastRun } from './fast-path.js'
@@ -14,6 +15,16 @@ import { applyGlobals } from './globals.js'
 import { HandOver } from './handover.js'
 import { reportError } from './report-error.js'
 import { argvSecretWarning } from './argv-secrets.js'
+import { replayStdin } from './replay-stdin.js'
+
+/**
+ * What the fast path read of stdin before it handed a run over (git's request to
+ * `git-credential get`): the full program reads it from here instead (process.ts).
+ */
+let readStdin: Buffer | undefined
+export function handedOverStdin(): Buffer | undefined {
+  return readStdin
+}
 
 /** The exit code of a run the fast path made, or undefined: the full program runs it. */
 export async function start(argv: readonly string[] = process.argv.slice(2)): Promise<number | undefined> {
@@ -37,10 +48,13 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   let held = argvSecretWarning(argv, process.env) ?? ''
   const heldErr = { write: (s: string) => ((held += s), true) } as unknown as NodeJS.WritableStream
   let stdinUsed = false
+  // git's request is read whole here, first (as the command itself does): a run handed over
+  // gives it to the full program, which reads it as if from stdin
+  let request: Buffer | undefined
   const deps = createProcessDeps({
     out: out as unknown as NodeJS.WritableStream,
     err: heldErr,
-    in: () => ((stdinUsed = true), process.stdin),
+    in: () => (request !== undefined ? replayStdin(request) : ((stdinUsed = true), process.stdin)),
   })
   process.once('SIGINT', onSigint)
   let code: number
@@ -48,12 +62,18 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
     applyGlobals(run.globals, deps)
     // each command's code loads only for it: a decode does not pay for the store and node:crypto
     if (run.command === 'decode') await (await import('./commands/decode.js')).runDecode(run.arg, run.flags, deps)
-    else await (await import('./commands/token.js')).runToken(run.flags, deps)
+    else if (run.command === 'token') await (await import('./commands/token.js')).runToken(run.flags, deps)
+    else {
+      request = await readWholeStdin()
+      await (await import('./commands/git-credential.js')).runGitCredential(run.action, run.flags, run.explicitProfile, deps)
+    }
     code = 0
   } catch (e) {
     if (e instanceof HandOver) {
       // nothing may have been read or printed that the full program would read or print again
+      // (git's request was read whole, and is handed over with the run)
       if (!stdinUsed && !out.used) {
+        readStdin = request
         process.removeListener('SIGINT', onSigint)
         return undefined
       }
@@ -64,4 +84,40 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   }
   if (held !== '') err.write(held)
   return code
+}
+
+/**
+ * stdin to its end, as bytes; over the stdin limit is the same error as the command's own read
+ * (it reads the replay). A pipe or file is read from the descriptor (git's request: a few
+ * lines), which spares loading the socket and stream machinery process.stdin needs on a pipe;
+ * a terminal, or a pipe that will not block, through process.stdin.
+ */
+async function readWholeStdin(): Promise<Buffer> {
+  const { MAX_STDIN_BYTES } = await import('./input.js')
+  const chunks: Buffer[] = []
+  let size = 0
+  const st = fstatSync(0)
+  if (st.isFIFO() || st.isFile()) {
+    try {
+      for (;;) {
+        const buf = Buffer.allocUnsafe(65536)
+        const n = await new Promise<number>((resolve, reject) => read(0, buf, 0, buf.length, null, (e, bytes) => (e ? reject(e) : resolve(bytes))))
+        if (n === 0) return Buffer.concat(chunks)
+        chunks.push(buf.subarray(0, n))
+        size += n
+        if (size > MAX_STDIN_BYTES) return Buffer.concat(chunks)
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+      // a non-blocking pipe: what was read so far, then the rest through the stream
+    }
+  }
+  for await (const c of process.stdin) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer)
+    size += b.length
+    chunks.push(b)
+    // more than the command reads: it says so itself, reading the replay
+    if (size > MAX_STDIN_BYTES) break
+  }
+  return Buffer.concat(chunks)
 }

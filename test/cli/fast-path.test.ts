@@ -116,6 +116,42 @@ describe('fast path and full program agree', () => {
     expect(await bothWays(args)).toBe('full')
   })
 
+  describe('git-credential get (git\'s request on stdin)', () => {
+    const ask = (host: string, protocol = 'https') => ({ input: `protocol=${protocol}\nhost=${host}\npath=team/repo.git\n\n`, env: { TOKENTOOL_HOME: homes.git } })
+    beforeAll(async () => {
+      homes.git = tempHome()
+      const store = fileStore(homes.git)
+      const now = new Date()
+      const at = Math.floor(now.getTime() / 1000)
+      const key = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials' })
+      for (const [profile, host, expiresIn] of [['ci', 'git.example.com', 3600], ['stale', 'stale.example.com', 30]] as const) {
+        await store.saveSettings(profile, { issuer: ISSUER, clientId: 'ci', clientSecret: 's3cret', gitHosts: [host] })
+        await store.saveTokens(profile, withAccessToken(undefined, { accessToken: `${profile}-token`, tokenType: 'Bearer', expiresAt: at + expiresIn, cacheKey: key, obtainedAt: at }, now))
+      }
+    })
+
+    it.each([
+      ['the cached token of the profile that saved the host', ['git-credential', 'get'], 'git.example.com'],
+      ['--profile and --username', ['--profile', 'ci', 'git-credential', 'get', '--username', 'me'], 'git.example.com'],
+      ['a host no profile answers: no answer', ['git-credential', 'get'], 'elsewhere.example.com'],
+      ['--host for another server: no answer', ['git-credential', 'get', '--host', 'other.example.com'], 'git.example.com'],
+    ])('%s', async (_name, args, host) => {
+      expect(await bothWays(args, ask(host))).toBe('fast')
+    })
+
+    it('plain http to another machine: the same refusal', async () => {
+      expect(await bothWays(['git-credential', 'get'], ask('git.example.com', 'http'))).toBe('fast')
+    })
+
+    it('a cached token too close to expiry: handed over with the request it read (the full program refreshes: network, exit 3)', async () => {
+      expect(await bothWays(['git-credential', 'get'], ask('stale.example.com'))).toBe('full')
+    })
+
+    it('store and erase: the full program', async () => {
+      expect(await bothWays(['git-credential', 'store'], ask('git.example.com'))).toBe('full')
+    })
+  })
+
   it('TOKENTOOL_TIMEOUT=bogus: the full program refuses it for decode too', async () => {
     expect(await bothWays(['decode', PLAIN], { env: { TOKENTOOL_TIMEOUT: 'bogus' } })).toBe('full')
   })

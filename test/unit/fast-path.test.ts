@@ -12,9 +12,10 @@ import { FAST_COMMANDS, parseFastArgv } from '../../src/cli/fast-path.js'
 import { applyGlobals } from '../../src/cli/globals.js'
 import * as decodeCommand from '../../src/cli/commands/decode.js'
 import * as tokenCommand from '../../src/cli/commands/token.js'
+import * as gitCredentialCommand from '../../src/cli/commands/git-credential.js'
 import { testDeps } from '../helpers/test-io.js'
 
-type Parsed = { command: string; arg?: string | undefined; flags: Record<string, unknown>; global: unknown }
+type Parsed = { command: string; arg?: string | undefined; flags: Record<string, unknown>; global: unknown; explicitProfile?: string | undefined }
 
 /** What commander makes of `argv`: the action's arguments and deps.global, or 'refused'. */
 async function commanderParse(argv: string[], env: NodeJS.ProcessEnv): Promise<Parsed | 'refused' | 'help'> {
@@ -28,6 +29,11 @@ async function commanderParse(argv: string[], env: NodeJS.ProcessEnv): Promise<P
     }),
     token: tokenCommand.register(program, deps).action((flags: Record<string, unknown>) => {
       parsed = { command: 'token', flags: { ...flags }, global: deps.global }
+    }),
+    'git-credential': gitCredentialCommand.register(program, deps).action((action: string, flags: Record<string, unknown>, c: Command) => {
+      // the helper's own rule (git-credential.ts): --profile on the line, not TOKENTOOL_PROFILE
+      const explicitProfile = c.parent!.getOptionValueSource('profile') === 'cli' ? (c.parent!.getOptionValue('profile') as string) : undefined
+      parsed = { command: 'git-credential', arg: action, flags: { ...flags }, global: deps.global, explicitProfile }
     }),
   }
   for (const c of Object.values(commands)) c.exitOverride()
@@ -55,6 +61,7 @@ function fastParse(argv: string[], env: NodeJS.ProcessEnv): Parsed | undefined {
   if (run === undefined) return undefined
   const { deps } = testDeps({ env })
   applyGlobals(run.globals, deps)
+  if (run.command === 'git-credential') return { command: 'git-credential', arg: run.action, flags: { ...run.flags }, global: deps.global, explicitProfile: run.explicitProfile }
   return run.command === 'decode'
     ? { command: 'decode', arg: run.arg, flags: { ...run.flags }, global: deps.global }
     : { command: 'token', flags: { ...run.flags }, global: deps.global }
@@ -63,7 +70,7 @@ function fastParse(argv: string[], env: NodeJS.ProcessEnv): Parsed | undefined {
 const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln'
 /** Words an argv is made of: commands, known and unknown flags, values, positionals. */
 const word = fc.constantFrom(
-  'decode', 'token', 'verify', 'help', JWT, '-', '--', 'x.y', 'file.txt',
+  'decode', 'token', 'git-credential', 'get', 'store', 'erase', 'configure', '--username', '--host', 'git.example.com', 'verify', 'help', JWT, '-', '--', 'x.y', 'file.txt',
   '--json', '--no-color', '-v', '--verbose', '--debug', '--profile', '--profile=ci', 'ci', '--help', '-h', '-V',
   '-f', '--file', '--file=t.jwt', '--now', '--now=2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '1700000000', 'yesterday', '--key',
   '--issuer', 'https://login.example.com', '--client-id', 'app', '--client-secret', 's3cret', '--scope', 'read write', '--audience',
@@ -85,10 +92,15 @@ const piece = (flags: string[]) =>
     { weight: 1, arbitrary: value.map((v) => [v]) },
     { weight: 1, arbitrary: word.map((w) => [w]) },
   )
-const shapedLine = fc.constantFrom('decode' as const, 'token' as const).chain((cmd) =>
+const shapedLine = fc.constantFrom('decode' as const, 'token' as const, 'git-credential' as const).chain((cmd) =>
   fc
-    .tuple(fc.array(piece(GLOBALS), { maxLength: 2 }), fc.array(piece([...Object.keys(FAST_COMMANDS[cmd].flags), ...GLOBALS]), { maxLength: 4 }))
-    .map(([before, after]) => [...before.flat(), cmd, ...after.flat()]),
+    .tuple(
+      fc.array(piece(GLOBALS), { maxLength: 2 }),
+      // git-credential's action first, mostly `get`
+      cmd === 'git-credential' ? fc.constantFrom([['get']], [['get']], [['get']], [['store']], [['configure']], []) : fc.constant([]),
+      fc.array(piece([...Object.keys(FAST_COMMANDS[cmd].flags), ...GLOBALS]), { maxLength: 4 }),
+    )
+    .map(([before, action, after]) => [...before.flat(), cmd, ...action.flat(), ...after.flat()]),
 )
 const envs = fc.constantFrom<NodeJS.ProcessEnv>({}, { TOKENTOOL_PROFILE: 'envprof' }, { TOKENTOOL_TIMEOUT: '5s' })
 
@@ -119,6 +131,9 @@ describe('fast path parser', () => {
     [['token', '--issuer', 'https://login.example.com', '--client-id', 'app', '--client-secret', 's3cret', '--scope', 'deploy']],
     [['--profile=ci', 'token', '--format', 'env', '--resource', 'https://a', '--resource', 'https://b', '--min-ttl', '5m']],
     [['token', '--json', '--client-credentials']],
+    [['git-credential', 'get']],
+    [['git-credential', '--profile', 'ci', 'get', '--host', 'git.example.com', '--username=me', '--min-ttl', '5m']],
+    [['--profile=ci', 'git-credential', 'get']],
   ])('takes %j, as commander reads it', async (argv) => {
     const fast = fastParse(argv, {})
     expect(fast).toBeDefined()
@@ -139,6 +154,11 @@ describe('fast path parser', () => {
     [['token', 'extra']],
     [['--timeout', '5s', 'decode', JWT]],
     [['-V']],
+    [['git-credential', 'store']],
+    [['git-credential', 'erase']],
+    [['git-credential', 'configure', '--host', 'git.example.com']],
+    [['git-credential']],
+    [['git-credential', 'get', 'extra']],
     [[]],
   ])('leaves %j to the full program', (argv) => {
     expect(parseFastArgv(argv, {})).toBeUndefined()
@@ -153,7 +173,7 @@ describe('fast path parser', () => {
 describe('fast path flag table', () => {
   const { deps } = testDeps()
   const program = buildRootProgram(deps)
-  const defined = { decode: decodeCommand.register(program, deps), token: tokenCommand.register(program, deps) }
+  const defined = { decode: decodeCommand.register(program, deps), token: tokenCommand.register(program, deps), 'git-credential': gitCredentialCommand.register(program, deps) }
 
   for (const [name, cmd] of Object.entries(defined) as [keyof typeof FAST_COMMANDS, Command][]) {
     const spec = FAST_COMMANDS[name]

@@ -19,7 +19,7 @@ import type { Deps } from '../deps.js'
 import { readStream } from '../input.js'
 import type { TokenFlags } from '../token-request.js'
 
-interface GitCredentialFlags {
+export interface GitCredentialFlags {
   username?: string
   minTtl: string
   host?: string
