@@ -49,6 +49,8 @@ export interface TokenStore {
   listProfiles(): Promise<string[]>
   /** Settings with the client secret (literal or reference) merged in; undefined when none. */
   getSettings(profile: string): Promise<ProfileSettings | undefined>
+  /** Every profile's settings without its client secret, literal or reference (config.json alone, read once): to choose a profile by what they say. */
+  allShareableSettings(): Promise<Record<string, ProfileSettings>>
   /** Replaces a profile's settings (creating the profile). */
   saveSettings(profile: string, settings: ProfileSettings): Promise<void>
   /** Read-modify-write of a profile's settings under the config lock; returns what was saved. */
@@ -172,6 +174,12 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       return [...names].sort()
     },
 
+    async allShareableSettings() {
+      const out: Record<string, ProfileSettings> = {}
+      for (const [name, { clientSecret: _reference, ...shareable }] of Object.entries((await readConfig()).profiles)) out[name] = shareable
+      return out
+    },
+
     async getSettings(profile) {
       validateProfileName(profile)
       const settings = (await readConfig()).profiles[profile]
@@ -289,6 +297,14 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
     },
     async getSettings(profile) {
       return copy(settings.get(validateProfileName(profile)))
+    },
+    async allShareableSettings() {
+      const out: Record<string, ProfileSettings> = {}
+      for (const [name, s] of settings) {
+        const { clientSecret: _secret, ...shareable } = structuredClone(s)
+        out[name] = shareable
+      }
+      return out
     },
     async saveSettings(profile, s) {
       settings.set(validateProfileName(profile), structuredClone(s))

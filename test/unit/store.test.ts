@@ -92,6 +92,8 @@ describe('fileStore: files and modes', () => {
     expect(JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')).clientSecrets).toEqual({ a: 'literal-s3cret' })
     expect(await store.getSettings('a')).toEqual({ clientId: 'a', clientSecret: 'literal-s3cret' })
     expect(await store.getSettings('b')).toEqual({ clientId: 'b', clientSecret: 'env:B_SECRET' })
+    // what git-credential chooses a profile by: no secret, not even a reference
+    expect(await store.allShareableSettings()).toEqual({ a: { clientId: 'a' }, b: { clientId: 'b' }, c: { clientId: 'c' } })
     // changing a literal to a reference removes the literal
     await store.updateSettings('a', (s) => ({ ...s, clientSecret: 'env:A_SECRET' }))
     expect(JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8')).clientSecrets).toEqual({})

@@ -94,11 +94,10 @@ export async function runGitCredential(action: string, o: GitCredentialFlags, ex
 /** The one profile that answers for the request's host; undefined when none does. */
 async function profileFor(req: GitCredentialRequest, store: TokenStore): Promise<string | undefined> {
   if (!req.host) return undefined
-  const all = []
-  for (const name of await store.listProfiles()) {
-    const s = await store.getSettings(name)
-    if (s) all.push({ profile: name, issuer: s.issuer, gitHosts: s.gitHosts })
-  }
+  // issuers and saved hosts only: config.json read once, no profile's secret
+  const all = Object.entries(await store.allShareableSettings())
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([profile, s]) => ({ profile, issuer: s.issuer, gitHosts: s.gitHosts }))
   const found = profilesForHost(req.host, all)
   if (found.length > 1) {
     throw new UsageError(`git-credential: profiles ${found.map((p) => `"${p}"`).join(', ')} all answer for ${printable(req.host)}`, {
