@@ -30,12 +30,36 @@ function loadStart({ cache = true } = {}) {
   return { start: mod.exports.start, handedOverStdin: mod.exports.handedOverStdin, script }
 }
 
+/**
+ * `verify --batch`'s worker threads (src/cli/commands/verify-pool.ts), started before the full
+ * program loads so that they boot meanwhile; the pool takes them (or, when the line turns out
+ * to be something else, they are unreferenced and the process exits without them). Options as
+ * the pool's own.
+ */
+function prestartVerifyWorkers() {
+  const { availableParallelism } = require('node:os')
+  const { existsSync } = require('node:fs')
+  const script = join(__dirname, '..', 'dist', 'bundle', 'verify-worker.js')
+  const cores = availableParallelism()
+  if (cores < 2 || !existsSync(script)) return
+  const { Worker } = require('node:worker_threads')
+  const workers = Array.from({ length: cores }, () => {
+    const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 8 } })
+    w.unref()
+    // a worker that fails to start is replaced by the pool (it checks threadId)
+    w.on('error', () => {})
+    return w
+  })
+  globalThis[Symbol.for('tokentool.verifyWorkers')] = workers
+}
+
 async function main() {
   // the fast path takes only `decode`, `token` and `git-credential get` lines: any other does not even load it
   const argv = process.argv.slice(2)
   const fast = argv.includes('decode') || argv.includes('token') || argv.includes('git-credential') ? loadStart() : undefined
   const code = fast ? await fast.start(argv) : undefined
   if (code !== undefined) return code
+  if (argv.includes('verify') && argv.includes('--batch')) prestartVerifyWorkers()
   const { runProcess } = await import('../dist/bundle/process.js')
   // what the fast path read of stdin before handing the run over (git's request) is read again
   return runProcess({ stdin: fast?.handedOverStdin() })

@@ -7,10 +7,14 @@ import type { JSONWebKeySet } from 'jose'
 import type { VerifyOptions } from '../../core/jwt/verify.js'
 import type { KidLookup } from '../../oauth/jwks.js'
 
+/** What every batch is verified with: the checks asked for, and --now. */
 export interface WorkerData {
   options: VerifyOptions
   fixedNow: Date | undefined
 }
+
+/** Where bin/tokentool.js leaves the workers it starts for a `verify --batch` line (verify-pool.ts takes them). */
+export const PRESTARTED = Symbol.for('tokentool.verifyWorkers')
 
 /** The key source as a worker receives it. */
 export type WorkerKeys =
@@ -30,7 +34,7 @@ export interface BatchDone {
 }
 
 export type ToWorker =
-  | { type: 'keys'; keys: WorkerKeys }
+  | { type: 'keys'; keys: WorkerKeys; data: WorkerData }
   /** Complete lines of input, numbered from `firstLine` (transferred). */
   | { type: 'batch'; seq: number; firstLine: number; bytes: ArrayBuffer }
   | { type: 'lookup'; id: number; result?: KidLookup; jwks?: JSONWebKeySet; error?: { message: string; hint: string | undefined } }

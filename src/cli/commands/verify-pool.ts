@@ -18,7 +18,10 @@ import { NetworkError } from '../../errors.js'
 import type { VerifyOptions } from '../../core/jwt/verify.js'
 import { batchErrorLine } from '../../render/verify.js'
 import type { SharedKeySource } from '../keys.js'
-import type { BatchDone, FromWorker, ToWorker, WorkerData, WorkerKeys } from './verify-pool-messages.js'
+import { PRESTARTED, type BatchDone, type FromWorker, type ToWorker, type WorkerData, type WorkerKeys } from './verify-pool-messages.js'
+
+/** A small young generation: memory stays flat however many tokens pass (bin/tokentool.js starts them alike). */
+export const workerOptions = { resourceLimits: { maxYoungGenerationSizeMb: 8 } }
 
 /** Batches in flight per worker: enough that none waits for this thread, few enough to bound memory. */
 const IN_FLIGHT_PER_WORKER = 3
@@ -45,8 +48,14 @@ export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
     for (const w of waiting.values()) w.reject(e)
     waiting.clear()
   }
-  const workers = Array.from({ length: cores }, () => {
-    const w = new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
+  // started by bin/tokentool.js while this program loaded, when the line asked for --batch
+  // (used only if every one is still running: one that failed to start is replaced by new ones)
+  const prestarted = (globalThis as { [PRESTARTED]?: Worker[] })[PRESTARTED]
+  delete (globalThis as { [PRESTARTED]?: Worker[] })[PRESTARTED]
+  const usable = prestarted !== undefined && prestarted.length === cores && prestarted.every((w) => w.threadId !== -1)
+  if (prestarted && !usable) for (const w of prestarted) void w.terminate()
+  const workers = (usable ? prestarted : Array.from({ length: cores }, () => new Worker(script, workerOptions))).map((w) => {
+    w.ref()
     load.set(w, 0)
     w.on('message', (m: FromWorker) => {
       if (m.type === 'done') {
@@ -83,7 +92,7 @@ export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
         resolver = shared.resolver
         keys = { kind: 'remote', url: resolver.url, jwks: (await resolver.get()).jwks }
       } else keys = shared
-      for (const w of workers) w.postMessage({ type: 'keys', keys } satisfies ToWorker)
+      for (const w of workers) w.postMessage({ type: 'keys', keys, data } satisfies ToWorker)
     },
     run(firstLine, bytes) {
       // the least busy worker: batches differ in cost (a remote lookup, jose's slower failures)

@@ -8,7 +8,7 @@
  * its cooldown) for every worker.
  * @module
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import type { JSONWebKeySet } from 'jose'
 import { NetworkError } from '../../errors.js'
 import { createVerifier, type KeySource, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
@@ -17,8 +17,9 @@ import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolve
 import { verifyBatchLine } from './verify-line.js'
 import type { BatchDone, FromWorker, ToWorker, WorkerData, WorkerKeys } from './verify-pool-messages.js'
 
-const { options, fixedNow } = workerData as WorkerData
 const port = parentPort!
+// set by the keys message: the worker may start before the command line is parsed (bin/tokentool.js)
+let fixedNow: WorkerData['fixedNow']
 
 /** The main thread's JwksResolver as seen from here: its keys, and its refetch for an unknown kid. */
 class SharedResolver implements KidResolver {
@@ -136,7 +137,8 @@ async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Pro
 let queue: Promise<void> = Promise.resolve()
 port.on('message', (m: ToWorker) => {
   if (m.type === 'keys') {
-    verifier = createVerifier(sourceOf(m.keys), options as VerifyOptions)
+    fixedNow = m.data.fixedNow
+    verifier = createVerifier(sourceOf(m.keys), m.data.options as VerifyOptions)
   } else if (m.type === 'jwks') {
     if (resolver) resolver.jwks = m.jwks
   } else if (m.type === 'lookup') {
