@@ -20,6 +20,7 @@ import { exchangeFlow } from './exchange.js'
 import { introspectFlow } from './introspect.js'
 import { explainFlow } from './explain.js'
 import { statusFlow } from './status.js'
+import { userinfoFlow } from './userinfo.js'
 
 export interface MenuOptions {
   profile: string
@@ -45,6 +46,7 @@ const ENTRIES: Entry[] = [
   { name: 'Explain why the API said no (401/403)', value: 'explain', when: (s) => s.has('explain'), flow: explainFlow },
   { name: 'Decode a CAE challenge (WWW-Authenticate)', value: 'cae', flow: caeFlow },
   { name: 'Simulate an expiry policy', value: 'simulate', flow: simulateFlow },
+  { name: 'Show who is signed in (userinfo)', value: 'userinfo', when: (s) => s.has('userinfo'), flow: userinfoFlow },
   { name: 'Show the token status (status)', value: 'status', when: (s) => s.has('status'), flow: statusFlow },
   { name: 'Manage profiles', value: 'profiles', flow: profilesFlow },
 ]

@@ -68,7 +68,9 @@ export function createPrompter(io: IOStreams): Prompter {
     async select<T>(message: string, choices: readonly (Choice<T> | 'separator')[], opts: { default?: T; back?: string | false } = {}) {
       const list: (Choice<T | Back> | Separator)[] = choices.map((c) => (c === 'separator' ? new Separator() : c))
       if (opts.back !== false) list.push(new Separator(), { name: opts.back ?? '← Back', value: BACK })
-      const pageSize = Math.max(7, Math.min(list.length, 15))
+      // the whole list when the terminal has room (the main menu's Quit is last), else a page that fits
+      const rows = (io.out as { rows?: number }).rows
+      const pageSize = Math.max(7, Math.min(list.length, rows !== undefined && rows > 10 ? rows - 4 : 20))
       return withEscape((ctx) => select<T | Back>({ message, choices: list, pageSize, loop: false, ...(opts.default !== undefined ? { default: opts.default } : {}) }, ctx))
     },
     async input(message, opts = {}) {
