@@ -133,6 +133,11 @@ describe('--help wraps to the width, never mid-word', () => {
     }
     const login = await runCli(['login', '--help'], { env: { COLUMNS: String(columns) } })
     expect(login.stdout.replace(/\s+/g, ' ')).toContain('authorization server issuer (OpenID discovery); saved in the profile')
+    // refresh reads the profile's client authentication but never writes it: its help must not promise that
+    const refresh = (await runCli(['refresh', '--help'], { env: { COLUMNS: String(columns) } })).stdout.replace(/\s+/g, ' ')
+    expect(refresh).not.toContain('saved in the profile')
+    expect(refresh).toMatch(/--client-auth <method> client authentication .*; default: the profile's, saved at login/)
+    expect(login.stdout.replace(/\s+/g, ' ')).toMatch(/--client-auth <method> client authentication .*; saved in the profile/)
   })
 })
 

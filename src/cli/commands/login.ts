@@ -44,11 +44,13 @@ import {
  * `--client-auth` and `--client-key` for login and refresh, resolved exactly as `token`
  * resolves them (flags over the profile): basic, post, private_key_jwt, none, or TLS client auth with --client-cert.
  */
-export function addClientAuthFlags(cmd: Command): Command {
+/** `saves`: login writes these into the profile; refresh only reads the profile's (and says so in its help). */
+export function addClientAuthFlags(cmd: Command, { saves = false }: { saves?: boolean } = {}): Command {
+  const where = saves ? '; saved in the profile' : "; default: the profile's, saved at login"
   return cmd
-    .addOption(new Option('--client-auth <method>', 'client authentication (default: basic with a secret when the server offers it, else post; none without); saved in the profile').choices([...CLIENT_AUTH_METHODS]))
-    .option('--client-key <file>', 'private key (PEM or JWK) for private_key_jwt; also env:VAR; saved in the profile as given')
-    .option('--client-assertion-audience <aud>', `${ASSERTION_AUDIENCE_HELP}; saved in the profile`)
+    .addOption(new Option('--client-auth <method>', `client authentication (default: basic with a secret when the server offers it, else post; none without)${where}`).choices([...CLIENT_AUTH_METHODS]))
+    .option('--client-key <file>', `private key (PEM or JWK) for private_key_jwt; also env:VAR${where}${saves ? ' as given' : ''}`)
+    .option('--client-assertion-audience <aud>', `${ASSERTION_AUDIENCE_HELP}${where}`)
 }
 
 /** The help of `--client-assertion-audience`, wherever it is offered. */
@@ -110,7 +112,7 @@ export function register(parent: Command, deps: Deps): Command {
         '(RFC 7591, a public client with a fixed loopback redirect URI) and keeps the client in the profile.',
     )
   addServerClientFlags(cmd, { saves: true })
-  addClientAuthFlags(cmd)
+  addClientAuthFlags(cmd, { saves: true })
   addClientCertFlags(cmd, { saves: true })
   addRequestFlags(cmd, 'scopes to ask for (default "openid"; add offline_access for a refresh token)')
   cmd
