@@ -58,18 +58,39 @@ function mark(c: Check, s: ReturnType<typeof styleFor>): string {
 }
 
 /**
- * One `--batch` output line, built by hand: it runs once per token, so no intermediate objects
- * beyond what JSON.stringify of the small pieces needs, and the escape of what JSON.stringify
- * leaves raw (safeJson's) is one pass over the whole line, not one per detail: the same text.
+ * One `--batch` output line, built by hand: it runs once per token. Tokens of one issuer give
+ * the same few check rows (the same alg, key, signature, iss…), so each row's JSON, escaped as
+ * safeJson escapes, is remembered by its name and detail: the escape replaces character by
+ * character, so escaped rows joined are the escape of the joined line, the same text as before.
  */
 export function batchLine(line: number, r: VerifyResult): string {
   let checks = ''
   for (const c of r.checks) {
     if (checks !== '') checks += ','
-    checks += `{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${JSON.stringify(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`
+    checks += checkJson(c)
   }
-  const warnings = r.warnings && r.warnings.length > 0 ? `,"warnings":${JSON.stringify(r.warnings)}` : ''
-  return escapeJsonText(`{"line":${line},"valid":${r.valid},"checks":[${checks}]${warnings}}\n`)
+  const warnings = r.warnings && r.warnings.length > 0 ? escapeJsonText(`,"warnings":${JSON.stringify(r.warnings)}`) : ''
+  return `{"line":${line},"valid":${r.valid},"checks":[${checks}]${warnings}}\n`
+}
+
+// name → detail → the row's JSON for [ok: false, ok: true, ok and skipped]
+const rows = new Map<string, Map<string, (string | undefined)[]>>()
+/** Bounds the rows remembered per check name: tokens whose details all differ keep memory flat. */
+const ROWS_PER_NAME = 256
+
+function checkJson(c: Check): string {
+  let byDetail = rows.get(c.name)
+  if (byDetail === undefined) {
+    if (rows.size >= ROWS_PER_NAME) rows.clear()
+    rows.set(c.name, (byDetail = new Map()))
+  }
+  let row = byDetail.get(c.detail)
+  if (row === undefined) {
+    if (byDetail.size >= ROWS_PER_NAME) byDetail.clear()
+    byDetail.set(c.detail, (row = []))
+  }
+  const i = !c.ok ? 0 : c.skipped ? 2 : 1
+  return (row[i] ??= escapeJsonText(`{"name":${JSON.stringify(c.name)},"ok":${c.ok},"detail":${JSON.stringify(c.detail)}${c.skipped ? ',"skipped":true' : ''}}`))
 }
 
 /** A `--batch` line for input that is not a token at all (malformed: exit 2 when alone). */

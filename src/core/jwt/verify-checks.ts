@@ -155,9 +155,26 @@ function typCheck(header: Record<string, unknown>, expected: string): Check {
 
 /** `at` is within the Date range (numericDate checked it). */
 function when(at: number, now: number): string {
-  const hint = Math.abs(at) >= PLAUSIBLE_SECONDS ? ', milliseconds instead of seconds?' : ''
-  return `${isoFromSeconds(at)} (${relative(Math.round(at) - now)}${hint})`
+  // `verify --batch` asks this for every token, mostly for the same few times within one second:
+  // the text is remembered for the current `now` (a pure function of at and now, so the same text)
+  if (now !== whenNow) {
+    whenNow = now
+    whenTexts.clear()
+  }
+  let text = whenTexts.get(at)
+  if (text === undefined) {
+    const hint = Math.abs(at) >= PLAUSIBLE_SECONDS ? ', milliseconds instead of seconds?' : ''
+    text = `${isoFromSeconds(at)} (${relative(Math.round(at) - now)}${hint})`
+    if (whenTexts.size >= WHEN_TEXTS_MAX) whenTexts.clear()
+    whenTexts.set(at, text)
+  }
+  return text
 }
+
+let whenNow = NaN
+const whenTexts = new Map<number, string>()
+/** Bounds the remembered texts: tokens with as many different times keep memory flat. */
+const WHEN_TEXTS_MAX = 256
 
 /** Beyond this a NumericDate is after the year 5138: most likely milliseconds sent as seconds. */
 const PLAUSIBLE_SECONDS = 1e11
