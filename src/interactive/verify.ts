@@ -107,19 +107,19 @@ async function defaultIssuer(s: Session, tokenIssuer: string | undefined, token:
 
 /** The token's `iss`, when it is a readable JWT. */
 function issOf(text: string): string | undefined {
-  try {
-    const iss = decodeToken(text, { now: new Date() }).payload?.iss
-    return typeof iss === 'string' ? iss : undefined
-  } catch {
-    return undefined
-  }
+  const iss = readableJwt(text)?.payload?.iss
+  return typeof iss === 'string' ? iss : undefined
 }
 
 /** The token's header `alg`, when it is a readable JWT (to offer a secret first for HS*). */
 function algOf(text: string): string | undefined {
+  const alg = readableJwt(text)?.header?.alg
+  return typeof alg === 'string' ? alg : undefined
+}
+
+function readableJwt(text: string): ReturnType<typeof decodeToken> | undefined {
   try {
-    const alg = decodeToken(text, { now: new Date() }).header?.alg
-    return typeof alg === 'string' ? alg : undefined
+    return decodeToken(text, { now: new Date() })
   } catch {
     return undefined
   }

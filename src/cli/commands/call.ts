@@ -20,6 +20,7 @@ import { profileTokenSource, type ProfileClient } from '../../oauth/call-token.j
 import { createOAuthClient } from '../../oauth/client.js'
 import { challengeSummary, renderCallResult, renderChallenged, renderRefreshFailed, renderRefusal, renderRetrying, renderSteppingUp } from '../../render/call.js'
 import { openStore } from '../../store/store.js'
+import { confirmationOf } from '../../core/jwt/confirmation.js'
 import { signInForResourceIfNeeded } from '../call-resource-signin.js'
 import { canPrompt, type Deps } from '../deps.js'
 import { addClientCertFlags, resolveClient } from '../oauth-flags.js'
@@ -199,11 +200,10 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     const saved = await store.getSettings(profile)
     const rc = await resolveClient({}, saved, deps, profile)
     const dpop = dpopWanted(o, saved) ? await key() : undefined
-    const clientCert = cert
-    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop, ...(clientCert ? { clientCert } : {}) }, deps)
+    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop, ...(cert ? { clientCert: cert } : {}) }, deps)
     return {
       oc,
-      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt, authorizationDetails: saved?.authorizationDetails, mtlsX5t: clientCert?.x5t },
+      shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt, authorizationDetails: saved?.authorizationDetails, mtlsX5t: cert?.x5t },
       resources: saved?.resource,
       audience: saved?.audience?.[0],
     }
@@ -300,13 +300,7 @@ async function clientCertForCall(o: CallFlags, deps: Deps): Promise<ClientCert |
  * sent without a certificate, or with another one than it is bound to. Undefined otherwise.
  */
 export function certificateBindingHint(accessToken: string, cert: Pick<ClientCert, 'x5t'> | undefined): string | undefined {
-  let bound: unknown
-  try {
-    const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { cnf?: Record<string, unknown> }
-    bound = payload?.cnf?.['x5t#S256']
-  } catch {
-    return undefined // an opaque token says nothing about its binding
-  }
+  const bound = confirmationOf(accessToken)?.['x5t#S256']
   if (typeof bound !== 'string') return undefined
   if (!cert) return 'the token is certificate-bound (cnf.x5t#S256) and no client certificate was presented: give --client-cert FILE --client-cert-key FILE'
   if (cert.x5t !== bound) return `the token is bound to the certificate with x5t#S256 ${bound}, the one presented is ${cert.x5t}: give the one it was issued to with --client-cert FILE --client-cert-key FILE`

@@ -10,7 +10,7 @@ import { renderUserinfo } from '../../render/introspect.js'
 import type { Deps } from '../deps.js'
 import { addServiceClientFlags, serviceClient, tokenArgument, validStoredAccessToken, type ServiceClientFlags, type ServiceContext } from '../service-client.js'
 import { addDpopFlags, resolveDpopKey } from '../dpop-key.js'
-import { decodeJwt } from '../../core/jwt/split.js'
+import { confirmationOf } from '../../core/jwt/confirmation.js'
 
 export interface UserinfoFlags extends ServiceClientFlags {
   file?: string
@@ -65,13 +65,7 @@ export function dpopBound(o: UserinfoFlags, chosen: { token: string; tokenType?:
   if (o.dpop !== undefined) return o.dpop
   if (o.dpopKey !== undefined) return true
   if (chosen.tokenType !== undefined) return chosen.tokenType.toLowerCase() === 'dpop'
-  try {
-    const parts = decodeJwt(chosen.token)
-    const cnf = 'payload' in parts ? (parts.payload as { cnf?: { jkt?: unknown } }).cnf : undefined
-    return typeof cnf?.jkt === 'string'
-  } catch {
-    return false // an opaque token says nothing about its binding
-  }
+  return typeof confirmationOf(chosen.token)?.jkt === 'string'
 }
 
 /** openid-client's DPoP handle with the key the token is bound to: `--dpop-key`, else the profile's (never a new one). */
