@@ -16,6 +16,22 @@ import { browserlessLogin } from './browserless-login.js'
 import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
 import { startResourceServer, type ResourceServer } from './resource-server.js'
 
+/**
+ * `call <api>/me` in a real terminal, where it may sign in: the sign-in it opens is walked by
+ * the browserless driver; the run must exit 0. The terminal's text.
+ */
+async function callSigningInAtTerminal(home: string): Promise<string> {
+  const term = startPty(['call', '--no-open', `${api.url}/me`], { home, cols: 400 })
+  try {
+    const url = (await term.waitFor(/Open: (\S+)/))[1]!
+    await browserlessLogin(url, { deliver: true })
+    expect(await term.exited).toBe(0)
+  } finally {
+    term.kill()
+  }
+  return term.screen()
+}
+
 let provider: TestProvider
 let api: ResourceServer
 beforeAll(async () => {
@@ -203,15 +219,7 @@ describe('call', () => {
     const at = await revocationEvent()
     const authBefore = provider.requestsTo('/auth').length
     // a real terminal: the sign-in is allowed only there
-    const term = startPty(['call', '--no-open', `${api.url}/me`], { home, cols: 400 })
-    try {
-      const url = (await term.waitFor(/Open: (\S+)/))[1]!
-      await browserlessLogin(url, { deliver: true })
-      expect(await term.exited).toBe(0)
-    } finally {
-      term.kill()
-    }
-    const text = term.screen()
+    const text = await callSigningInAtTerminal(home)
     expect(text).toMatch(/Refresh cannot answer it \(profile "default" has no refresh token\); signing in with the claims request/)
     expect(text).toMatch(/New access token from the sign-in; sending the request again \(once\)/)
     expect(text).toMatch(/"ok":true/)
@@ -239,15 +247,7 @@ describe('call', () => {
     api.setMode({ kind: 'step-up', since, acrValues: 'urn:mfa', maxAge: 0 })
     await new Promise((r) => setTimeout(r, (since + 1) * 1000 - Date.now() + 20))
     const authBefore = provider.requestsTo('/auth').length
-    const term = startPty(['call', '--no-open', `${api.url}/me`], { home, cols: 400 })
-    try {
-      const url = (await term.waitFor(/Open: (\S+)/))[1]!
-      await browserlessLogin(url, { deliver: true })
-      expect(await term.exited).toBe(0)
-    } finally {
-      term.kill()
-    }
-    const text = term.screen()
+    const text = await callSigningInAtTerminal(home)
     expect(text).toMatch(/it asks for a step-up sign-in \(RFC 9470: acr_values=urn:mfa, max_age=0\)/)
     expect(text).toMatch(/"ok":true/)
     const auths = provider.requestsTo('/auth').slice(authBefore)
