@@ -6,7 +6,7 @@
  * registration in the profile for the next sign-in.
  * @module
  */
-import { createServer } from 'node:net'
+import { freeLoopbackPort } from '../http/free-port.js'
 import { chooseAuthorizationServer, type ResourceMetadata } from '../core/resource-metadata.js'
 import { printable } from '../core/printable.js'
 import { NetworkError, UsageError } from '../errors.js'
@@ -42,17 +42,6 @@ export function needsResourceDiscovery(o: ResourceSignInFlags, saved: ProfileSet
   return !issuer || !saved?.clientId || (o.issuer !== undefined && o.issuer !== saved.issuer)
 }
 
-/** A free loopback port now, so that the registered redirect URI has a port of its own. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function pickServer(metadata: ResourceMetadata, wanted: string | undefined, deps: Deps, resource: string): Promise<string> {
   const choice = chooseAuthorizationServer(metadata, wanted)
@@ -110,7 +99,7 @@ export async function resourceSignIn<F extends ResourceSignInFlags>(
 
   const { metadata: as } = await discoverIssuer(issuer, deps)
   const host = (o.redirectHost ?? '127.0.0.1') as RedirectHost
-  const port = o.port !== undefined && o.port !== '0' ? Number(o.port) : await freePort()
+  const port = o.port !== undefined && o.port !== '0' ? Number(o.port) : await freeLoopbackPort()
   const path = o.redirectPath ?? '/callback'
   const redirectUri = redirectUriFor(host, port, path).href
   const registered = await registerNativeClient(as, redirectUri, deps)

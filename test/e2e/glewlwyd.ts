@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freeLoopbackPort } from '../../src/http/free-port.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
@@ -57,17 +57,6 @@ export interface Glewlwyd {
   /** Where its log goes (shown when a test fails to start it). */
   logFile: string
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 function configFile(dir: string, port: number): string {
@@ -144,7 +133,7 @@ export async function startGlewlwyd(bin: string): Promise<Glewlwyd> {
   const db = join(dir, 'glewlwyd.sqlite')
   const init = spawnSync('sqlite3', [db], { input: readFileSync(INSTALL_SQL) })
   if (init.status !== 0) throw new Error(`sqlite3 could not create the glewlwyd database (${init.error?.message ?? init.stderr}); ${GLEWLWYD.enable}`)
-  const port = await freePort()
+  const port = await freeLoopbackPort()
   const conf = join(dir, 'glewlwyd.conf')
   writeFileSync(conf, configFile(dir, port))
   const logFile = join(dir, 'glewlwyd.log')
@@ -184,7 +173,7 @@ async function configure(base: string): Promise<Omit<Glewlwyd, 'base' | 'logFile
     else await admin.call('POST', '/scope/', scope)
   }
 
-  const redirectPort = await freePort()
+  const redirectPort = await freeLoopbackPort()
   const redirectUri = `http://127.0.0.1:${redirectPort}/callback`
   const oidc = {
     module: 'oidc',

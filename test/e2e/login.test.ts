@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { freeLoopbackPort } from '../../src/http/free-port.js'
 import { join } from 'node:path'
 import { fetch } from 'undici'
 import { browserlessLogin } from './browserless-login.js'
@@ -26,15 +27,6 @@ afterAll(async () => {
 const tokensFile = (home: string, profile = 'default') => join(home, 'tokens', `${profile}.json`)
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
 const native = () => provider.clients.native.client_id
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 describe('login with the browserless driver', { timeout: 60_000 }, () => {
   it('signs in, stores the tokens and the settings, and prints the contract JSON', async () => {
@@ -115,7 +107,7 @@ describe('login with the browserless driver', { timeout: 60_000 }, () => {
   })
 
   it('uses a fixed --port (the provider registers the path /callback only)', async () => {
-    const port = await freePort()
+    const port = await freeLoopbackPort()
     const r = await loginWithBrowserless(provider, ['--port', String(port), '--redirect-path', '/callback'])
     expect(r.code).toBe(0)
     expect(r.authorizationUrl.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`)
@@ -251,7 +243,7 @@ describe('the redirect listener and failures', { timeout: 60_000 }, () => {
   })
 
   it('gives up after --timeout with exit 3 when nobody signs in, and frees the port', async () => {
-    const port = await freePort()
+    const port = await freeLoopbackPort()
     const r = await runCli(['login', '--issuer', provider.issuer, '--client-id', native(), '--no-open', '--timeout', '1s', '--port', String(port)])
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/tokentool: timed out after 1s waiting for the sign-in/)
@@ -261,7 +253,7 @@ describe('the redirect listener and failures', { timeout: 60_000 }, () => {
   })
 
   it('exits 3 when the provider is down', async () => {
-    const port = await freePort()
+    const port = await freeLoopbackPort()
     const r = await runCli(['login', '--issuer', `http://127.0.0.1:${port}`, '--client-id', 'x', '--no-open'])
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/^tokentool: cannot connect to 127\.0\.0\.1:\d+: connection refused/m)

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freeLoopbackPort } from '../../src/http/free-port.js'
 import { join } from 'node:path'
 import { startProvider, type TestProvider } from './provider.js'
 import { signedInHome } from '../helpers/login-flow.js'
@@ -18,15 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await provider?.stop()
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 const storedRefresh = (home: string, profile = 'default'): string | undefined =>
   JSON.parse(readFileSync(join(home, 'tokens', `${profile}.json`), 'utf8')).refreshToken?.value
@@ -113,7 +104,7 @@ describe('refresh', { timeout: 60_000 }, () => {
     const none = await runCli(['refresh', '--profile', 'nobody'])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/--issuer/)
-    const port = await freePort()
+    const port = await freeLoopbackPort()
     const down = await runCli(['refresh', '--issuer', `http://127.0.0.1:${port}`, '--client-id', 'x', '--refresh-token', 'r'])
     expect(down.code).toBe(3)
     expect(down.stderr).toMatch(new RegExp(`^tokentool: cannot connect to 127\\.0\\.0\\.1:${port}: connection refused`, 'm'))
