@@ -6,15 +6,16 @@
  */
 import { decideToken } from '../core/token-decision.js'
 import type { TokenView } from '../render/token.js'
-import { openStore } from '../store/store.js'
+import { openStore, type TokenStore } from '../store/store.js'
 import type { Deps } from './deps.js'
 import type { ClientAuthChoice } from '../oauth/client-auth.js'
 import { noCredentials, readAssertion, resolveTokenRequest, type TokenAuthChoice, type TokenFlags } from './token-request.js'
 import { dpopKeySetting } from './dpop-key.js'
 
-export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean; machineGrant?: boolean }, deps: Deps): Promise<TokenView> {
+/** `opts.store`: the store the caller already opened for this run (else one is opened here). */
+export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean; machineGrant?: boolean; store?: TokenStore }, deps: Deps): Promise<TokenView> {
   const { profile, minTtl, force } = opts
-  const store = openStore(deps)
+  const store = opts.store ?? openStore(deps)
   const saved = await store.getSettings(profile)
   const req = await resolveTokenRequest(o, saved, profile, deps, store)
   const now = deps.now()

@@ -86,6 +86,15 @@ export interface FileStoreOptions {
   now?: () => Date
   /** Defaults for `withLock` (timeout, stale age). */
   lock?: LockOptions
+  /**
+   * Read config.json once: the settings reads that follow the first (listProfiles,
+   * allShareableSettings, getSettings outside the config lock) answer from it, for a short run
+   * that reads settings more than once (git-credential get: the host's profile, then its
+   * settings). Only for a store that lives one command: another process's change is not seen.
+   * Read-modify-writes under the config lock still read the file, and a write forgets what was
+   * kept. secrets.json and tokens are read as before, each time.
+   */
+  readConfigOnce?: boolean
 }
 
 /** A malformed value handed to saveTokens is a bug in the caller, not the user's doing. */
@@ -107,13 +116,21 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     await checkMode(paths.home, DIR_MODE, warn, { isHome: true })
     await checkMode(paths.tokensDir, DIR_MODE, warn)
   }
+  /** config.json from the disk (always, under the config lock). */
   const readConfig = async (): Promise<ConfigFile> => {
     await checkDirs()
-    return (await readJsonFile(paths.config, checkConfig, readOpts)) ?? emptyConfig()
+    const config = (await readJsonFile(paths.config, checkConfig, readOpts)) ?? emptyConfig()
+    if (opts.readConfigOnce) kept = structuredClone(config)
+    return config
   }
+  /** What readConfigOnce keeps: config.json as last read; undefined again after a write. */
+  let kept: ConfigFile | undefined
+  /** config.json for a plain read: the kept copy when there is one (a copy: callers may change what they get). */
+  const readConfigForReading = async (): Promise<ConfigFile> => (kept !== undefined ? structuredClone(kept) : readConfig())
   const secretsPath = `${paths.home}/secrets.json`
   const readSecrets = async (): Promise<SecretsFile> => (await readJsonFile(secretsPath, checkSecrets, readOpts)) ?? emptySecrets()
   const write = async (file: string, value: unknown) => {
+    if (file === paths.config) kept = undefined
     await checkDirs()
     await writeFileAtomic(file, json(value), { warn, dirIsHome: dirname(file) === paths.home })
   }
@@ -155,12 +172,22 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     return old !== undefined
   }
 
+  /** The profile's settings in `config` (the name checked), with its literal client secret from secrets.json. */
+  async function settingsOf(profile: string, config: ConfigFile): Promise<ProfileSettings | undefined> {
+    const settings = config.profiles[profile]
+    const secret = (await readSecrets()).clientSecrets[profile]
+    if (!settings) return undefined
+    registerSecret(secret)
+    // a reference in config.json is the setting; a literal lives only in secrets.json
+    return secret !== undefined && settings.clientSecret === undefined ? { ...settings, clientSecret: secret } : settings
+  }
+
   const store: TokenStore = {
     location: paths.home,
     tokensLocation: (profile) => paths.tokens(profile),
 
     async listProfiles() {
-      const names = new Set(Object.keys((await readConfig()).profiles))
+      const names = new Set(Object.keys((await readConfigForReading()).profiles))
       let files: string[] = []
       try {
         files = await readdir(paths.tokensDir)
@@ -176,18 +203,13 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
 
     async allShareableSettings() {
       const out: Record<string, ProfileSettings> = {}
-      for (const [name, { clientSecret: _reference, ...shareable }] of Object.entries((await readConfig()).profiles)) out[name] = shareable
+      for (const [name, { clientSecret: _reference, ...shareable }] of Object.entries((await readConfigForReading()).profiles)) out[name] = shareable
       return out
     },
 
     async getSettings(profile) {
       validateProfileName(profile)
-      const settings = (await readConfig()).profiles[profile]
-      const secret = (await readSecrets()).clientSecrets[profile]
-      if (!settings) return undefined
-      registerSecret(secret)
-      // a reference in config.json is the setting; a literal lives only in secrets.json
-      return secret !== undefined && settings.clientSecret === undefined ? { ...settings, clientSecret: secret } : settings
+      return settingsOf(profile, await readConfigForReading())
     },
 
     async saveSettings(profile, settings) {
@@ -198,7 +220,8 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     async updateSettings(profile, fn) {
       validateProfileName(profile)
       return configLock(async () => {
-        const next = fn(await store.getSettings(profile))
+        // read-modify-write: from the disk, never from a kept copy
+        const next = fn(await settingsOf(profile, await readConfig()))
         await storeSettings(profile, next)
         return next
       })
@@ -359,16 +382,20 @@ export function memoryStore(seed: { settings?: Record<string, ProfileSettings>; 
 }
 
 /** The store a command uses: `deps.store` when a test injected one, else the files under `deps.home`. */
-export function openStore(deps: {
-  home: string
-  io: { err: NodeJS.WritableStream }
-  now?: () => Date
-  store?: TokenStore
-}): TokenStore {
+export function openStore(
+  deps: {
+    home: string
+    io: { err: NodeJS.WritableStream }
+    now?: () => Date
+    store?: TokenStore
+  },
+  opts: Pick<FileStoreOptions, 'readConfigOnce'> = {},
+): TokenStore {
   if (deps.store) return deps.store
   return fileStore(deps.home, {
     warn: (m) => void deps.io.err.write(`tokentool: warning: ${m}\n`),
     ...(deps.now ? { now: deps.now } : {}),
+    ...opts,
   })
 }
 

@@ -141,6 +141,30 @@ describe('fileStore: files and modes', () => {
   })
 })
 
+  it('readConfigOnce: plain reads answer from config.json as first read; a read-modify-write reads the file again, and a write forgets the kept copy', async () => {
+    const home = tmp()
+    const other = fileStore(home)
+    await other.saveSettings('a', { issuer: 'https://a.example', clientId: 'a', clientSecret: 'a-s3cret', gitHosts: ['git.a.example'] })
+    const once = fileStore(home, { readConfigOnce: true })
+    expect(await once.allShareableSettings()).toEqual({ a: { issuer: 'https://a.example', clientId: 'a', gitHosts: ['git.a.example'] } })
+    // another process changes config.json: the run that read it goes on with what it read
+    await other.saveSettings('b', { issuer: 'https://b.example' })
+    expect(await once.listProfiles()).toEqual(['a'])
+    const a = await once.getSettings('a')
+    expect(a).toEqual({ issuer: 'https://a.example', clientId: 'a', clientSecret: 'a-s3cret', gitHosts: ['git.a.example'] })
+    // what a caller does with the settings it got does not change the kept copy
+    a!.gitHosts!.push('changed.example')
+    expect((await once.getSettings('a'))!.gitHosts).toEqual(['git.a.example'])
+    // a store without the option reads the file each time
+    expect(await fileStore(home).listProfiles()).toEqual(['a', 'b'])
+    // an update reads the file under the config lock: the other process's profile is kept
+    await once.updateSettings('a', (s) => ({ ...s, scope: 'read' }))
+    expect(Object.keys(JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')).profiles).sort()).toEqual(['a', 'b'])
+    // and after its own write, a plain read sees the file as it is now
+    expect(await once.listProfiles()).toEqual(['a', 'b'])
+    expect((await once.getSettings('a'))!.scope).toBe('read')
+  })
+
 describe('fileStore: corrupt files', () => {
   it.each([
     ['not JSON', '{"version":1,', /not JSON/],

@@ -77,7 +77,8 @@ export async function runGitCredential(action: string, o: GitCredentialFlags, ex
   if (action === 'store') return
   // `--host H` on the helper line: answer for that git server only (safe as a global helper)
   if (o.host !== undefined && normalizeGitHost(req.host ?? '') !== gitHostArg(o.host)) return
-  const store = openStore(deps)
+  // one short run: config.json read once, for the host's profile and then its settings
+  const store = openStore(deps, { readConfigOnce: true })
   const profile = explicitProfile ?? (await profileFor(req, store))
   if (profile === undefined) return // not ours: git asks its other helpers, or the user
   if (action === 'erase') return erase(store, profile, req.password)
@@ -87,7 +88,7 @@ export async function runGitCredential(action: string, o: GitCredentialFlags, ex
     throw new UsageError(`git-credential: not sending profile "${profile}"'s token over ${printable(req.protocol ?? 'an unknown protocol')} to ${printable(host)}`, { hint: 'use an https URL' })
   }
   const minTtl = parseDuration(o.minTtl, '--min-ttl')
-  const view = await acquireToken({ minTtl: o.minTtl } as TokenFlags, { profile, minTtl, force: false }, deps)
+  const view = await acquireToken({ minTtl: o.minTtl } as TokenFlags, { profile, minTtl, force: false, store }, deps)
   deps.io.out.write(formatGitCredential({ username: o.username ?? req.username ?? DEFAULT_USERNAME, password: view.accessToken, expiresAt: view.expiresAt }))
 }
 
