@@ -6,10 +6,16 @@
  * than a store file can be — before a byte is read; a device or FIFO is never read. Directories
  * under TOKENTOOL_HOME are checked with lstat, so a symlinked `tokens/` is refused rather than
  * chmod-ed through. Modes are repaired through the descriptor (fchmod), not the path.
+ *
+ * These reads are synchronous (behind the same promise-returning functions). A store file is a
+ * few hundred bytes, and a refusal above never waits on anything: each asynchronous call would
+ * be a round trip through libuv's thread pool (its threads started on first use, a worker woken,
+ * then the event loop) that costs more than the system call itself. A cached `token` or
+ * `git-credential get` made ~20 of them, the bulk of their wall time above a `decode`
+ * (bench/README.md). Writes and locks stay asynchronous.
  * @module
  */
-import { constants, type Stats } from 'node:fs'
-import { lstat, open, stat } from 'node:fs/promises'
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { StoreError } from '../errors.js'
 
 /**
@@ -74,9 +80,9 @@ const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
  * descriptor, so the file checked is the file read.
  */
 export async function readStoreFile(path: string, opts: ReadOptions = {}): Promise<ReadResult | undefined> {
-  let fh
+  let fd: number
   try {
-    fh = await open(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
   } catch (e) {
     if (errno(e) === 'ENOENT') return undefined
     if (errno(e) === 'ELOOP' || errno(e) === 'EMLINK') {
@@ -86,7 +92,7 @@ export async function readStoreFile(path: string, opts: ReadOptions = {}): Promi
     throw new StoreError(`cannot read ${path}: ${explainErrno(e)}`, { cause: e })
   }
   try {
-    const st = await fh.stat()
+    const st = fstatSync(fd)
     if (!st.isFile()) throw notRegular(path, describeType(st))
     const uid = process.getuid?.()
     if (uid !== undefined && st.uid !== uid) {
@@ -96,7 +102,7 @@ export async function readStoreFile(path: string, opts: ReadOptions = {}): Promi
     if (st.size > max) throw tooLarge(path, st.size, max)
     if (opts.mode !== undefined && (st.mode & 0o777) !== opts.mode) {
       try {
-        await fh.chmod(opts.mode)
+        fchmodSync(fd, opts.mode)
       } catch (e) {
         throw new StoreError(`${path} has mode ${octal(st.mode)} and cannot be changed to ${octal(opts.mode)}: ${explainErrno(e)}`, {
           cause: e,
@@ -110,7 +116,7 @@ export async function readStoreFile(path: string, opts: ReadOptions = {}): Promi
     let len = 0
     for (;;) {
       const buf = Buffer.alloc(Math.min(64 * 1024, max + 1 - len))
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null)
+      const bytesRead = readSync(fd, buf, 0, buf.length, null)
       if (bytesRead === 0) break
       chunks.push(buf.subarray(0, bytesRead))
       len += bytesRead
@@ -121,7 +127,11 @@ export async function readStoreFile(path: string, opts: ReadOptions = {}): Promi
     if (e instanceof StoreError) throw e
     throw new StoreError(`cannot read ${path}: ${explainErrno(e)}`, { cause: e })
   } finally {
-    await fh.close().catch(() => {})
+    try {
+      closeSync(fd)
+    } catch {
+      // nothing was written through it
+    }
   }
 }
 
@@ -145,7 +155,7 @@ function tooLarge(path: string, size: number, max: number): StoreError {
 export async function statStoreDir(path: string, opts: { isHome: boolean }): Promise<Stats | undefined> {
   let st: Stats
   try {
-    st = await lstat(path)
+    st = lstatSync(path)
   } catch (e) {
     if (errno(e) === 'ENOENT') return undefined
     throw new StoreError(`cannot read ${path}: ${explainErrno(e)}`, { cause: e })
@@ -159,7 +169,7 @@ export async function statStoreDir(path: string, opts: { isHome: boolean }): Pro
       })
     }
     try {
-      st = await stat(path)
+      st = statSync(path)
     } catch (e) {
       if (errno(e) === 'ENOENT') throw new StoreError(`${path} is a symbolic link to nothing`, { hint: 'point TOKENTOOL_HOME at a directory of your own' })
       throw new StoreError(`cannot read ${path}: ${explainErrno(e)}`, { cause: e })
