@@ -88,16 +88,17 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
 
 /**
  * stdin to its end, as bytes; over the stdin limit is the same error as the command's own read
- * (it reads the replay). A pipe or file is read from the descriptor (git's request: a few
- * lines), which spares loading the socket and stream machinery process.stdin needs on a pipe;
- * a terminal, or a pipe that will not block, through process.stdin.
+ * (it reads the replay). A pipe, socket or file is read from the descriptor (git's request: a
+ * few lines), which spares loading the socket and stream machinery process.stdin needs on a
+ * pipe; a terminal, or a pipe that will not block, through process.stdin. A socket is what a
+ * Node.js parent's `stdio: 'pipe'` gives (libuv makes a socketpair), as bench/token-cache.js does.
  */
 async function readWholeStdin(): Promise<Buffer> {
   const { MAX_STDIN_BYTES } = await import('./input.js')
   const chunks: Buffer[] = []
   let size = 0
   const st = fstatSync(0)
-  if (st.isFIFO() || st.isFile()) {
+  if (st.isFIFO() || st.isFile() || st.isSocket()) {
     try {
       for (;;) {
         const buf = Buffer.allocUnsafe(65536)
@@ -108,7 +109,8 @@ async function readWholeStdin(): Promise<Buffer> {
         if (size > MAX_STDIN_BYTES) return Buffer.concat(chunks)
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+      // a socket read(2) refuses (one that is not connected): the stream, as before, says what is wrong
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' && !(st.isSocket() && size === 0)) throw e
       // a non-blocking pipe: what was read so far, then the rest through the stream
     }
   }
