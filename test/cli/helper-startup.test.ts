@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { machineTokenKey } from '../../src/core/token-decision.js'
 import { fileStore } from '../../src/store/store.js'
 import { withAccessToken } from '../../src/store/tokens.js'
-import { loaderImport, packagesLoaded } from '../helpers/loaded-packages.js'
+import { builtinsLoaded, builtinsPreload, loaderImport, packagesLoaded } from '../helpers/loaded-packages.js'
 import { runCli, tempHome } from '../helpers/run-cli.js'
 
 // `.invalid` never resolves (RFC 6761): any request would fail the run with exit 3
@@ -39,5 +39,15 @@ describe('helpers answer from the cache without loading the network stack', () =
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`username=oauth2\npassword=cached-token\npassword_expiry_utc=${expiresAt}\n`)
     expect(packagesLoaded(r.stderr)).toEqual([])
+  })
+
+  it("git-credential get with a socket on stdin (a Node.js parent's stdio 'pipe') reads it from the descriptor: no node:net, no terminal", async () => {
+    const { home, expiresAt } = await seededHome()
+    const r = await runCli(['git-credential', 'get'], { input: 'protocol=https\nhost=git.example.com\n\n', env: { TOKENTOOL_HOME: home, NODE_OPTIONS: `--require=${builtinsPreload()}` } })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe(`username=oauth2\npassword=cached-token\npassword_expiry_utc=${expiresAt}\n`)
+    const builtins = builtinsLoaded(r.stderr)
+    expect(builtins).toContain('vm') // the fast path's loader: the report does see what loads
+    expect(builtins.filter((b) => ['net', 'tty', 'child_process', 'http', 'https', 'worker_threads'].includes(b))).toEqual([])
   })
 })

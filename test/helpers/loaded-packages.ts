@@ -59,3 +59,22 @@ export function builtinsLoaded(stderr: string): string[] {
   if (!m) throw new Error('no BUILTINS line: was the run started with loaderImport()?')
   return m[1] === '' ? [] : m[1]!.split(',')
 }
+
+/**
+ * A preload (`NODE_OPTIONS=--require=<it>`) that reports only the `BUILTINS` line (read it with
+ * builtinsLoaded). loaderImport's module hooks load node:net and the stream machinery in the main
+ * thread before the run starts, so its list cannot show a run loading them; this one loads nothing.
+ */
+export function builtinsPreload(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tokentool-builtins-')), 'builtins.cjs')
+  writeFileSync(
+    file,
+    `const atStart = new Set(process.moduleLoadList)
+process.on('exit', () => {
+  const added = process.moduleLoadList.filter((m) => !atStart.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length))
+  require('node:fs').writeSync(2, 'BUILTINS ' + added.join(',') + '\\n')
+})
+`,
+  )
+  return file
+}
