@@ -39,7 +39,7 @@ function loadStart({ cache = true } = {}) {
 function prestartVerifyWorkers() {
   const { availableParallelism } = require('node:os')
   const { existsSync } = require('node:fs')
-  const script = join(__dirname, '..', 'dist', 'bundle', 'verify-worker.js')
+  const script = join(__dirname, '..', 'dist', 'bundle', 'verify-worker.cjs')
   const cores = availableParallelism()
   if (cores < 2 || !existsSync(script)) return
   const { Worker } = require('node:worker_threads')

@@ -19,7 +19,7 @@
 // 4. dist/start/start.cjs.cache: V8's code cache of that file (scripts/code-cache.js).
 // Whitespace and syntax are minified; names are kept, so --debug stack traces stay readable.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -29,6 +29,8 @@ const common = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'w
 const packages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
 const minify = { minifyWhitespace: true, minifySyntax: true }
 
+// a clean dist/ each time: the bundle's chunk names change with their content, and old ones would pile up
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true })
 await build({ ...common, entryPoints: ['src/**/*.ts'], outdir: 'dist', outbase: 'src' })
 
 const BUNDLED = new Set(['commander'])
@@ -44,15 +46,23 @@ await build({
   banner: { js: "import { createRequire as __tokentoolCreateRequire } from 'node:module'; const require = __tokentoolCreateRequire(import.meta.url);" },
 })
 
-// 2b. dist/bundle/verify-worker.js: the verify --batch worker (verify-pool.ts starts it next to
+// 2b. dist/bundle/verify-worker.cjs: the verify --batch worker (verify-pool.ts starts it next to
 //    its chunk), one file with jose and everything else it uses inside: each worker thread loads
-//    it at start, and one file loads in a fraction of the time of jose's ~90 ES modules.
+//    it at start, and one file loads in a fraction of the time of jose's ~90 ES modules. CommonJS,
+//    as dist/start/start.cjs and for the same reason: a worker whose script is an ES module
+//    starts Node's ES module loader first, ~7 ms of each worker's start on the 2-core machine
+//    (bench/README.md).
 await build({
   ...common,
   ...minify,
+  format: 'cjs',
   entryPoints: { 'verify-worker': 'src/cli/commands/verify-worker.ts' },
   outdir: 'dist/bundle',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
+  // render/style.ts asks import.meta.url for its require (chalk, never loaded in a worker)
+  define: { 'import.meta.url': '__tokentoolImportMetaUrl' },
+  banner: { js: "const __tokentoolImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 
 const HANDOVER = fileURLToPath(new URL('../src/cli/handover.ts', import.meta.url))

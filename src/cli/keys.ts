@@ -12,7 +12,7 @@ import type { KeyLookup, KeySource, VerifyKey } from '../core/jwt/verify.js'
 import type { JsonObject } from '../core/jwt/split.js'
 import { parseVerificationKeys } from '../core/keys/parse.js'
 import { screenVerificationKeys } from '../core/keys/screen.js'
-import { JwksResolver } from '../oauth/jwks.js'
+import { JwksResolver, type KidLookup } from '../oauth/jwks.js'
 import { readFileArg } from './input.js'
 import { resolveSecretArg } from './secret-arg.js'
 import type { Deps } from './deps.js'
@@ -137,6 +137,8 @@ export function descriptorOf(jwk: JWK): KeyDescriptor {
 /** A JWK as a VerifyKey; material imported once per algorithm. */
 export function jwkKey(jwk: JWK, label: string): VerifyKey {
   const cache = new Map<string, Promise<CryptoKey | Uint8Array>>()
+  // the imported material per algorithm, once its import has finished (materialAtHand)
+  const imported = new Map<string, CryptoKey | Uint8Array>()
   const descriptor = descriptorOf(jwk)
   // Only the key itself: `use`/`key_ops`/`ext` would restrict the imported CryptoKey's usages.
   const { use: _u, key_ops: _o, ext: _e, ...bare } = jwk
@@ -148,13 +150,20 @@ export function jwkKey(jwk: JWK, label: string): VerifyKey {
       let m = cache.get(alg)
       if (!m) {
         // jose is loaded when a key is first used: a --batch run's main thread never needs it
-        m = import('jose').then(({ importJWK }) => importJWK({ ...bare, alg }, alg)).catch((e: unknown) => {
-          throw new InputError(`${label}: cannot use it for ${alg}: ${(e as Error).message}`)
-        }) as Promise<CryptoKey | Uint8Array>
+        m = import('jose').then(({ importJWK }) => importJWK({ ...bare, alg }, alg)).then(
+          (k) => {
+            imported.set(alg, k)
+            return k
+          },
+          (e: unknown) => {
+            throw new InputError(`${label}: cannot use it for ${alg}: ${(e as Error).message}`)
+          },
+        ) as Promise<CryptoKey | Uint8Array>
         cache.set(alg, m)
       }
       return m
     },
+    materialAtHand: (alg) => imported.get(alg),
   }
   if (jwk.kid !== undefined) key.kid = jwk.kid
   return key
@@ -162,7 +171,7 @@ export function jwkKey(jwk: JWK, label: string): VerifyKey {
 
 /** The --secret as a VerifyKey. */
 export function secretKey(bytes: Uint8Array): VerifyKey {
-  return { descriptor: { type: 'secret' }, label: 'the --secret', secretBytes: bytes.length, material: async () => bytes }
+  return { descriptor: { type: 'secret' }, label: 'the --secret', secretBytes: bytes.length, material: async () => bytes, materialAtHand: () => bytes }
 }
 
 /** A source of exactly these keys (--secret). */
@@ -186,21 +195,23 @@ function staticSource(keys: VerifyKey[], excluded: { kid: string | undefined; wh
     const why = excluded.filter((x) => kid === undefined || !anyKid || x.kid === kid).map((x) => x.why)
     return why.length > 0 ? { keys: [], note: why.join('; ') } : { keys: [] }
   }
-  return {
-    async lookup(header: JsonObject): Promise<KeyLookup> {
-      const kid = typeof header.kid === 'string' ? header.kid : undefined
-      let a = answers.get(kid)
-      if (a === undefined) {
-        if (answers.size >= 64) answers.clear()
-        answers.set(kid, (a = answer(kid)))
-      }
-      return a
-    },
+  const lookupAtHand = (header: JsonObject): KeyLookup => {
+    const kid = typeof header.kid === 'string' ? header.kid : undefined
+    let a = answers.get(kid)
+    if (a === undefined) {
+      if (answers.size >= 64) answers.clear()
+      answers.set(kid, (a = answer(kid)))
+    }
+    return a
   }
+  return { lookup: async (header) => lookupAtHand(header), lookupAtHand }
 }
 
-/** What remoteSource needs of a resolver: JwksResolver, or a worker's view of one (verify-worker.ts). */
-export type KidResolver = Pick<JwksResolver, 'url' | 'lookup'>
+/**
+ * What remoteSource needs of a resolver: JwksResolver, or a worker's view of one
+ * (verify-worker.ts), which may also answer a kid it holds without waiting.
+ */
+export type KidResolver = Pick<JwksResolver, 'url' | 'lookup'> & { lookupAtHand?(kid: string | undefined): KidLookup | undefined }
 
 export function remoteSource(resolver: KidResolver): KeySource {
   const converted = new WeakMap<JWK, VerifyKey>()
@@ -212,17 +223,28 @@ export function remoteSource(resolver: KidResolver): KeySource {
     }
     return k
   }
+  // a resolver that hands back the same array for the same kid gets it screened once, and the
+  // same answer (the verifier's per-array plans rest on it)
+  const plain = new WeakMap<readonly JWK[], KeyLookup>()
+  const answer = (r: KidLookup): KeyLookup => {
+    const quiet = !r.refetched && !r.cooledDown
+    const known = quiet ? plain.get(r.keys) : undefined
+    if (known !== undefined) return known
+    const screened = screenVerificationKeys(r.keys, { remote: true, name: (jwk) => labelFor(jwk, resolver.url) })
+    const keys = screened.usable.map(toKey)
+    const out: KeyLookup = { keys }
+    if (keys.length === 0 && screened.excluded.length > 0) out.note = screened.excluded.map((x) => `${labelFor(x.jwk, resolver.url)} was left out: ${x.reason}`).join('; ')
+    else if (r.refetched) out.note = keys.length > 0 ? 'found after refetching the JWKS: the keys were rotated' : 'not found even after refetching the JWKS once'
+    else if (r.cooledDown) out.note = 'JWKS not refetched: it was refetched less than 30s ago'
+    if (quiet) plain.set(r.keys, out)
+    return out
+  }
+  const kidOf = (header: JsonObject): string | undefined => (typeof header.kid === 'string' ? header.kid : undefined)
   return {
-    async lookup(header: JsonObject): Promise<KeyLookup> {
-      const kid = typeof header.kid === 'string' ? header.kid : undefined
-      const r = await resolver.lookup(kid)
-      const screened = screenVerificationKeys(r.keys, { remote: true, name: (jwk) => labelFor(jwk, resolver.url) })
-      const keys = screened.usable.map(toKey)
-      const out: KeyLookup = { keys }
-      if (keys.length === 0 && screened.excluded.length > 0) out.note = screened.excluded.map((x) => `${labelFor(x.jwk, resolver.url)} was left out: ${x.reason}`).join('; ')
-      else if (r.refetched) out.note = keys.length > 0 ? 'found after refetching the JWKS: the keys were rotated' : 'not found even after refetching the JWKS once'
-      else if (r.cooledDown) out.note = 'JWKS not refetched: it was refetched less than 30s ago'
-      return out
+    lookup: async (header) => answer(await resolver.lookup(kidOf(header))),
+    lookupAtHand(header) {
+      const r = resolver.lookupAtHand?.(kidOf(header))
+      return r === undefined ? undefined : answer(r)
     },
   }
 }

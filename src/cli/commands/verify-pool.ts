@@ -38,7 +38,7 @@ export interface VerifyPool {
 /** A pool, or undefined where one would not help: one core, or no built worker (in-process tests of src/). */
 export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
   const cores = availableParallelism()
-  const script = new URL('./verify-worker.js', import.meta.url)
+  const script = new URL('./verify-worker.cjs', import.meta.url)
   if (cores < 2 || !existsSync(fileURLToPath(script))) return undefined
   let seq = 0
   const waiting = new Map<number, { resolve: (d: BatchDone) => void; reject: (e: Error) => void }>()

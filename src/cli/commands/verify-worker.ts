@@ -9,12 +9,12 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads'
-import type { JSONWebKeySet } from 'jose'
+import type { JSONWebKeySet, JWK } from 'jose'
 import { NetworkError } from '../../errors.js'
 import { createVerifier, type KeySource, type Verifier, type VerifyOptions } from '../../core/jwt/verify.js'
 import type { KidLookup } from '../../oauth/jwks.js'
 import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolver } from '../keys.js'
-import { verifyBatchLine } from './verify-line.js'
+import { verifyBatchLine, verifyBatchLineAtHand } from './verify-line.js'
 import type { BatchDone, FromWorker, ToWorker, WorkerData, WorkerKeys } from './verify-pool-messages.js'
 
 const port = parentPort!
@@ -25,23 +25,48 @@ let fixedNow: WorkerData['fixedNow']
 class SharedResolver implements KidResolver {
   private asked = 0
   private readonly answers = new Map<number, { resolve: (r: KidLookup) => void; reject: (e: Error) => void }>()
+  // the keys of each kid in the set held now, found once: the same array for the same kid
+  private byKid = new Map<string, JWK[]>()
   constructor(
     readonly url: string,
-    public jwks: JSONWebKeySet,
+    private held: JSONWebKeySet,
   ) {}
 
+  get jwks(): JSONWebKeySet {
+    return this.held
+  }
+  set jwks(jwks: JSONWebKeySet) {
+    this.held = jwks
+    this.byKid = new Map()
+  }
+
+  private keysOf(kid: string): JWK[] {
+    let found = this.byKid.get(kid)
+    if (found === undefined) {
+      found = this.held.keys.filter((k) => k.kid === kid)
+      // only kids the set holds are remembered: made-up kids cannot grow it
+      if (found.length > 0) this.byKid.set(kid, found)
+    }
+    return found
+  }
+
   // the same answers as JwksResolver.lookup: the set it holds, refetched there for an unknown kid
+  lookupAtHand(kid: string | undefined): KidLookup | undefined {
+    if (kid === undefined) return { keys: this.held.keys, refetched: false, cooledDown: false }
+    const found = this.keysOf(kid)
+    return found.length > 0 ? { keys: found, refetched: false, cooledDown: false } : undefined
+  }
+
   async lookup(kid: string | undefined): Promise<KidLookup> {
-    if (kid === undefined) return { keys: this.jwks.keys, refetched: false, cooledDown: false }
-    const found = this.jwks.keys.filter((k) => k.kid === kid)
-    if (found.length > 0) return { keys: found, refetched: false, cooledDown: false }
+    const known = this.lookupAtHand(kid)
+    if (known !== undefined) return known
     const id = this.asked++
     const r = await new Promise<KidLookup>((resolve, reject) => {
       this.answers.set(id, { resolve, reject })
-      port.postMessage({ type: 'lookup', id, kid } satisfies FromWorker)
+      port.postMessage({ type: 'lookup', id, kid: kid! } satisfies FromWorker)
     })
     // this thread's own JWK objects, so that each key is imported once here
-    return { ...r, keys: r.keys.length > 0 ? this.jwks.keys.filter((k) => k.kid === kid) : [] }
+    return { ...r, keys: r.keys.length > 0 ? this.keysOf(kid!) : [] }
   }
 
   answer(m: Extract<ToWorker, { type: 'lookup' }>): void {
@@ -120,7 +145,8 @@ async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Pro
       lineNo++
       if (line.trim() === '') continue
       total++
-      const r = await verifyBatchLine(verifier!, lineNo, line, fixedNow ?? new Date())
+      // without a promise when the verifier has all it needs at hand (the common case)
+      const r = verifyBatchLineAtHand(verifier!, lineNo, line, fixedNow ?? new Date()) ?? (await verifyBatchLine(verifier!, lineNo, line, fixedNow ?? new Date()))
       if (r.failed) failed++
       out.write(r.line)
     }

@@ -74,6 +74,12 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/
  * segment in the error, e.g. "segment 2 (payload)".
  */
 export function decodeBase64url(text: string, label: string): Buffer {
+  checkBase64url(text, label)
+  return Buffer.from(text, 'base64url')
+}
+
+/** What decodeBase64url checks, without decoding: for a segment whose bytes are not needed here. */
+export function checkBase64url(text: string, label: string): void {
   if (!BASE64URL.test(text)) {
     const i = text.search(/[^A-Za-z0-9_-]/)
     const ch = text[i]!
@@ -102,7 +108,6 @@ export function decodeBase64url(text: string, label: string): Buffer {
       throw new InputError(`${label} is not valid base64url: the last character '${last}' has non-zero unused bits (not the canonical encoding: altered?)`)
     }
   }
-  return Buffer.from(text, 'base64url')
 }
 
 const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'

@@ -9,7 +9,7 @@
 import type { CryptoKey } from 'jose'
 import { nodeSignatureValid } from './node-signature.js'
 import { InputError } from '../../errors.js'
-import { assertJsonDepth, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
+import { assertJsonDepth, checkBase64url, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
 import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
 import { hmacKeyWarning } from '../keys/screen.js'
@@ -24,6 +24,8 @@ export interface VerifyKey {
   /** An HMAC secret's length in bytes, for the RFC 7518 §3.2 minimum. */
   secretBytes?: number
   material(alg: string): Promise<CryptoKey | Uint8Array>
+  /** The material, when it is already imported for `alg` (else undefined: ask `material`). */
+  materialAtHand?(alg: string): CryptoKey | Uint8Array | undefined
 }
 
 export interface KeyLookup {
@@ -36,6 +38,8 @@ export interface KeyLookup {
 export interface KeySource {
   /** The keys that may have signed a token with this header (matched by `kid` when it has one). */
   lookup(header: JsonObject): Promise<KeyLookup>
+  /** The same answer, when it is at hand without waiting (a fixed set); else undefined. */
+  lookupAtHand?(header: JsonObject): KeyLookup | undefined
 }
 
 export interface VerifyOptions extends CheckOptions {
@@ -53,7 +57,16 @@ export interface VerifyResult {
   warnings?: string[]
 }
 
-export type Verifier = (token: string, now: Date) => Promise<VerifyResult>
+export interface Verifier {
+  (token: string, now: Date): Promise<VerifyResult>
+  /**
+   * The same result without waiting, when everything it needs is at hand: the key source
+   * answers at once, the key is imported and node:crypto confirms the signature (the batch's
+   * common case: no promise per token); otherwise undefined, and the caller awaits the
+   * verifier. Throws what the verifier would for a token that is not a compact JWS.
+   */
+  atHand(token: string, now: Date): VerifyResult | undefined
+}
 
 const NOT_CHECKED = 'not checked: the algorithm was rejected'
 const HEADER_CACHE_MAX = 32
@@ -79,7 +92,8 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
   }
   const requested = options.algorithms && options.algorithms.length > 0 ? options.algorithms : undefined
 
-  return async (token, now) => {
+  /** What every path does first: the segments, strictly decoded (InputError, exit 2, when malformed). */
+  const prepare = (token: string): { header: JsonObject; headerDuplicates: string[]; ownPayload: Uint8Array } => {
     const split = splitCompact(token)
     if (split.format === 'jwe') {
       throw new InputError('this is an encrypted token (JWE, 5 segments): verify checks signed tokens (JWS); use decode to see its header')
@@ -88,12 +102,15 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     const { header, duplicates: headerDuplicates } = parseHeader(h)
     // Every segment is checked as strictly as decode checks it, before jose sees the token: a
     // JWS that is not canonical base64url is malformed (exit 2), whatever jose would tolerate.
-    decodeBase64url(sig, segmentLabel(2, 'jws'))
+    checkBase64url(sig, segmentLabel(2, 'jws'))
     const ownPayload = header.b64 === false ? new TextEncoder().encode(p) : decodeBase64url(p, segmentLabel(1, 'jws'))
-    const warnings: string[] = []
-    const outcome = await checkSignature(token, header, source, requested, warnings)
+    return { header, headerDuplicates, ownPayload }
+  }
+  const finish = (prepared: ReturnType<typeof prepare>, outcome: SignatureOutcome, warnings: string[], now: Date): VerifyResult => {
+    const { header, headerDuplicates, ownPayload } = prepared
     const payload = parsePayload(ownPayload)
-    const duplicates = [...headerDuplicates, ...(payload.claims !== undefined ? duplicateMembers(payload.text!).map((d) => `payload: ${d}`) : [])]
+    const payloadDuplicates = payload.claims !== undefined ? duplicateMembers(payload.text!) : NONE
+    const duplicates = payloadDuplicates.length === 0 ? headerDuplicates : [...headerDuplicates, ...payloadDuplicates.map((d) => `payload: ${d}`)]
     const checks = computeChecks({ header, payload: payload.claims, outcome, options, now, duplicates })
     if (payload.binary !== undefined) {
       checks.push({ name: 'payload', ok: true, skipped: true, detail: `not UTF-8 text (${ownPayload.length} bytes): shown as base64url; ${outcome.signature.ok ? 'the signature over it is valid' : 'nothing about it was verified'}` })
@@ -102,20 +119,42 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     for (const c of checks) if (!c.ok) valid = false
     return { valid, checks, header, payload: payload.claims ?? payload.text ?? payload.binary, warnings }
   }
+
+  const verifier = async (token: string, now: Date): Promise<VerifyResult> => {
+    const prepared = prepare(token)
+    const warnings: string[] = []
+    const outcome = await checkSignature(token, prepared.header, source, requested, warnings)
+    return finish(prepared, outcome, warnings, now)
+  }
+  return Object.assign(verifier, {
+    atHand(token: string, now: Date): VerifyResult | undefined {
+      const prepared = prepare(token)
+      const warnings: string[] = []
+      const outcome = signatureAtHand(token, prepared.header, source, requested, warnings)
+      return outcome === undefined ? undefined : finish(prepared, outcome, warnings, now)
+    },
+  })
 }
 
-async function checkSignature(
-  token: string,
-  header: JsonObject,
-  source: KeySource,
-  requested: readonly string[] | undefined,
-  warnings: string[],
-): Promise<SignatureOutcome> {
-  const alg = header.alg
-  if (typeof alg !== 'string' || isNoneAlg(alg)) {
-    return { alg: decideAlg(alg, []), key: { ok: false, detail: 'not looked up: the algorithm was rejected' }, signature: { ok: false, detail: NOT_CHECKED } }
-  }
-  const lookup = await source.lookup(header)
+const NONE: readonly string[] = []
+
+/** The outcome for a token whose alg is missing or "none": no key is looked up. */
+function rejectedAlg(alg: unknown): SignatureOutcome {
+  return { alg: decideAlg(alg, []), key: { ok: false, detail: 'not looked up: the algorithm was rejected' }, signature: { ok: false, detail: NOT_CHECKED } }
+}
+
+interface SignaturePlan {
+  decision: ReturnType<typeof decideAlg>
+  usable: VerifyKey[]
+  /** " (refetched the JWKS…)" or "". */
+  note: string
+}
+
+/**
+ * From the keys the source found to either a final outcome (no key, an ambiguous kid, an alg
+ * the keys refuse) or the keys to try, in order.
+ */
+function planSignature(alg: string, header: JsonObject, lookup: KeyLookup, requested: readonly string[] | undefined): SignatureOutcome | SignaturePlan {
   const note = lookup.note ? ` (${lookup.note})` : ''
   if (lookup.keys.length === 0) {
     const kid = typeof header.kid === 'string' ? `no key with kid "${header.kid}"` : 'no key'
@@ -130,7 +169,7 @@ async function checkSignature(
   }
   const decision = algDecision(lookup.keys, alg, requested)
   const kid = typeof header.kid === 'string' ? header.kid : undefined
-  const twins = kid === undefined ? 0 : lookup.keys.filter((k) => k.kid === kid).length
+  const twins = kid === undefined ? 0 : countKid(lookup.keys, kid)
   if (twins > 1) {
     // Wycheproof DuplicateKid: which key the token names is ambiguous, so none is used
     return { alg: decision, key: { ok: false, detail: `${twins} keys in the key source share the kid "${kid}": ambiguous, so none is used${note}` }, signature: { ok: false, detail: 'not checked: the key is ambiguous' } }
@@ -138,7 +177,54 @@ async function checkSignature(
   if (!decision.ok) {
     return { alg: decision, key: { ok: false, detail: `${lookup.keys.map((k) => k.label).join('; ')} cannot verify ${alg}` }, signature: { ok: false, detail: NOT_CHECKED } }
   }
-  const usable = usableKeys(lookup.keys, alg, requested)
+  return { decision, usable: usableKeys(lookup.keys, alg, requested), note }
+}
+
+function countKid(keys: readonly VerifyKey[], kid: string): number {
+  let n = 0
+  for (const k of keys) if (k.kid === kid) n++
+  return n
+}
+
+/** The outcome of a signature `key` verified, with its short-secret warning. */
+function verified(plan: SignaturePlan, key: VerifyKey, alg: string, warnings: string[]): SignatureOutcome {
+  const short = key.secretBytes !== undefined ? hmacKeyWarning(alg, key.secretBytes) : undefined
+  if (short) warnings.push(short)
+  return { alg: plan.decision, key: { ok: true, detail: key.label + plan.note }, signature: { ok: true, detail: `valid ${alg} signature` } }
+}
+
+/**
+ * checkSignature's answer without waiting, or undefined when it would have to wait (a remote
+ * lookup, a key not imported yet) or ask jose (crit, b64: false, a signature node:crypto does
+ * not confirm). It tries only the first usable key: when that one verifies, the async path
+ * stops at it too, so the outcome is the same.
+ */
+function signatureAtHand(token: string, header: JsonObject, source: KeySource, requested: readonly string[] | undefined, warnings: string[]): SignatureOutcome | undefined {
+  const alg = header.alg
+  if (typeof alg !== 'string' || isNoneAlg(alg)) return rejectedAlg(alg)
+  const lookup = source.lookupAtHand?.(header)
+  if (lookup === undefined) return undefined
+  const plan = planSignature(alg, header, lookup, requested)
+  if (!('usable' in plan)) return plan
+  const key = plan.usable[0]
+  if (key === undefined || header.crit !== undefined || header.b64 === false) return undefined
+  const material = key.materialAtHand?.(alg)
+  if (material === undefined || !nodeSignatureValid(alg, material, token)) return undefined
+  return verified(plan, key, alg, warnings)
+}
+
+async function checkSignature(
+  token: string,
+  header: JsonObject,
+  source: KeySource,
+  requested: readonly string[] | undefined,
+  warnings: string[],
+): Promise<SignatureOutcome> {
+  const alg = header.alg
+  if (typeof alg !== 'string' || isNoneAlg(alg)) return rejectedAlg(alg)
+  const plan = planSignature(alg, header, await source.lookup(header), requested)
+  if (!('usable' in plan)) return plan
+  const { usable } = plan
   const critOption = critNames(header)
   let failure = 'the signature does not match the key'
   for (const key of usable) {
@@ -151,15 +237,13 @@ async function checkSignature(
         jose ??= await import('jose')
         await jose.compactVerify(token, material, { algorithms: [alg], crit: critOption })
       }
-      const short = key.secretBytes !== undefined ? hmacKeyWarning(alg, key.secretBytes) : undefined
-      if (short) warnings.push(short)
-      return { alg: decision, key: { ok: true, detail: key.label + note }, signature: { ok: true, detail: `valid ${alg} signature` } }
+      return verified(plan, key, alg, warnings)
     } catch (e) {
       failure = describeJoseFailure(e, failure)
     }
   }
   const tried = usable.length === 1 ? usable[0]!.label : `${usable.length} keys (${usable.map((k) => k.label).join('; ')})`
-  return { alg: decision, key: { ok: true, detail: tried + note }, signature: { ok: false, detail: failure } }
+  return { alg: plan.decision, key: { ok: true, detail: tried + plan.note }, signature: { ok: false, detail: failure } }
 }
 
 // A key source that answers with the same keys array for the same kid (a file's, a secret) gets

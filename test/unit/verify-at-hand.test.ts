@@ -1,0 +1,189 @@
+/**
+ * The verifier's synchronous answer (`atHand`, the `verify --batch` workers' common case) is
+ * either nothing (the caller then awaits the verifier) or exactly what the verifier resolves
+ * to: the same checks, details, warnings and verdict, for fast-check corpora of valid, expired,
+ * tampered, unknown-kid, alg-none, key-confusion, crit, b64: false, duplicate-member and
+ * malformed tokens, against a JWKS file, an HMAC secret and a remote set's resolver. And it does
+ * answer for a valid token once its key is imported: the property is not met by never answering.
+ */
+import { constants, generateKeyPairSync, KeyObject, sign as nodeSign } from 'node:crypto'
+import fc from 'fast-check'
+import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createVerifier, type KeySource, type VerifyOptions } from '../../src/core/jwt/verify.js'
+import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolver } from '../../src/cli/keys.js'
+import type { KidLookup } from '../../src/oauth/jwks.js'
+
+const NOW = new Date('2026-06-01T00:00:00Z')
+const NOW_S = NOW.getTime() / 1000
+const enc = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
+const SECRET = new TextEncoder().encode('a-shared-secret-of-32-bytes-long')
+const SHORT = new TextEncoder().encode('short')
+type Signer = (header: Record<string, unknown>, payload: string) => Promise<string>
+const signers: Record<string, Signer> = {}
+const jwks: JWK[] = []
+/**
+ * Signs any header as given, with node:crypto: jose will not sign a crit it does not know, nor
+ * an unencoded (RFC 7797) payload in compact form. `payload` is the second segment as is.
+ */
+const raw: Record<string, (header: Record<string, unknown>, payload: string) => string> = {}
+
+beforeAll(async () => {
+  for (const [kid, alg] of [['ec', 'ES256'], ['rsa', 'PS256'], ['ed', 'EdDSA']] as const) {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+    jwks.push({ ...(await exportJWK(publicKey)), kid })
+    signers[kid] = (h, p) => new CompactSign(new TextEncoder().encode(p)).setProtectedHeader({ alg, kid, ...h }).sign(privateKey)
+    const key = KeyObject.from(privateKey as unknown as Parameters<typeof KeyObject.from>[0])
+    raw[kid] = (h, p) => {
+      const input = `${enc({ alg, kid, ...h })}.${p}`
+      const data = Buffer.from(input)
+      const sig =
+        alg === 'ES256' ? nodeSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }) : alg === 'PS256' ? nodeSign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }) : nodeSign(null, data, key)
+      return `${input}.${sig.toString('base64url')}`
+    }
+  }
+  // a key jose refuses (RSA 1024): node:crypto alone would accept its signatures
+  const weak = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  jwks.push({ ...(weak.publicKey.export({ format: 'jwk' }) as JWK), kid: 'weak' })
+  signers.weak = async (h, p) => {
+    const input = `${enc({ alg: 'RS256', kid: 'weak', ...h })}.${enc(p)}`
+    return `${input}.${nodeSign('sha256', Buffer.from(input), weak.privateKey).toString('base64url')}`
+  }
+  // two keys sharing a kid: ambiguous
+  jwks.push({ ...jwks[0]!, kid: 'twin' }, { ...jwks[1]!, kid: 'twin' })
+  signers.hs = (h, p) => new CompactSign(new TextEncoder().encode(p)).setProtectedHeader({ alg: 'HS256', ...h }).sign(SECRET)
+  signers.short = (h, p) => new CompactSign(new TextEncoder().encode(p)).setProtectedHeader({ alg: 'HS256', ...h }).sign(SHORT)
+})
+
+/** A remote set's resolver as the workers see it: the set at hand, every kid answered at once. */
+function resolverOf(keys: JWK[]): KidResolver {
+  const byKid = new Map<string | undefined, JWK[]>()
+  const lookupAtHand = (kid: string | undefined): KidLookup | undefined => {
+    if (!byKid.has(kid)) byKid.set(kid, kid === undefined ? keys : keys.filter((k) => k.kid === kid))
+    const found = byKid.get(kid)!
+    return found.length > 0 || kid === undefined ? { keys: found, refetched: false, cooledDown: false } : undefined
+  }
+  return {
+    url: 'https://issuer.test/jwks',
+    lookupAtHand,
+    lookup: async (kid) => lookupAtHand(kid) ?? { keys: [], refetched: false, cooledDown: true },
+  }
+}
+
+const claims = fc.record(
+  {
+    iss: fc.constantFrom('https://issuer.test', 'https://other.test'),
+    aud: fc.constantFrom('api', 'web', ['api', 'x']),
+    exp: fc.integer({ min: NOW_S - 7200, max: NOW_S + 7200 }),
+    nbf: fc.integer({ min: NOW_S - 100, max: NOW_S + 100 }),
+    sub: fc.string({ maxLength: 8 }),
+  },
+  { requiredKeys: [] },
+)
+const TWISTS = ['none', 'none', 'none', 'tamper', 'unknown-kid', 'alg-none', 'hs-confusion', 'crit', 'b64', 'duplicate', 'twin', 'not-json'] as const
+const entry = fc.oneof(
+  { weight: 9, arbitrary: fc.record({ kid: fc.constantFrom('ec', 'rsa', 'ed', 'weak', 'hs', 'short'), claims, twist: fc.constantFrom(...TWISTS) }) },
+  { weight: 1, arbitrary: fc.constantFrom('garbage', 'a.b.c', `${enc('x')}.${enc({})}.sig`, `${enc({ alg: 'ES256' })}.${enc({})}.sig=`, 'a.b.c.d.e') },
+)
+
+async function tokenOf(l: { kid: string; claims: Record<string, unknown>; twist: (typeof TWISTS)[number] } | string): Promise<string> {
+  if (typeof l === 'string') return l
+  const sign = signers[l.kid]!
+  const json = JSON.stringify(l.claims)
+  switch (l.twist) {
+    case 'tamper': {
+      const t = await sign({}, json)
+      return t.slice(0, -2) + (t.endsWith('AA') ? 'BB' : 'AA')
+    }
+    case 'unknown-kid':
+      return sign({ kid: 'nope' }, json)
+    case 'alg-none':
+      return `${enc({ alg: 'none' })}.${enc(l.claims)}.`
+    case 'hs-confusion':
+      return `${enc({ alg: 'HS256', kid: l.kid })}.${enc(l.claims)}.${enc('x'.repeat(32))}`
+    case 'crit':
+      return raw[l.kid] ? raw[l.kid]!({ crit: ['exp'], exp: 1 }, enc(json)) : sign({}, json)
+    case 'b64':
+      return raw[l.kid] ? raw[l.kid]!({ b64: false, crit: ['b64'] }, json) : sign({}, json)
+    case 'duplicate':
+      return sign({}, json.replace(/^\{/, '{"sub":"first",'))
+    case 'twin':
+      return sign({ kid: 'twin' }, json)
+    case 'not-json':
+      return sign({}, 'plain text, not claims')
+    default:
+      return sign({}, json)
+  }
+}
+
+const OPTIONS: VerifyOptions[] = [{ clockSkew: 60 }, { clockSkew: 60, iss: 'https://issuer.test', aud: ['api'] }, { clockSkew: 0, algorithms: ['ES256', 'HS256'] }]
+
+function sources(): { file: KeySource; secret: KeySource; short: KeySource; remote: KeySource } {
+  return {
+    file: keySourceFromText(JSON.stringify({ keys: jwks }), 'JWKS file keys.json', 'keys.json').source,
+    secret: keysSource([secretKey(SECRET)]),
+    short: keysSource([secretKey(SHORT)]),
+    remote: remoteSource(resolverOf(jwks)),
+  }
+}
+
+/** The verifier's answer, or the message of what it throws (a malformed token). */
+async function settle<T>(f: () => T | Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await f() }
+  } catch (e) {
+    return { error: (e as Error).message }
+  }
+}
+
+describe('verifier.atHand', () => {
+  it('is nothing or exactly what the verifier resolves to, for every token, key source and option set', async () => {
+    const all = sources()
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 30 }), fc.constantFrom(...Object.keys(all)), fc.constantFrom(...OPTIONS), async (entries, name, options) => {
+        const verifier = createVerifier(all[name as keyof typeof all], options)
+        const tokens = await Promise.all(entries.map((e) => tokenOf(e)))
+        // twice: the first pass imports the keys (atHand mostly says nothing yet), the second answers
+        for (let pass = 0; pass < 2; pass++) {
+          for (const t of tokens) {
+            const sync = await settle(() => verifier.atHand(t, NOW))
+            const async = await settle(() => verifier(t, NOW))
+            if (sync.error !== undefined) expect(sync.error).toBe(async.error)
+            else if (sync.value !== undefined) expect(sync.value).toStrictEqual(async.value)
+          }
+        }
+      }),
+      { numRuns: 60 },
+    )
+  }, 120_000)
+
+  it('answers a valid token of each key type once its key is imported, with the verifier’s verdict', async () => {
+    const { file, secret, remote } = sources()
+    const claimsJson = JSON.stringify({ iss: 'https://issuer.test', aud: 'api', exp: NOW_S + 600 })
+    for (const [source, kids] of [[file, ['ec', 'rsa', 'ed']], [remote, ['ec', 'rsa', 'ed']], [secret, ['hs']]] as const) {
+      const verifier = createVerifier(source, { clockSkew: 60 })
+      for (const kid of kids) {
+        const token = await signers[kid]!({}, claimsJson)
+        // a JWK is imported on first use (then it answers); a secret's bytes are at hand from the start
+        if (source !== secret) expect(verifier.atHand(token, NOW)).toBeUndefined()
+        const expected = await verifier(token, NOW)
+        expect(expected.valid).toBe(true)
+        expect(verifier.atHand(token, NOW)).toStrictEqual(expected)
+      }
+    }
+  })
+
+  it('leaves to the verifier what it cannot confirm itself: a weak RSA key, crit, b64: false, a bad signature', async () => {
+    const verifier = createVerifier(sources().file, { clockSkew: 60 })
+    // no dot in it: the b64: false token carries it as is
+    const json = JSON.stringify({ sub: 'x' })
+    const ok = await signers.ec!({}, json)
+    await verifier(ok, NOW)
+    const weak = await signers.weak!({}, json)
+    await verifier(weak, NOW)
+    for (const t of [weak, raw.ec!({ crit: ['exp'], exp: 1 }, enc(json)), raw.ec!({ b64: false, crit: ['b64'] }, json), raw.ec!({ crit: ['b64'] }, enc(json)), ok.slice(0, -2) + (ok.endsWith('AA') ? 'BB' : 'AA')]) {
+      expect(verifier.atHand(t, NOW)).toBeUndefined()
+      expect((await verifier(t, NOW)).checks.length).toBeGreaterThan(3)
+    }
+  })
+})
