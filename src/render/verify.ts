@@ -78,7 +78,17 @@ const rows = new Map<string, Map<string, (string | undefined)[]>>()
 /** Bounds the rows remembered per check name: tokens whose details all differ keep memory flat. */
 const ROWS_PER_NAME = 256
 
+// a row made once and handed out again (verify-checks.ts remembers rows, frozen) is found by itself
+const rowsByCheck = new WeakMap<Check, string>()
+
 function checkJson(c: Check): string {
+  if (!Object.isFrozen(c)) return checkJsonByText(c)
+  let json = rowsByCheck.get(c)
+  if (json === undefined) rowsByCheck.set(c, (json = checkJsonByText(c)))
+  return json
+}
+
+function checkJsonByText(c: Check): string {
   let byDetail = rows.get(c.name)
   if (byDetail === undefined) {
     if (rows.size >= ROWS_PER_NAME) rows.clear()

@@ -54,6 +54,52 @@ export function duplicateMembers(json: string): string[] {
   return found
 }
 
+/**
+ * How many member names JSON text holds, over all its objects, counted as duplicateMembers
+ * finds them but without remembering any. For text JSON.parse accepted: when it equals the
+ * number of members of the parsed value (memberCount), no object repeats a name, and the
+ * search for duplicates can be skipped (`verify --batch` asks once per token).
+ */
+export function memberNameCount(json: string): number {
+  let count = 0
+  const n = json.length
+  let i = 0
+  while (i < n) {
+    if (json.charCodeAt(i) !== 0x22) {
+      i++
+      continue
+    }
+    // a string: to its closing quote, escapes skipped; a name when a colon follows
+    for (i++; i < n; i++) {
+      const c = json.charCodeAt(i)
+      if (c === 0x22) break
+      if (c === 0x5c) i++
+    }
+    for (i++; i < n && isSpace(json.charCodeAt(i)); i++);
+    if (json.charCodeAt(i) === 0x3a) count++
+  }
+  return count
+}
+
+/** How many members the objects of a parsed JSON value have in all, without recursion. */
+export function memberCount(root: unknown): number {
+  let count = 0
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (v === null || typeof v !== 'object') continue
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') stack.push(x)
+      continue
+    }
+    for (const x of Object.values(v)) {
+      count++
+      if (x !== null && typeof x === 'object') stack.push(x)
+    }
+  }
+  return count
+}
+
 /** What `/\s/` matches, without a regular expression for the common cases. */
 function isSpace(c: number): boolean {
   if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true

@@ -12,51 +12,67 @@ import type { CryptoKey } from 'jose'
 
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' }
 const CURVE: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' }
-const keyObjects = new WeakMap<object, KeyObject | null>()
+
+/** Checks a signature over the signing input; null where node:crypto must not answer for jose. */
+type Check = ((data: Buffer, sig: Buffer) => boolean) | null
+// per key material and algorithm, worked out once: which check, or none (a batch asks per token)
+const checks = new WeakMap<object, Map<string, Check>>()
+
+function checkFor(alg: string, material: CryptoKey | Uint8Array): Check {
+  let byAlg = checks.get(material)
+  if (byAlg === undefined) checks.set(material, (byAlg = new Map()))
+  let check = byAlg.get(alg)
+  if (check === undefined) byAlg.set(alg, (check = makeCheck(alg, material)))
+  return check
+}
 
 function keyObjectOf(material: CryptoKey | Uint8Array): KeyObject | undefined {
   if (material instanceof Uint8Array) return undefined
-  let k = keyObjects.get(material)
-  if (k === undefined) {
-    try {
-      k = KeyObject.from(material as unknown as Parameters<typeof KeyObject.from>[0])
-    } catch {
-      k = null
-    }
-    keyObjects.set(material, k)
+  try {
+    return KeyObject.from(material as unknown as Parameters<typeof KeyObject.from>[0])
+  } catch {
+    return undefined
   }
-  return k ?? undefined
+}
+
+function makeCheck(alg: string, material: CryptoKey | Uint8Array): Check {
+  const hash = HASH[alg.slice(2)]
+  if (/^HS(256|384|512)$/.test(alg)) {
+    const secret = material instanceof Uint8Array ? material : keyObjectOf(material)
+    if (secret === undefined || (secret instanceof Uint8Array ? secret.length : secret.symmetricKeySize ?? 0) === 0) return null
+    return (data, sig) => {
+      const mac = createHmac(hash!, secret).update(data).digest()
+      return mac.length === sig.length && timingSafeEqual(mac, sig)
+    }
+  }
+  const key = keyObjectOf(material)
+  if (key === undefined || key.type !== 'public') return null
+  const details = key.asymmetricKeyDetails
+  if (/^(RS|PS)(256|384|512)$/.test(alg)) {
+    if (key.asymmetricKeyType !== 'rsa' || (details?.modulusLength ?? 0) < 2048) return null
+    if (alg.startsWith('RS')) return (data, sig) => verify(hash!, data, key, sig)
+    const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }
+    return (data, sig) => verify(hash!, data, pss, sig)
+  }
+  if (CURVE[alg] !== undefined) {
+    if (key.asymmetricKeyType !== 'ec' || details?.namedCurve !== CURVE[alg]) return null
+    const ec = { key, dsaEncoding: 'ieee-p1363' as const }
+    return (data, sig) => verify(hash!, data, ec, sig)
+  }
+  if (alg === 'EdDSA' || alg === 'Ed25519') return key.asymmetricKeyType === 'ed25519' ? (data, sig) => verify(null, data, key, sig) : null
+  return null
 }
 
 /** True only when the signature is valid and jose would find it so. */
 export function nodeSignatureValid(alg: string, material: CryptoKey | Uint8Array, token: string): boolean {
   const dot = token.lastIndexOf('.')
   if (dot <= 0) return false
-  const data = Buffer.from(token.slice(0, dot), 'latin1')
-  const sig = Buffer.from(token.slice(dot + 1), 'base64url')
-  const hash = HASH[alg.slice(2)]
+  const check = checkFor(alg, material)
+  if (check === null) return false
   try {
-    if (/^HS(256|384|512)$/.test(alg)) {
-      const secret = material instanceof Uint8Array ? material : keyObjectOf(material)
-      if (secret === undefined || (secret instanceof Uint8Array ? secret.length : secret.symmetricKeySize ?? 0) === 0) return false
-      const mac = createHmac(hash!, secret).update(data).digest()
-      return mac.length === sig.length && timingSafeEqual(mac, sig)
-    }
-    const key = keyObjectOf(material)
-    if (key === undefined || key.type !== 'public') return false
-    const details = key.asymmetricKeyDetails
-    if (/^(RS|PS)(256|384|512)$/.test(alg)) {
-      if (key.asymmetricKeyType !== 'rsa' || (details?.modulusLength ?? 0) < 2048) return false
-      if (alg.startsWith('RS')) return verify(hash!, data, key, sig)
-      return verify(hash!, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }, sig)
-    }
-    if (CURVE[alg] !== undefined) {
-      if (key.asymmetricKeyType !== 'ec' || details?.namedCurve !== CURVE[alg]) return false
-      return verify(hash!, data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-    }
-    if (alg === 'EdDSA' || alg === 'Ed25519') return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig)
+    return check(Buffer.from(token.slice(0, dot), 'latin1'), Buffer.from(token.slice(dot + 1), 'base64url'))
   } catch {
     // a key or signature OpenSSL will not take: jose says what is wrong
+    return false
   }
-  return false
 }

@@ -66,11 +66,7 @@ export function computeChecks(input: ChecksInput): Check[] {
   const now = Math.floor(input.now.getTime() / 1000)
   const skew = options.clockSkew
   const claims = isClaimsSet(input.payload) ? input.payload : undefined
-  const checks: Check[] = [
-    { name: 'alg', ...outcome.alg },
-    { name: 'key', ...outcome.key },
-    { name: 'signature', ...outcome.signature },
-  ]
+  const checks: Check[] = [...signatureRows(outcome)]
   if (input.duplicates && input.duplicates.length > 0) {
     // RFC 7515 §5.2 / RFC 7519 §4: a parser may keep the last duplicate, another the first
     checks.push({
@@ -110,13 +106,82 @@ export function computeChecks(input: ChecksInput): Check[] {
     return checks
   }
 
-  checks.push(expCheck(claims.exp, now, skew), nbfCheck(claims.nbf, now, skew), iatCheck(claims.iat, now, skew))
-  checks.push(issCheck(claims.iss, options.iss), audCheck(claims.aud, options.aud))
+  const memo = rowMemo(options, now)
+  checks.push(timeRow(memo.exp, expCheck, claims.exp, now, skew), timeRow(memo.nbf, nbfCheck, claims.nbf, now, skew), timeRow(memo.iat, iatCheck, claims.iat, now, skew))
+  checks.push(valueRow(memo.iss, issCheck, claims.iss, options.iss), valueRow(memo.aud, audCheck, claims.aud, options.aud))
   if (options.sub !== undefined) checks.push(equalCheck('sub', claims.sub, options.sub))
   if (options.scopes && options.scopes.length > 0) checks.push(scopeCheck(claims, options.scopes))
   for (const c of options.claims ?? []) checks.push(claimCheck(claims, c))
   if (options.maxAge !== undefined) checks.push(maxAgeCheck(claims.auth_time, options.maxAge, now, skew))
   return checks
+}
+
+/*
+ * `verify --batch` computes these rows once per token, and tokens of one issuer give the same
+ * few: the rows are remembered (and the same objects handed out, frozen: nothing changes a row
+ * once made; render/verify.ts knows a remembered row by that), per outcome for the signature's three, per value for a time claim (for the current
+ * second and leeway) and for iss and aud (for the options). Bounded: tokens whose values all
+ * differ keep memory flat.
+ */
+const signatureRowsOf = new WeakMap<SignatureOutcome, readonly Check[]>()
+
+function signatureRows(outcome: SignatureOutcome): readonly Check[] {
+  let rows = signatureRowsOf.get(outcome)
+  if (rows === undefined) {
+    rows = [
+      Object.freeze({ name: 'alg', ok: outcome.alg.ok, detail: outcome.alg.detail }),
+      Object.freeze({ name: 'key', ok: outcome.key.ok, detail: outcome.key.detail }),
+      Object.freeze({ name: 'signature', ok: outcome.signature.ok, detail: outcome.signature.detail }),
+    ]
+    signatureRowsOf.set(outcome, rows)
+  }
+  return rows
+}
+
+interface RowMemo {
+  now: number
+  exp: Map<unknown, Check>
+  nbf: Map<unknown, Check>
+  iat: Map<unknown, Check>
+  iss: Map<unknown, Check>
+  aud: Map<unknown, Check>
+}
+const memos = new WeakMap<CheckOptions, RowMemo>()
+const ROWS_MAX = 256
+
+function rowMemo(options: CheckOptions, now: number): RowMemo {
+  let m = memos.get(options)
+  if (m === undefined) memos.set(options, (m = { now, exp: new Map(), nbf: new Map(), iat: new Map(), iss: new Map(), aud: new Map() }))
+  if (m.now !== now) {
+    // the time rows say "in 9h59m": they hold for this second only
+    m.now = now
+    m.exp.clear()
+    m.nbf.clear()
+    m.iat.clear()
+  }
+  return m
+}
+
+/** A time claim's row, remembered when the claim is a number (the key of the memo). */
+function timeRow(memo: Map<unknown, Check>, make: (v: unknown, now: number, skew: number) => Check, v: unknown, now: number, skew: number): Check {
+  if (typeof v !== 'number' && v !== undefined) return make(v, now, skew)
+  let row = memo.get(v)
+  if (row === undefined) {
+    if (memo.size >= ROWS_MAX) memo.clear()
+    memo.set(v, (row = Object.freeze(make(v, now, skew))))
+  }
+  return row
+}
+
+/** iss's or aud's row, remembered when the claim is a string or absent (the options are the memo's). */
+function valueRow<E>(memo: Map<unknown, Check>, make: (v: unknown, expected: E) => Check, v: unknown, expected: E): Check {
+  if (typeof v !== 'string' && v !== undefined) return make(v, expected)
+  let row = memo.get(v)
+  if (row === undefined) {
+    if (memo.size >= ROWS_MAX) memo.clear()
+    memo.set(v, (row = Object.freeze(make(v, expected))))
+  }
+  return row
 }
 
 export function isClaimsSet(v: unknown): v is Record<string, unknown> {

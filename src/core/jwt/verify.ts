@@ -13,7 +13,7 @@ import { assertJsonDepth, checkBase64url, decodeBase64url, decodeJsonSegment, de
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
 import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
 import { hmacKeyWarning } from '../keys/screen.js'
-import { duplicateMembers } from './json-duplicates.js'
+import { duplicateMembers, memberCount, memberNameCount } from './json-duplicates.js'
 
 /** One key that may verify a token; key material is imported lazily, once per algorithm. */
 export interface VerifyKey {
@@ -109,7 +109,7 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
   const finish = (prepared: ReturnType<typeof prepare>, outcome: SignatureOutcome, warnings: string[], now: Date): VerifyResult => {
     const { header, headerDuplicates, ownPayload } = prepared
     const payload = parsePayload(ownPayload)
-    const payloadDuplicates = payload.claims !== undefined ? duplicateMembers(payload.text!) : NONE
+    const payloadDuplicates = payload.claims !== undefined ? payloadDuplicatesOf(payload.claims, payload.text!) : NONE
     const duplicates = payloadDuplicates.length === 0 ? headerDuplicates : [...headerDuplicates, ...payloadDuplicates.map((d) => `payload: ${d}`)]
     const checks = computeChecks({ header, payload: payload.claims, outcome, options, now, duplicates })
     if (payload.binary !== undefined) {
@@ -137,6 +137,11 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
 }
 
 const NONE: readonly string[] = []
+
+/** The claims' duplicated names; looked for only when the text names more members than the claims have. */
+function payloadDuplicatesOf(claims: unknown, text: string): readonly string[] {
+  return memberNameCount(text) === memberCount(claims) ? NONE : duplicateMembers(text)
+}
 
 /** The outcome for a token whose alg is missing or "none": no key is looked up. */
 function rejectedAlg(alg: unknown): SignatureOutcome {
@@ -204,13 +209,47 @@ function signatureAtHand(token: string, header: JsonObject, source: KeySource, r
   if (typeof alg !== 'string' || isNoneAlg(alg)) return rejectedAlg(alg)
   const lookup = source.lookupAtHand?.(header)
   if (lookup === undefined) return undefined
-  const plan = planSignature(alg, header, lookup, requested)
-  if (!('usable' in plan)) return plan
-  const key = plan.usable[0]
-  if (key === undefined || header.crit !== undefined || header.b64 === false) return undefined
-  const material = key.materialAtHand?.(alg)
+  const plan = planAtHand(alg, header, lookup, requested)
+  if (plan.final !== undefined) return plan.final
+  if (plan.key === undefined) return undefined
+  const material = plan.key.materialAtHand?.(alg)
   if (material === undefined || !nodeSignatureValid(alg, material, token)) return undefined
-  return verified(plan, key, alg, warnings)
+  if (plan.warning !== undefined) warnings.push(plan.warning)
+  return plan.verified
+}
+
+/**
+ * What signatureAtHand works out from the header and the keys found, remembered per header
+ * (tokens of one issuer share theirs: verify.ts keeps one object per header segment) for as
+ * long as the source answers with the same lookup: a final outcome, or the one key to try and
+ * the outcome when it verifies (the same object each time: nothing changes an outcome).
+ */
+interface AtHandPlan {
+  lookup: KeyLookup
+  requested: readonly string[] | undefined
+  final?: SignatureOutcome
+  key?: VerifyKey
+  verified?: SignatureOutcome
+  warning?: string
+}
+const atHandPlans = new WeakMap<JsonObject, AtHandPlan>()
+
+function planAtHand(alg: string, header: JsonObject, lookup: KeyLookup, requested: readonly string[] | undefined): AtHandPlan {
+  const known = atHandPlans.get(header)
+  if (known !== undefined && known.lookup === lookup && known.requested === requested) return known
+  const plan: AtHandPlan = { lookup, requested }
+  const p = planSignature(alg, header, lookup, requested)
+  if (!('usable' in p)) plan.final = p
+  else if (p.usable[0] !== undefined && header.crit === undefined && header.b64 !== false) {
+    // only the first usable key: when it verifies, the async path stops at it too
+    const key = p.usable[0]
+    const warnings: string[] = []
+    plan.key = key
+    plan.verified = verified(p, key, alg, warnings)
+    plan.warning = warnings[0]
+  }
+  atHandPlans.set(header, plan)
+  return plan
 }
 
 async function checkSignature(
