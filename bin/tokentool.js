@@ -54,12 +54,14 @@ function prestartVerifyWorkers() {
 }
 
 async function main() {
-  // the fast path takes only `decode`, `token` and `git-credential get` lines: any other does not even load it
+  // the fast path takes only `decode`, `token`, `git-credential get` and `verify --batch` lines:
+  // any other does not even load it. A batch's workers start first, booting while either path loads.
   const argv = process.argv.slice(2)
-  const fast = argv.includes('decode') || argv.includes('token') || argv.includes('git-credential') ? loadStart() : undefined
+  const batch = argv.includes('verify') && argv.includes('--batch')
+  if (batch) prestartVerifyWorkers()
+  const fast = batch || argv.includes('decode') || argv.includes('token') || argv.includes('git-credential') ? loadStart() : undefined
   const code = fast ? await fast.start(argv) : undefined
   if (code !== undefined) return code
-  if (argv.includes('verify') && argv.includes('--batch')) prestartVerifyWorkers()
   const { runProcess } = await import('../dist/bundle/process.js')
   // what the fast path read of stdin before handing the run over (git's request) is read again
   return runProcess({ stdin: fast?.handedOverStdin() })

@@ -67,7 +67,7 @@ await build({
 
 const HANDOVER = fileURLToPath(new URL('../src/cli/handover.ts', import.meta.url))
 /** What a fast run never does itself: the network (the OAuth client, undici), the menu, other commands. */
-const NETWORK = new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth/|http/|interactive/|cli/commands/(?!decode\\.|token\\.|git-credential\\.))`)
+const NETWORK = new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth/|http/|interactive/|cli/commands/(?!decode\\.|token\\.|git-credential\\.|verify\\.))`)
 /** The fast path's bundle rules (see the top of this file). */
 const fastPath = {
   name: 'fast-path',

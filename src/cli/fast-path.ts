@@ -1,11 +1,12 @@
 /**
- * The start-up fast path's argv parser: a run that is one plain `decode` or `token` command
- * line is parsed here, without commander, so that the run does not pay for building the
- * whole program (bench/startup.js). It accepts only what it is sure commander reads the same
- * way: the flags listed below, each once, `--flag value` or `--flag=value`, values that do not
- * begin with "-". Anything else (help, a usage error, `--`, a flag not listed, a bad value)
- * returns undefined and the commander program parses the line, so usage errors, --help and
- * exit codes stay commander's (test/cli/fast-path.test.ts runs both paths on the same lines).
+ * The start-up fast path's argv parser: a run that is one plain `decode`, `token`,
+ * `git-credential get` or `verify --batch` command line is parsed here, without commander, so
+ * that the run does not pay for building the whole program (bench/startup.js). It accepts only
+ * what it is sure commander reads the same way: the flags listed below, each once (the
+ * repeatable ones collected), `--flag value` or `--flag=value`, values that do not begin with
+ * "-". Anything else (help, a usage error, `--`, a flag not listed, a bad value) returns
+ * undefined and the commander program parses the line, so usage errors, --help and exit codes
+ * stay commander's (test/cli/fast-path.test.ts runs both paths on the same lines).
  * Pure: argv and environment in, a parse out.
  * @module
  */
@@ -15,15 +16,18 @@ import type { DecodeFlags } from './commands/decode.js'
 import type { ParsedGlobals } from './globals.js'
 import type { TokenFlags } from './token-request.js'
 import type { GitCredentialFlags } from './commands/git-credential.js'
+import type { VerifyFlags } from './commands/verify.js'
 
 export type FastRun =
   | { command: 'decode'; globals: ParsedGlobals; arg: string | undefined; flags: DecodeFlags }
   | { command: 'token'; globals: ParsedGlobals; flags: TokenFlags }
   /** `git-credential get`; `explicitProfile` is a --profile on the line (TOKENTOOL_PROFILE does not count there). */
   | { command: 'git-credential'; globals: ParsedGlobals; action: 'get'; flags: GitCredentialFlags; explicitProfile: string | undefined }
+  /** `verify --batch` with its keys from a file or a secret (a JWKS URL or an issuer goes to the full path). */
+  | { command: 'verify'; globals: ParsedGlobals; flags: VerifyFlags }
 
 type FastCommand = FastRun['command']
-const FAST_NAMES: readonly string[] = ['decode', 'token', 'git-credential'] satisfies FastCommand[]
+const FAST_NAMES: readonly string[] = ['decode', 'token', 'git-credential', 'verify'] satisfies FastCommand[]
 
 interface FlagSpec {
   /** The key commander gives the option's value (camelCase of the long name). */
@@ -53,6 +57,12 @@ export interface FastCommandSpec {
   flags: Record<string, FlagSpec>
   /** Values commander sets when the flag is absent (its option defaults). */
   defaults: Record<string, unknown>
+}
+
+/** A JWKS location that is a file: a URL is fetched, which the full program does. */
+const notUrl = (v: string) => {
+  if (/^https?:\/\//i.test(v)) throw new Error('a URL')
+  return v
 }
 
 const choice = (allowed: readonly string[]) => (v: string) => {
@@ -100,6 +110,28 @@ export const FAST_COMMANDS: Record<FastCommand, FastCommandSpec> = {
       '--host': { key: 'host', value: true },
     },
     defaults: { minTtl: '60s' },
+  },
+  // `verify --batch` over a log of tokens: taken only with --batch (a single token's checklist
+  // loads its renderer anyway), keys from a file or --secret
+  verify: {
+    positionals: 0,
+    flags: {
+      '--batch': { key: 'batch' },
+      '--jwks': { key: 'jwks', value: true, parse: notUrl },
+      '--key': { key: 'key', value: true },
+      '--secret': { key: 'secret', value: true },
+      '--alg': { key: 'alg', value: true, repeat: true },
+      '--clock-skew': { key: 'clockSkew', value: true },
+      '--iss': { key: 'iss', value: true },
+      '--aud': { key: 'aud', value: true, repeat: true },
+      '--typ': { key: 'typ', value: true },
+      '--sub': { key: 'sub', value: true },
+      '--scope': { key: 'scope', value: true, repeat: true },
+      '--claim': { key: 'claim', value: true, repeat: true },
+      '--max-age': { key: 'maxAge', value: true },
+      '--now': { key: 'now', value: true },
+    },
+    defaults: { clockSkew: '60s' },
   },
 }
 
@@ -156,11 +188,13 @@ export function parseFastArgv(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const spec = FAST_COMMANDS[command]
   if (positionals.length > spec.positionals) return undefined
   if (command === 'git-credential' && positionals[0] !== 'get') return undefined
+  if (command === 'verify' && flags.batch !== true) return undefined
   for (const [key, value] of Object.entries(spec.defaults)) if (!(key in flags)) flags[key] = value
   const explicitProfile = globals.profile as string | undefined
   // commander reads --profile from TOKENTOOL_PROFILE when it is not on the line
   if (globals.profile === undefined && env.TOKENTOOL_PROFILE !== undefined) globals.profile = env.TOKENTOOL_PROFILE
   if (command === 'decode') return { command, globals, arg: positionals[0], flags: flags as DecodeFlags }
   if (command === 'git-credential') return { command, globals, action: 'get', flags: flags as unknown as GitCredentialFlags, explicitProfile }
+  if (command === 'verify') return { command, globals, flags: flags as unknown as VerifyFlags }
   return { command, globals, flags: flags as unknown as TokenFlags }
 }

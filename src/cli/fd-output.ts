@@ -9,7 +9,11 @@
 import { writeSync } from 'node:fs'
 
 export interface FdOutput {
-  write(text: string): boolean
+  write(text: string | Uint8Array): boolean
+  /** A stream's events, for a writer that waits for `drain` (verify --batch): those of `stream()`, once writes go there. */
+  once(event: string, listener: (...args: unknown[]) => void): unknown
+  on(event: string, listener: (...args: unknown[]) => void): unknown
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown
   /** Whether anything was written (the fast path may hand a run over only before that). */
   readonly used: boolean
 }
@@ -27,10 +31,14 @@ export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutp
     get used() {
       return used
     },
-    write(text: string): boolean {
+    // writes to the descriptor never wait: no drain comes but the stream's
+    once: (event, listener) => (viaStream ? stream().once(event, listener) : undefined),
+    on: (event, listener) => (viaStream ? stream().on(event, listener) : undefined),
+    removeListener: (event, listener) => (viaStream ? stream().removeListener(event, listener) : undefined),
+    write(text: string | Uint8Array): boolean {
       used = true
       if (viaStream) return stream().write(text)
-      let buf = Buffer.from(text, 'utf8')
+      let buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength)
       while (buf.length > 0) {
         try {
           const n = writeSync(fd, buf)

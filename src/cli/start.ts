@@ -46,7 +46,8 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   // stderr is held until the run ends: a run handed over must not have said anything yet
   // as process.ts, first: a literal secret on the command line
   let held = argvSecretWarning(argv, process.env) ?? ''
-  const heldErr = { write: (s: string) => ((held += s), true) } as unknown as NodeJS.WritableStream
+  let holding = true
+  const heldErr = { write: (s: string) => (holding ? (held += s) : err.write(s), true) } as unknown as NodeJS.WritableStream
   let stdinUsed = false
   // git's request is read whole here, first (as the command itself does): a run handed over
   // gives it to the full program, which reads it as if from stdin
@@ -63,7 +64,14 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
     // each command's code loads only for it: a decode does not pay for the store and node:crypto
     if (run.command === 'decode') await (await import('./commands/decode.js')).runDecode(run.arg, run.flags, deps)
     else if (run.command === 'token') await (await import('./commands/token.js')).runToken(run.flags, deps)
-    else {
+    else if (run.command === 'verify') {
+      // a batch is never handed over (its keys are a file or a secret): its warnings go out
+      // as they come, before the results, as in the full program
+      if (held !== '') err.write(held)
+      held = ''
+      holding = false
+      await (await import('./commands/verify.js')).runVerifyBatch(run.flags, deps)
+    } else {
       request = await readWholeStdin()
       await (await import('./commands/git-credential.js')).runGitCredential(run.action, run.flags, run.explicitProfile, deps)
     }

@@ -82,9 +82,10 @@ const ROWS_PER_NAME = 256
 const rowsByCheck = new WeakMap<Check, string>()
 
 function checkJson(c: Check): string {
-  if (!Object.isFrozen(c)) return checkJsonByText(c)
   let json = rowsByCheck.get(c)
-  if (json === undefined) rowsByCheck.set(c, (json = checkJsonByText(c)))
+  if (json !== undefined) return json
+  json = checkJsonByText(c)
+  if (Object.isFrozen(c)) rowsByCheck.set(c, json)
   return json
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CompactSign, exportJWK, generateKeyPair } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { machineTokenKey } from '../../src/core/token-decision.js'
 import { fileStore } from '../../src/store/store.js'
@@ -51,7 +52,8 @@ async function bothWays(args: string[], opts: CliOptions = {}): Promise<'fast' |
   const own = ownModulesLoaded(viaBin.stderr, ROOT)
   const report = /^(LOADED|MODULE|BUILTINS) .*\n/gm
   expect({ code: viaBin.code, stdout: timeless(viaBin.stdout), stderr: viaBin.stderr.replace(report, '') }).toEqual({ code: full.code, stdout: timeless(full.stdout), stderr: full.stderr })
-  return own.some((m) => m.startsWith('dist/bundle/')) ? 'full' : 'fast'
+  // verify --batch's worker threads load their own bundle on either path
+  return own.some((m) => m.startsWith('dist/bundle/') && !m.startsWith('dist/bundle/verify-worker')) ? 'full' : 'fast'
 }
 
 describe('fast path and full program agree', () => {
@@ -154,5 +156,61 @@ describe('fast path and full program agree', () => {
 
   it('TOKENTOOL_TIMEOUT=bogus: the full program refuses it for decode too', async () => {
     expect(await bothWays(['decode', PLAIN], { env: { TOKENTOOL_TIMEOUT: 'bogus' } })).toBe('full')
+  })
+
+  describe('verify --batch (tokens on stdin)', () => {
+    const NOW = '2026-06-01T00:00:00Z'
+    const at = Date.parse(NOW) / 1000
+    const files: Record<string, string> = {}
+    let input = ''
+    beforeAll(async () => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'k1' }
+      files.jwks = join(dir, 'jwks.json')
+      writeFileSync(files.jwks, JSON.stringify({ keys: [jwk] }))
+      // a set that warns: two keys share a kid
+      files.twins = join(dir, 'twins.json')
+      writeFileSync(files.twins, JSON.stringify({ keys: [jwk, { ...jwk }] }))
+      files.pem = join(dir, 'pub.pem')
+      const { createPublicKey } = await import('node:crypto')
+      writeFileSync(files.pem, createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }))
+      const sign = (claims: object) => new CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey)
+      const tokens = [
+        await sign({ iss: ISSUER, aud: 'api', exp: at + 600, sub: 'a' }),
+        await sign({ iss: ISSUER, aud: 'web', exp: at - 7200 }),
+        'garbage',
+        `Bearer ${await sign({ iss: 'https://other.invalid', scope: 'read' })}`,
+        '',
+        BAD_HEADER,
+      ]
+      input = tokens.join('\n') + '\n'
+    })
+
+    it.each([
+      ['--jwks FILE', ['verify', '--batch', '--jwks', 'JWKS', '--now', NOW]],
+      ['--key FILE and every check flag', ['verify', '--batch', '--key=PEM', '--iss', ISSUER, '--aud', 'api', '--aud', 'web', '--alg', 'ES256', '--clock-skew', '5m', '--scope', 'read', '--claim', 'sub="a"', '--sub', 'a', '--typ', 'JWT', '--max-age', '1h', '--now', NOW]],
+      ['globals around it', ['--json', '--no-color', 'verify', '--jwks', 'JWKS', '--batch', '--now', NOW, '-v']],
+      ['a key set that warns (duplicate kid)', ['verify', '--batch', '--jwks', 'TWINS', '--now', NOW]],
+      ['--secret from the environment', ['verify', '--batch', '--secret', 'env:TT_SECRET', '--now', NOW]],
+      ['a literal --secret: the argv warning too', ['verify', '--batch', '--secret', 'a-secret-of-enough-length-32-byte', '--now', NOW]],
+      ['a missing key file: exit 2', ['verify', '--batch', '--jwks', join(dir, 'missing.json')]],
+      ['a bad --clock-skew: exit 2', ['verify', '--batch', '--jwks', 'JWKS', '--clock-skew', 'soon']],
+      ['an --alg the key cannot use: exit 2', ['verify', '--batch', '--key', 'PEM', '--alg', 'RS256']],
+      ['--alg none: exit 2', ['verify', '--batch', '--jwks', 'JWKS', '--alg', 'none']],
+      ['two key sources: exit 2', ['verify', '--batch', '--jwks', 'JWKS', '--key', 'PEM']],
+    ])('%s: on the fast path, as the full program answers', async (_name, args) => {
+      const line = args.map((a) => (a === 'JWKS' ? files.jwks! : a === 'TWINS' ? files.twins! : a === 'PEM' ? files.pem! : a.replace('=PEM', `=${files.pem}`)))
+      expect(await bothWays(line, { input, env: { TT_SECRET: 'a-secret-of-enough-length-32-byte', TOKENTOOL_NO_ARGV_WARNING: undefined } })).toBe('fast')
+    })
+
+    it.each([
+      ['a JWKS URL (fetched)', ['verify', '--batch', '--jwks', 'http://127.0.0.1:1/jwks']],
+      ['--issuer (discovery)', ['verify', '--batch', '--issuer', 'http://127.0.0.1:1']],
+      ['a token argument', ['verify', '--batch', '--jwks', 'JWKS', 'extra']],
+      ['without --batch', ['verify', '--jwks', 'JWKS']],
+    ])('%s: the full program', async (_name, args) => {
+      const line = args.map((a) => (a === 'JWKS' ? files.jwks! : a))
+      expect(await bothWays(line, { input })).toBe('full')
+    })
   })
 })

@@ -13,6 +13,7 @@ import { applyGlobals } from '../../src/cli/globals.js'
 import * as decodeCommand from '../../src/cli/commands/decode.js'
 import * as tokenCommand from '../../src/cli/commands/token.js'
 import * as gitCredentialCommand from '../../src/cli/commands/git-credential.js'
+import * as verifyCommand from '../../src/cli/commands/verify.js'
 import { testDeps } from '../helpers/test-io.js'
 
 type Parsed = { command: string; arg?: string | undefined; flags: Record<string, unknown>; global: unknown; explicitProfile?: string | undefined }
@@ -34,6 +35,9 @@ async function commanderParse(argv: string[], env: NodeJS.ProcessEnv): Promise<P
       // the helper's own rule (git-credential.ts): --profile on the line, not TOKENTOOL_PROFILE
       const explicitProfile = c.parent!.getOptionValueSource('profile') === 'cli' ? (c.parent!.getOptionValue('profile') as string) : undefined
       parsed = { command: 'git-credential', arg: action, flags: { ...flags }, global: deps.global, explicitProfile }
+    }),
+    verify: verifyCommand.register(program, deps).action((token: string | undefined, flags: Record<string, unknown>) => {
+      parsed = { command: 'verify', arg: token, flags: { ...flags }, global: deps.global }
     }),
   }
   for (const c of Object.values(commands)) c.exitOverride()
@@ -62,6 +66,7 @@ function fastParse(argv: string[], env: NodeJS.ProcessEnv): Parsed | undefined {
   const { deps } = testDeps({ env })
   applyGlobals(run.globals, deps)
   if (run.command === 'git-credential') return { command: 'git-credential', arg: run.action, flags: { ...run.flags }, global: deps.global, explicitProfile: run.explicitProfile }
+  if (run.command === 'verify') return { command: 'verify', arg: undefined, flags: { ...run.flags }, global: deps.global }
   return run.command === 'decode'
     ? { command: 'decode', arg: run.arg, flags: { ...run.flags }, global: deps.global }
     : { command: 'token', flags: { ...run.flags }, global: deps.global }
@@ -76,11 +81,12 @@ const word = fc.constantFrom(
   '--issuer', 'https://login.example.com', '--client-id', 'app', '--client-secret', 's3cret', '--scope', 'read write', '--audience',
   '--resource', 'https://api.example.com', '--min-ttl', '5m', '--format', 'env', 'json', 'exec', '--format=token', '--client-credentials',
   '--force', '--claims', '--timeout', '10s', '--cacert', '-fx', '-vf', '--unknown', '--json=1', '',
+  '--batch', '--jwks', 'jwks.json', '--iss', '--aud', 'api', '--alg', 'ES256', '--clock-skew', '--claim', 'role=admin', '--dpop-proof', '--method',
 )
 
 /** Lines shaped like the fast path's: globals, a command, its flags (both spellings) and values, some noise. */
 const value = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('ci', 'https://login.example.com', 't.jwt', '1700000000', '2026-01-01T00:00:00Z', 'env', 'json', 'token', '5m', 'read write', JWT) },
+  { weight: 6, arbitrary: fc.constantFrom('ci', 'https://login.example.com', 't.jwt', '1700000000', '2026-01-01T00:00:00Z', 'env', 'json', 'token', '5m', 'read write', JWT, 'jwks.json', 'ES256', 'role=admin', 'http://127.0.0.1/jwks') },
   { weight: 1, arbitrary: fc.constantFrom('yesterday', '-x', '', '-', '--') },
 )
 const GLOBALS = ['--json', '--no-color', '-v', '--verbose', '--debug', '--profile']
@@ -92,12 +98,12 @@ const piece = (flags: string[]) =>
     { weight: 1, arbitrary: value.map((v) => [v]) },
     { weight: 1, arbitrary: word.map((w) => [w]) },
   )
-const shapedLine = fc.constantFrom('decode' as const, 'token' as const, 'git-credential' as const).chain((cmd) =>
+const shapedLine = fc.constantFrom('decode' as const, 'token' as const, 'git-credential' as const, 'verify' as const).chain((cmd) =>
   fc
     .tuple(
       fc.array(piece(GLOBALS), { maxLength: 2 }),
       // git-credential's action first, mostly `get`
-      cmd === 'git-credential' ? fc.constantFrom([['get']], [['get']], [['get']], [['store']], [['configure']], []) : fc.constant([]),
+      cmd === 'git-credential' ? fc.constantFrom([['get']], [['get']], [['get']], [['store']], [['configure']], []) : cmd === 'verify' ? fc.constantFrom([['--batch']], [['--batch']], [['--batch']], []) : fc.constant([]),
       fc.array(piece([...Object.keys(FAST_COMMANDS[cmd].flags), ...GLOBALS]), { maxLength: 4 }),
     )
     .map(([before, action, after]) => [...before.flat(), cmd, ...action.flat(), ...after.flat()]),
@@ -134,6 +140,9 @@ describe('fast path parser', () => {
     [['git-credential', 'get']],
     [['git-credential', '--profile', 'ci', 'get', '--host', 'git.example.com', '--username=me', '--min-ttl', '5m']],
     [['--profile=ci', 'git-credential', 'get']],
+    [['verify', '--batch', '--jwks', 'jwks.json']],
+    [['verify', '--batch', '--key=pub.pem', '--iss', 'https://login.example.com', '--aud', 'api', '--aud', 'web', '--alg', 'ES256', '--clock-skew', '5m']],
+    [['--json', 'verify', '--secret', 'env:S', '--batch', '--scope', 'read write', '--claim', 'role=admin', '--max-age', '1h', '--typ', 'at+jwt', '--sub', 'a', '--now', '1700000000']],
   ])('takes %j, as commander reads it', async (argv) => {
     const fast = fastParse(argv, {})
     expect(fast).toBeDefined()
@@ -159,6 +168,12 @@ describe('fast path parser', () => {
     [['git-credential', 'configure', '--host', 'git.example.com']],
     [['git-credential']],
     [['git-credential', 'get', 'extra']],
+    [['verify', '--jwks', 'jwks.json', JWT]],
+    [['verify', '--batch', '--jwks', 'https://login.example.com/jwks']],
+    [['verify', '--batch', '--issuer', 'https://login.example.com']],
+    [['verify', '--batch', '--jwks', 'jwks.json', '-']],
+    [['verify', '--batch', '--file', 't.jwt']],
+    [['verify', '--batch', '--dpop-proof', 'p']],
     [[]],
   ])('leaves %j to the full program', (argv) => {
     expect(parseFastArgv(argv, {})).toBeUndefined()
@@ -173,7 +188,12 @@ describe('fast path parser', () => {
 describe('fast path flag table', () => {
   const { deps } = testDeps()
   const program = buildRootProgram(deps)
-  const defined = { decode: decodeCommand.register(program, deps), token: tokenCommand.register(program, deps), 'git-credential': gitCredentialCommand.register(program, deps) }
+  const defined = {
+    decode: decodeCommand.register(program, deps),
+    token: tokenCommand.register(program, deps),
+    'git-credential': gitCredentialCommand.register(program, deps),
+    verify: verifyCommand.register(program, deps),
+  }
 
   for (const [name, cmd] of Object.entries(defined) as [keyof typeof FAST_COMMANDS, Command][]) {
     const spec = FAST_COMMANDS[name]

@@ -38,8 +38,9 @@ export interface VerifyPool {
 /** A pool, or undefined where one would not help: one core, or no built worker (in-process tests of src/). */
 export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
   const cores = availableParallelism()
-  const script = new URL('./verify-worker.cjs', import.meta.url)
-  if (cores < 2 || !existsSync(fileURLToPath(script))) return undefined
+  // next to this chunk in dist/bundle/, or from the start-up fast path's dist/start/start.cjs
+  const script = ['./verify-worker.cjs', '../bundle/verify-worker.cjs'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(fileURLToPath(u)))
+  if (cores < 2 || script === undefined) return undefined
   let seq = 0
   const waiting = new Map<number, { resolve: (d: BatchDone) => void; reject: (e: Error) => void }>()
   const load = new Map<Worker, number>()

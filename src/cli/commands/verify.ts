@@ -26,7 +26,7 @@ import { resolveKeySource, type KeySourceFlags, type ResolvedKeySource } from '.
 import { verifyBatchLine } from './verify-line.js'
 import { createVerifyPool, MAX_LINE, runPooledBatch } from './verify-pool.js'
 
-interface VerifyFlags extends KeySourceFlags {
+export interface VerifyFlags extends KeySourceFlags {
   file?: string
   alg?: string[]
   clockSkew: string
@@ -132,6 +132,16 @@ function keyWarnings(keys: ResolvedKeySource, options: VerifyOptions, deps: Deps
     }
   }
   return warnings
+}
+
+/**
+ * `verify --batch` from its flags, as the command's action runs it for a line without a token
+ * argument: what the start-up fast path (src/cli/start.ts) runs for a line it takes.
+ */
+export async function runVerifyBatch(flags: VerifyFlags, deps: Deps): Promise<void> {
+  const options = parseOptions(flags)
+  const fixedNow = flags.now !== undefined ? parseTime(flags.now) : undefined
+  return verifyBatch(flags, options, fixedNow, deps)
 }
 
 /**
