@@ -7,7 +7,7 @@
  * (report-error.ts).
  * @module
  */
-import { fstatSync, read } from 'node:fs'
+import { fstatSync, readSync } from 'node:fs'
 import { createProcessDeps } from './deps.js'
 import { fdOutput } from './fd-output.js'
 import { parseFastArgv, type FastRun } from './fast-path.js'
@@ -100,6 +100,12 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
  * few lines), which spares loading the socket and stream machinery process.stdin needs on a
  * pipe; a terminal, or a pipe that will not block, through process.stdin. A socket is what a
  * Node.js parent's `stdio: 'pipe'` gives (libuv makes a socketpair), as bench/token-cache.js does.
+ *
+ * The descriptor is read synchronously: git writes its whole request and closes the pipe
+ * before it reads the answer, so the read does not wait, and an asynchronous one cost a round
+ * trip through libuv's thread pool per read (its four threads started for it). A Ctrl-C that
+ * comes while a read waits is acted on (exit 130) after it, before anything is answered: one
+ * turn of the event loop, where Node.js runs the SIGINT listener.
  */
 async function readWholeStdin(): Promise<Buffer> {
   const { MAX_STDIN_BYTES } = await import('./input.js')
@@ -107,19 +113,25 @@ async function readWholeStdin(): Promise<Buffer> {
   let size = 0
   const st = fstatSync(0)
   if (st.isFIFO() || st.isFile() || st.isSocket()) {
+    let whole = false
     try {
       for (;;) {
         const buf = Buffer.allocUnsafe(65536)
-        const n = await new Promise<number>((resolve, reject) => read(0, buf, 0, buf.length, null, (e, bytes) => (e ? reject(e) : resolve(bytes))))
-        if (n === 0) return Buffer.concat(chunks)
+        const n = readSync(0, buf, 0, buf.length, null)
+        if (n === 0) break
         chunks.push(buf.subarray(0, n))
         size += n
-        if (size > MAX_STDIN_BYTES) return Buffer.concat(chunks)
+        if (size > MAX_STDIN_BYTES) break
       }
+      whole = true
     } catch (e) {
       // a socket read(2) refuses (one that is not connected): the stream, as before, says what is wrong
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' && !(st.isSocket() && size === 0)) throw e
       // a non-blocking pipe: what was read so far, then the rest through the stream
+    }
+    if (whole) {
+      if (!st.isFile()) await new Promise((resolve) => setImmediate(resolve))
+      return Buffer.concat(chunks)
     }
   }
   for await (const c of process.stdin) {
