@@ -4,6 +4,7 @@ import { InputError } from '../../src/errors.js'
 import {
   decodeBase64url,
   decodeJsonSegment,
+  decodeUtf8,
   decodeJwt,
   parseJsonObject,
   segmentLabel,
@@ -177,3 +178,42 @@ describe('decodeJwt never throws anything but InputError (property)', () => {
     )
   })
 })
+
+describe('decodeUtf8', () => {
+  // the reference: a fatal WHATWG decoder that keeps a BOM, what decodeUtf8 was before
+  const reference = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  const settle = (f: () => string): string | 'refused' => {
+    try {
+      return f()
+    } catch {
+      return 'refused'
+    }
+  }
+  it('accepts and refuses exactly what a fatal TextDecoder does, with the same text (BOM kept)', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 24 }),
+      fc.string({ unit: 'grapheme', maxLength: 12 }).map((t) => new TextEncoder().encode(t)),
+      // valid text with a byte changed, cut in the middle of a character, or a BOM in front
+      fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), fc.nat(), fc.integer({ min: 0, max: 255 })).map(([t, i, b]) => {
+        const u = new TextEncoder().encode(t)
+        u[i % u.length] = b
+        return u
+      }),
+      fc.string({ unit: 'grapheme', maxLength: 8 }).map((t) => new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(t)])),
+      fc.constantFrom(new Uint8Array([0xed, 0xa0, 0x80]), new Uint8Array([0xc0, 0xaf]), new Uint8Array([0xf4, 0x90, 0x80, 0x80]), new Uint8Array([0xe2, 0x82])),
+    )
+    fc.assert(
+      fc.property(bytes, fc.nat({ max: 3 }), (u, offset) => {
+        // a view into a larger buffer, as Buffer.from(base64url) gives from its pool
+        const big = new Uint8Array(u.length + offset + 2)
+        big.set(u, offset)
+        const view = big.subarray(offset, offset + u.length)
+        const got = settle(() => decodeUtf8(view, 'segment 2 (payload)'))
+        expect(got).toBe(settle(() => reference.decode(u)))
+      }),
+      { numRuns: 2000 },
+    )
+    expect(() => decodeUtf8(new Uint8Array([0xff]), 'segment 2 (payload)')).toThrow('segment 2 (payload) is not valid UTF-8')
+  })
+})
+

@@ -93,33 +93,32 @@ function sourceOf(keys: WorkerKeys): KeySource {
   }
 }
 
-const encoder = new TextEncoder()
-
-/** The batch's NDJSON, written as bytes line by line: no line outlives its token (memory stays flat). */
+/**
+ * The batch's NDJSON, written as bytes line by line: no line outlives its token (memory stays
+ * flat). One buffer per worker, reused batch after batch (batches run one at a time); each
+ * batch's bytes are copied out of it into an ArrayBuffer of their own, to transfer.
+ */
 class Output {
-  bytes: Uint8Array
-  length = 0
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size)
-  }
+  private buf = Buffer.allocUnsafeSlow(1 << 20)
+  private length = 0
   write(text: string): void {
-    for (;;) {
-      const { read, written } = encoder.encodeInto(text, this.bytes.subarray(this.length))
-      if (read === text.length) {
-        this.length += written
-        return
-      }
-      // too small: grow, then write the whole text again (encodeInto wrote a part of it)
-      const grown = new Uint8Array(this.bytes.length * 2 + text.length * 3)
-      grown.set(this.bytes.subarray(0, this.length))
-      this.bytes = grown
+    // a UTF-16 unit is at most 3 bytes of UTF-8: room for the whole line, so it is never cut
+    if (this.buf.length - this.length < text.length * 3) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + text.length * 3))
+      this.buf.copy(grown, 0, 0, this.length)
+      this.buf = grown
     }
+    this.length += this.buf.write(text, this.length, 'utf8')
   }
-  /** Exactly the bytes written, in an ArrayBuffer of their own (to transfer). */
-  done(): ArrayBuffer {
-    return this.bytes.buffer.byteLength === this.length ? (this.bytes.buffer as ArrayBuffer) : (this.bytes.slice(0, this.length).buffer as ArrayBuffer)
+  /** Exactly the bytes written since the last take. */
+  take(): ArrayBuffer {
+    const out = Buffer.allocUnsafeSlow(this.length)
+    this.buf.copy(out, 0, 0, this.length)
+    this.length = 0
+    return out.buffer as ArrayBuffer
   }
 }
+const out = new Output()
 
 /**
  * One batch: complete lines (the last may lack its newline at the end of input), numbered from
@@ -128,7 +127,6 @@ class Output {
  */
 async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Promise<BatchDone> {
   const input = Buffer.from(bytes)
-  const out = new Output(input.length * 3 + 256)
   let lineNo = firstLine - 1
   let failed = 0
   let total = 0
@@ -156,7 +154,7 @@ async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Pro
   }
   // bytes skip the pipe guard's escape (safe-stream.ts escapes strings): these lines need none,
   // batchLine and batchErrorLine escape every character it would (test/unit/render-verify-batch)
-  return { type: 'done', seq, bytes: out.done(), failed, total, ...(error ? { error } : {}) }
+  return { type: 'done', seq, bytes: out.take(), failed, total, ...(error ? { error } : {}) }
 }
 
 // batches run one after another: a worker holds one batch's lines and output at a time

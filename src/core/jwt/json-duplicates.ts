@@ -6,6 +6,7 @@
  * Pure; reads text that JSON.parse has already accepted.
  * @module
  */
+import { jsonShape } from './split.js'
 
 /** Duplicated member names, as `sub` or `cnf.jkt` (dotted path of the object), in order found. */
 export function duplicateMembers(json: string): string[] {
@@ -81,23 +82,9 @@ export function memberNameCount(json: string): number {
   return count
 }
 
-/** How many members the objects of a parsed JSON value have in all, without recursion. */
+/** How many members the objects of a parsed JSON value have in all (split.ts's jsonShape). */
 export function memberCount(root: unknown): number {
-  let count = 0
-  const stack: unknown[] = [root]
-  while (stack.length > 0) {
-    const v = stack.pop()
-    if (v === null || typeof v !== 'object') continue
-    if (Array.isArray(v)) {
-      for (const x of v) if (x !== null && typeof x === 'object') stack.push(x)
-      continue
-    }
-    for (const x of Object.values(v)) {
-      count++
-      if (x !== null && typeof x === 'object') stack.push(x)
-    }
-  }
-  return count
+  return root !== null && typeof root === 'object' ? jsonShape(root).members : 0
 }
 
 /** What `/\s/` matches, without a regular expression for the common cases. */

@@ -9,11 +9,11 @@
 import type { CryptoKey } from 'jose'
 import { nodeSignatureValid } from './node-signature.js'
 import { InputError } from '../../errors.js'
-import { assertJsonDepth, checkBase64url, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
+import { checkBase64url, jsonShape, MAX_JSON_DEPTH, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
 import { computeChecks, type Check, type CheckOptions, type SignatureOutcome } from './verify-checks.js'
 import { hmacKeyWarning } from '../keys/screen.js'
-import { duplicateMembers, memberCount, memberNameCount } from './json-duplicates.js'
+import { duplicateMembers, memberNameCount } from './json-duplicates.js'
 
 /** One key that may verify a token; key material is imported lazily, once per algorithm. */
 export interface VerifyKey {
@@ -109,7 +109,7 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
   const finish = (prepared: ReturnType<typeof prepare>, outcome: SignatureOutcome, warnings: string[], now: Date): VerifyResult => {
     const { header, headerDuplicates, ownPayload } = prepared
     const payload = parsePayload(ownPayload)
-    const payloadDuplicates = payload.claims !== undefined ? payloadDuplicatesOf(payload.claims, payload.text!) : NONE
+    const payloadDuplicates = payload.claims !== undefined ? payloadDuplicatesOf(payload.members!, payload.text!) : NONE
     const duplicates = payloadDuplicates.length === 0 ? headerDuplicates : [...headerDuplicates, ...payloadDuplicates.map((d) => `payload: ${d}`)]
     const checks = computeChecks({ header, payload: payload.claims, outcome, options, now, duplicates })
     if (payload.binary !== undefined) {
@@ -139,8 +139,8 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
 const NONE: readonly string[] = []
 
 /** The claims' duplicated names; looked for only when the text names more members than the claims have. */
-function payloadDuplicatesOf(claims: unknown, text: string): readonly string[] {
-  return memberNameCount(text) === memberCount(claims) ? NONE : duplicateMembers(text)
+function payloadDuplicatesOf(members: number, text: string): readonly string[] {
+  return memberNameCount(text) === members ? NONE : duplicateMembers(text)
 }
 
 /** The outcome for a token whose alg is missing or "none": no key is looked up. */
@@ -328,7 +328,7 @@ function describeJoseFailure(e: unknown, fallback: string): string {
  * The payload as claims, or as text when it is not a JSON object. JSON nested deeper than
  * decode accepts is malformed here too (exit 2): the same limit in every command.
  */
-export function parsePayload(bytes: Uint8Array): { claims?: unknown; text?: string; binary?: string } {
+export function parsePayload(bytes: Uint8Array): { claims?: unknown; text?: string; binary?: string; members?: number } {
   const label = segmentLabel(1, 'jws')
   let text: string
   try {
@@ -344,7 +344,9 @@ export function parsePayload(bytes: Uint8Array): { claims?: unknown; text?: stri
     // not JSON: RFC 7520's examples sign plain text; the claims checks report "not applicable"
     return { text }
   }
-  assertJsonDepth(v, label)
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return { claims: v, text }
-  return { text }
+  if (typeof v !== 'object' || v === null) return { text }
+  // the depth limit of every command (assertJsonDepth), and the members counted in the same walk
+  const shape = jsonShape(v)
+  if (shape.depth > MAX_JSON_DEPTH) throw new InputError(`${label} is nested more than ${MAX_JSON_DEPTH} levels deep`)
+  return Array.isArray(v) ? { text } : { claims: v, text, members: shape.members }
 }
