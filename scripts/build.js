@@ -84,9 +84,19 @@ const fastPath = {
       loader: 'js',
     }))
     b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind !== 'dynamic-import' || !NETWORK.test(resolve(dirname(args.importer), args.path))) return undefined
+      if (args.kind !== 'dynamic-import') return undefined
+      // a package or a builtin, imported lazily (jose, node:crypto): bin/tokentool.js runs this
+      // bundle as a vm.Script, where import() has no loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
+      // so it is required instead (Node >= 20.19 requires ES modules such as jose)
+      if (!args.path.startsWith('.')) return { path: args.path, namespace: 'lazy-require' }
+      if (!NETWORK.test(resolve(dirname(args.importer), args.path))) return undefined
       return { path: args.path, namespace: 'handover' }
     })
+    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})\n`,
+      resolveDir: '.',
+      loader: 'js',
+    }))
     b.onLoad({ filter: /.*/, namespace: 'handover' }, (args) => ({
       contents: `import { handOver } from ${JSON.stringify(HANDOVER)}\nhandOver(${JSON.stringify(args.path)})\n`,
       resolveDir: '.',

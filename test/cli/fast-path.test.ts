@@ -180,6 +180,8 @@ describe('fast path and full program agree', () => {
         await sign({ iss: ISSUER, aud: 'web', exp: at - 7200 }),
         'garbage',
         `Bearer ${await sign({ iss: 'https://other.invalid', scope: 'read' })}`,
+        // a changed signature: node:crypto does not confirm it, jose says why (loaded lazily)
+        (await sign({ iss: ISSUER })).replace(/..$/, (t) => (t === 'AA' ? 'BB' : 'AA')),
         '',
         BAD_HEADER,
       ]
@@ -201,6 +203,13 @@ describe('fast path and full program agree', () => {
     ])('%s: on the fast path, as the full program answers', async (_name, args) => {
       const line = args.map((a) => (a === 'JWKS' ? files.jwks! : a === 'TWINS' ? files.twins! : a === 'PEM' ? files.pem! : a.replace('=PEM', `=${files.pem}`)))
       expect(await bothWays(line, { input, env: { TT_SECRET: 'a-secret-of-enough-length-32-byte', TOKENTOOL_NO_ARGV_WARNING: undefined } })).toBe('fast')
+    })
+
+    it('on one core (no worker pool, jose loaded on this thread): the same, on the fast path', async () => {
+      // taskset (util-linux, in every Debian) pins the run to one CPU: availableParallelism() is 1
+      for (const args of [['verify', '--batch', '--jwks', files.jwks!, '--now', NOW], ['verify', '--batch', '--secret', 'env:TT_SECRET', '--iss', ISSUER]]) {
+        expect(await bothWays(args, { input, prefix: ['taskset', '-c', '0'], env: { TT_SECRET: 'a-secret-of-enough-length-32-byte' } })).toBe('fast')
+      }
     })
 
     it.each([

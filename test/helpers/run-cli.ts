@@ -23,6 +23,8 @@ export interface CliOptions {
   timeoutMs?: number
   /** Another entry script instead of bin/tokentool.js (e.g. FULL_PROGRAM). */
   bin?: string
+  /** A program that runs node, e.g. `['taskset', '-c', '0']` for a machine of one core. */
+  prefix?: string[]
 }
 
 /** An entry that runs the full commander program with no start-up fast path: to compare both paths. */
@@ -38,7 +40,9 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, TOKENTOOL_NO_ARGV_WARNING: '1', TOKENTOOL_HOME: tempHome(), ...opts.env })) {
       if (v !== undefined) env[k] = v
     }
-    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const argv = [process.execPath, opts.bin ?? BIN, ...args]
+    const [command, ...rest] = [...(opts.prefix ?? []), ...argv]
+    const child = spawn(command!, rest, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
