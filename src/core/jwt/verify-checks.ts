@@ -60,13 +60,37 @@ const UNDERSTOOD_CRIT = new Set(['b64'])
 /** Header parameters that carry or point at a key: never trusted, never fetched. */
 const KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
 
+/**
+ * The rows the header alone decides (crit, keys carried in it), remembered per header object:
+ * verify.ts keeps one per header segment, and tokens of one issuer share theirs.
+ */
+function headerRows(header: Record<string, unknown>): readonly Check[] {
+  let rows = headerRowsOf.get(header)
+  if (rows === undefined) {
+    const out: Check[] = []
+    const crit = critCheck(header)
+    if (crit) out.push(crit)
+    const embedded = KEY_HEADERS.filter((h) => header[h] !== undefined)
+    if (embedded.length > 0) {
+      out.push({
+        name: 'header-keys',
+        ok: true,
+        detail: `ignored ${embedded.join(', ')} in the header: the key comes only from the key source you gave, and jku/x5u are never fetched`,
+      })
+    }
+    headerRowsOf.set(header, (rows = out.map((r) => Object.freeze(r))))
+  }
+  return rows
+}
+const headerRowsOf = new WeakMap<Record<string, unknown>, readonly Check[]>()
+
 /** Every check, in a stable order; the token is valid when every row is ok. */
 export function computeChecks(input: ChecksInput): Check[] {
   const { header, outcome, options } = input
   const now = Math.floor(input.now.getTime() / 1000)
   const skew = options.clockSkew
   const claims = isClaimsSet(input.payload) ? input.payload : undefined
-  const checks: Check[] = [...signatureRows(outcome)]
+  const checks: Check[] = signatureRows(outcome).slice()
   if (input.duplicates && input.duplicates.length > 0) {
     // RFC 7515 §5.2 / RFC 7519 §4: a parser may keep the last duplicate, another the first
     checks.push({
@@ -75,16 +99,7 @@ export function computeChecks(input: ChecksInput): Check[] {
       detail: `${input.duplicates.map((d) => `"${d}"`).join(', ')} appear${input.duplicates.length === 1 ? 's' : ''} twice: JSON parsers disagree on which one counts, so the token means different things to different verifiers`,
     })
   }
-  const crit = critCheck(header)
-  if (crit) checks.push(crit)
-  const embedded = KEY_HEADERS.filter((h) => header[h] !== undefined)
-  if (embedded.length > 0) {
-    checks.push({
-      name: 'header-keys',
-      ok: true,
-      detail: `ignored ${embedded.join(', ')} in the header: the key comes only from the key source you gave, and jku/x5u are never fetched`,
-    })
-  }
+  for (const row of headerRows(header)) checks.push(row)
   if (options.typ !== undefined) checks.push(typCheck(header, options.typ))
 
   const notClaims = 'not applicable: the payload is not a JSON claims set'

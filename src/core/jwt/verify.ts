@@ -69,6 +69,9 @@ export interface Verifier {
 }
 
 const NOT_CHECKED = 'not checked: the algorithm was rejected'
+// the names in a malformed segment's error, made once (verify --batch checks every token's segments)
+const PAYLOAD_LABEL = segmentLabel(1, 'jws')
+const SIGNATURE_LABEL = segmentLabel(2, 'jws')
 const HEADER_CACHE_MAX = 32
 
 /**
@@ -102,8 +105,8 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     const { header, duplicates: headerDuplicates } = parseHeader(h)
     // Every segment is checked as strictly as decode checks it, before jose sees the token: a
     // JWS that is not canonical base64url is malformed (exit 2), whatever jose would tolerate.
-    checkBase64url(sig, segmentLabel(2, 'jws'))
-    const ownPayload = header.b64 === false ? new TextEncoder().encode(p) : decodeBase64url(p, segmentLabel(1, 'jws'))
+    checkBase64url(sig, SIGNATURE_LABEL)
+    const ownPayload = header.b64 === false ? new TextEncoder().encode(p) : decodeBase64url(p, PAYLOAD_LABEL)
     return { header, headerDuplicates, ownPayload }
   }
   const finish = (prepared: ReturnType<typeof prepare>, outcome: SignatureOutcome, warnings: string[], now: Date): VerifyResult => {
@@ -329,7 +332,7 @@ function describeJoseFailure(e: unknown, fallback: string): string {
  * decode accepts is malformed here too (exit 2): the same limit in every command.
  */
 export function parsePayload(bytes: Uint8Array): { claims?: unknown; text?: string; binary?: string; members?: number } {
-  const label = segmentLabel(1, 'jws')
+  const label = PAYLOAD_LABEL
   let text: string
   try {
     text = decodeUtf8(bytes, label)
