@@ -2,9 +2,7 @@
 // The entry: runs the start-up fast path (dist/start/start.cjs, see src/cli/start.ts) and, for
 // every line that path does not take, the full program (dist/bundle/process.js). Nothing else.
 // CommonJS on purpose (bin/package.json): an ES module entry starts Node's ES module loader,
-// which a decode does not need (bench/README.md). The fast path is compiled with the V8 code
-// cache made at build time (scripts/code-cache.js); a cache V8 rejects (another Node.js
-// version) is ignored and the file compiles as usual.
+// which a decode does not need (bench/README.md).
 'use strict'
 const { readFileSync } = require('node:fs')
 const { createRequire } = require('node:module')
@@ -13,21 +11,35 @@ const { Script } = require('node:vm')
 
 const START = join(__dirname, '..', 'dist', 'start', 'start.cjs')
 
-/** Compiles and runs dist/start/start.cjs as CommonJS; its `start` and the compiled script. */
-function loadStart({ cache = true } = {}) {
+/**
+ * Compiles and runs one CommonJS bundle of dist/ with the V8 code cache made for it at build
+ * time (scripts/code-cache.js): dist/start/start.cjs here, and the verify --batch worker's
+ * bundle in each worker thread (dist/bundle/verify-worker.cjs requires this file for it). Node
+ * 20 has no module compile cache (module.enableCompileCache came in 22.1), so this is
+ * vm.Script's cachedData; a cache V8 rejects (another Node.js version, another build) is ignored
+ * and the file compiles as usual. import() has no loader in such a script: the bundles require
+ * their lazily loaded packages instead (scripts/build.js). Returns its exports and the script.
+ */
+function loadCached(file, { cache = true } = {}) {
   let cachedData
   if (cache) {
     try {
-      cachedData = readFileSync(`${START}.cache`)
+      cachedData = readFileSync(`${file}.cache`)
     } catch {
       // no cache (a build without one): compile as usual
     }
   }
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(START, 'utf8')}\n})`
-  const script = new Script(source, { filename: START, cachedData })
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`
+  const script = new Script(source, { filename: file, cachedData })
   const mod = { exports: {} }
-  script.runInThisContext().call(mod.exports, mod.exports, createRequire(START), mod, START, dirname(START))
-  return { start: mod.exports.start, handedOverStdin: mod.exports.handedOverStdin, script }
+  script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file))
+  return { exports: mod.exports, script }
+}
+
+/** dist/start/start.cjs: its `start` and the compiled script. */
+function loadStart({ cache = true } = {}) {
+  const { exports, script } = loadCached(START, { cache })
+  return { start: exports.start, handedOverStdin: exports.handedOverStdin, script }
 }
 
 /**
@@ -72,5 +84,5 @@ if (require.main === module) {
     process.exitCode = code
   })
 } else {
-  module.exports = { loadStart }
+  module.exports = { loadStart, loadCached }
 }

@@ -16,10 +16,11 @@
 //      the OAuth client for a refresh, undici; login for kubectl), each replaced by a module
 //      that throws HandOver
 //      (src/cli/handover.ts): the run goes on in the full program.
-// 4. dist/start/start.cjs.cache: V8's code cache of that file (scripts/code-cache.js).
+// 4. dist/start/start.cjs.cache and dist/bundle/verify-worker-bundle.cjs.cache: V8's code caches
+//    of those files (scripts/code-cache.js).
 // Whitespace and syntax are minified; names are kept, so --debug stack traces stay readable.
 import { spawn } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -46,17 +47,18 @@ await build({
   banner: { js: "import { createRequire as __tokentoolCreateRequire } from 'node:module'; const require = __tokentoolCreateRequire(import.meta.url);" },
 })
 
-// 2b. dist/bundle/verify-worker.cjs: the verify --batch worker (verify-pool.ts starts it next to
-//    its chunk), one file with jose and everything else it uses inside: each worker thread loads
-//    it at start, and one file loads in a fraction of the time of jose's ~90 ES modules. CommonJS,
-//    as dist/start/start.cjs and for the same reason: a worker whose script is an ES module
-//    starts Node's ES module loader first, ~7 ms of each worker's start on the 2-core machine
-//    (bench/README.md).
+// 2b. dist/bundle/verify-worker-bundle.cjs: the verify --batch worker, one file with jose and
+//    everything else it uses inside: each worker thread loads it at start, and one file loads in
+//    a fraction of the time of jose's ~90 ES modules. CommonJS, as dist/start/start.cjs and for
+//    the same reason: a worker whose script is an ES module starts Node's ES module loader first,
+//    ~7 ms of each worker's start on the 2-core machine (bench/README.md). The workers start
+//    dist/bundle/verify-worker.cjs (written below; verify-pool.ts and bin/tokentool.js find it
+//    next to the chunks), which runs the bundle with its V8 code cache (step 4).
 await build({
   ...common,
   ...minify,
   format: 'cjs',
-  entryPoints: { 'verify-worker': 'src/cli/commands/verify-worker.ts' },
+  entryPoints: { 'verify-worker-bundle': 'src/cli/commands/verify-worker.ts' },
   outdir: 'dist/bundle',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -64,6 +66,21 @@ await build({
   define: { 'import.meta.url': '__tokentoolImportMetaUrl' },
   banner: { js: "const __tokentoolImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
+writeFileSync(
+  new URL('../dist/bundle/verify-worker.cjs', import.meta.url),
+  `'use strict'
+// The verify --batch worker thread's entry, written by scripts/build.js: the worker's bundle
+// (verify-worker-bundle.cjs, built from src/cli/commands/verify-worker.ts) compiled with its V8
+// code cache (bin/tokentool.js's loadCached). scripts/code-cache.js makes that cache in a worker started
+// with workerData.makeCodeCache, a port the compiled script's cache is sent on when asked.
+const { join } = require('node:path')
+const { workerData } = require('node:worker_threads')
+const { loadCached } = require(join(__dirname, '..', '..', 'bin', 'tokentool.js'))
+const making = workerData && workerData.makeCodeCache
+const { script } = loadCached(join(__dirname, 'verify-worker-bundle.cjs'), { cache: !making })
+if (making) making.once('message', () => making.postMessage(script.createCachedData()))
+`,
+)
 
 const HANDOVER = fileURLToPath(new URL('../src/cli/handover.ts', import.meta.url))
 /** What a fast run never does itself: the network (the OAuth client, undici), the menu, other commands. */
@@ -118,7 +135,8 @@ await build({
   plugins: [fastPath],
 })
 
-// 4. V8's code cache for dist/start/start.cjs, made by running it on the lines it is for.
+// 4. V8's code caches for dist/start/start.cjs and the verify worker's bundle, made by running them
+//    on the lines they are for.
 await new Promise((resolve, reject) => {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./code-cache.js', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] })
   child.on('error', reject)

@@ -4,6 +4,7 @@
  * draws: valid, expired, wrong audience or issuer, unknown kid, changed signature, `alg: none`,
  * key confusion, a key under 2048 bits (jose's refusal), garbage lines.
  */
+import { spawnSync } from 'node:child_process'
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -18,7 +19,7 @@ import { normalizeTokenText } from '../../src/core/token-text.js'
 import { resolveKeySource } from '../../src/cli/keys.js'
 import { batchErrorLine, batchLine } from '../../src/render/verify.js'
 import { TokentoolError } from '../../src/errors.js'
-import { runCli } from '../helpers/run-cli.js'
+import { BIN, runCli } from '../helpers/run-cli.js'
 
 const NOW = '2026-06-01T00:00:00Z'
 const NOW_S = Date.parse(NOW) / 1000
@@ -164,4 +165,13 @@ describe('verify --batch on the worker pool', () => {
     expect(batch.stdout.split('\n').length).toBeGreaterThan(3000)
     expect(batch.stdout).toBe(expected.join(''))
   }, 60_000)
+
+  it("V8 accepts the build's code cache for the worker's bundle, in a worker thread", () => {
+    const bundle = new URL('../../dist/bundle/verify-worker-bundle.cjs', import.meta.url).pathname
+    const inWorker = `const { loadCached } = require(${JSON.stringify(BIN)}); require('node:worker_threads').parentPort.postMessage(loadCached(${JSON.stringify(bundle)}).script.cachedDataRejected)`
+    const main = `const w = new (require('node:worker_threads').Worker)(${JSON.stringify(inWorker)}, { eval: true }); w.once('message', (m) => { console.log(m); w.terminate() })`
+    const r = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe('false\n')
+  })
 })

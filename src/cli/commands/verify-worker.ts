@@ -167,7 +167,7 @@ port.on('message', (m: ToWorker) => {
     if (resolver) resolver.jwks = m.jwks
   } else if (m.type === 'lookup') {
     resolver?.answer(m)
-  } else {
+  } else if (m.type === 'batch') {
     queue = queue.then(async () => {
       const done = await runBatch(m.seq, m.firstLine, m.bytes)
       port.postMessage(done satisfies FromWorker, [done.bytes])
