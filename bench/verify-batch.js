@@ -55,7 +55,7 @@ function cliRun(input, count, jwksFile) {
   return { rate: count / s, peakKiB }
 }
 
-export async function benchVerifyBatch({ n = 20_000, rounds = 3 } = {}) {
+export async function benchVerifyBatch({ n = 20_000, rounds = 5 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tokentool-bench-'))
   const { tokens, jwks } = await makeTokens(n)
   const jwksFile = join(dir, 'jwks.json')
