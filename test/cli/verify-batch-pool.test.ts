@@ -158,8 +158,9 @@ describe('verify --batch on the worker pool', () => {
     const parts = [valid, `${valid}\r`, '', '  ', 'Bearer ' + valid, '\u00e9t\u00e9.\u{1F600}.x', valid.slice(0, 40), '\r']
     const lines = Array.from({ length: 5000 }, (_, i) => parts[(i * 7) % parts.length]!)
     const text = lines.join('\n') + '\n' + valid // the last line without its newline
-    // a byte that is not UTF-8 on one line (it reads as U+FFFD on both paths)
-    const input = Buffer.concat([Buffer.from(text.slice(0, 1000)), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(1000))])
+    // bytes that are not UTF-8 on a line (they read as U+FFFD on both paths), and a character cut
+    // short right before a newline (one U+FFFD: the newline is never part of it)
+    const input = Buffer.concat([Buffer.from(text.slice(0, 1000)), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(1000, 9000)), Buffer.from([0xe2, 0x82, 0x0a, 0xf0, 0x9f]), Buffer.from(text.slice(9000))])
     const batch = await runCli(['verify', '--batch', '--jwks', jwksFile, ...CHECKS], { input })
     const expected = await expectedLines(input.toString('utf8'), { jwks: jwksFile })
     expect(batch.stdout.split('\n').length).toBeGreaterThan(3000)

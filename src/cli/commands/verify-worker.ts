@@ -122,11 +122,12 @@ const out = new Output()
 
 /**
  * One batch: complete lines (the last may lack its newline at the end of input), numbered from
- * `firstLine`. Each line is decoded on its own (a newline byte is never inside a UTF-8
- * character, so it reads as the main thread's streaming decoder reads it).
+ * `firstLine`.
  */
 async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Promise<BatchDone> {
-  const input = Buffer.from(bytes)
+  // decoded whole: a newline byte is never inside a UTF-8 character, so each line reads as if
+  // decoded on its own (and as the main thread's streaming decoder reads it)
+  const input = Buffer.from(bytes).toString('utf8')
   let lineNo = firstLine - 1
   let failed = 0
   let total = 0
@@ -134,11 +135,11 @@ async function runBatch(seq: number, firstLine: number, bytes: ArrayBuffer): Pro
   let start = 0
   try {
     while (start < input.length) {
-      let nl = input.indexOf(10, start)
+      let nl = input.indexOf('\n', start)
       if (nl === -1) nl = input.length
       // as the main thread's runBatch (verify.ts): CRLF input, blank lines skipped but counted
-      const end = nl > start && input[nl - 1] === 13 ? nl - 1 : nl
-      const line = input.toString('utf8', start, end)
+      const end = nl > start && input.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+      const line = input.slice(start, end)
       start = nl + 1
       lineNo++
       if (line.trim() === '') continue

@@ -136,7 +136,7 @@ function describeChar(ch: string): string {
  */
 export function decodeUtf8(bytes: Uint8Array, label: string): string {
   if (!isUtf8(bytes)) throw new InputError(`${label} is not valid UTF-8`)
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8')
 }
 
 /** Text → JSON object; throws InputError naming `label` when it is not JSON or not an object. */
