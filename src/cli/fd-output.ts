@@ -47,6 +47,11 @@ export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutp
           const code = (e as NodeJS.ErrnoException).code
           if (code === 'EAGAIN') {
             viaStream = true
+            // the same rule for the stream's own failure (it comes later, as an event)
+            stream().on('error', (err: NodeJS.ErrnoException) => {
+              if (err.code !== 'EPIPE') throw err
+              if (fd === 1) process.exit(0)
+            })
             return stream().write(buf)
           }
           if (code === 'EPIPE') {

@@ -4,6 +4,7 @@
  * bin/tokentool.js and through an entry without the fast path (FULL_PROGRAM); the module
  * report says which path bin took, so that both kinds of line are really compared.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -203,6 +204,17 @@ describe('fast path and full program agree', () => {
     ])('%s: on the fast path, as the full program answers', async (_name, args) => {
       const line = args.map((a) => (a === 'JWKS' ? files.jwks! : a === 'TWINS' ? files.twins! : a === 'PEM' ? files.pem! : a.replace('=PEM', `=${files.pem}`)))
       expect(await bothWays(line, { input, env: { TT_SECRET: 'a-secret-of-enough-length-32-byte', TOKENTOOL_NO_ARGV_WARNING: undefined } })).toBe('fast')
+    })
+
+    it('a reader that stops early (`| head -c 100`): exit 0 and nothing on stderr, on both paths', () => {
+      // a real pipe, as a shell makes it (a Node.js parent's 'pipe' is a socket, which fails otherwise)
+      const tokensFile = join(dir, 'many.txt')
+      writeFileSync(tokensFile, input.repeat(400)) // ~3,000 tokens: far more than the pipe holds
+      for (const bin of [join(ROOT, 'bin', 'tokentool.js'), FULL_PROGRAM]) {
+        const line = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} verify --batch --jwks ${JSON.stringify(files.jwks!)} --now ${NOW} < ${JSON.stringify(tokensFile)} | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}"`
+        const r = spawnSync('bash', ['-c', line], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+        expect({ bin, out: r.stdout, err: r.stderr }).toEqual({ bin, out: 'exit 0\n', err: '' })
+      }
     })
 
     it('on one core (no worker pool, jose loaded on this thread): the same, on the fast path', async () => {
