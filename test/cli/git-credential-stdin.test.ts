@@ -10,25 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { machineTokenKey } from '../../src/core/token-decision.js'
-import { fileStore } from '../../src/store/store.js'
-import { withAccessToken } from '../../src/store/tokens.js'
-import { BIN, tempHome } from '../helpers/run-cli.js'
+import { gitAnsweringHome } from '../helpers/git-home.js'
+import { BIN } from '../helpers/run-cli.js'
 
-const ISSUER = 'https://login.example.invalid'
 const REQUEST = 'protocol=https\nhost=git.example.com\n\n'
 
 /** A home whose profile answers for git.example.com from its cache: the request, once read, would be answered. */
-async function answeringHome(): Promise<string> {
-  const home = tempHome()
-  const now = new Date()
-  const at = Math.floor(now.getTime() / 1000)
-  const store = fileStore(home)
-  await store.saveSettings('ci', { issuer: ISSUER, clientId: 'ci', clientSecret: 's3cret', gitHosts: ['git.example.com'] })
-  const key = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials' })
-  await store.saveTokens('ci', withAccessToken(undefined, { accessToken: 'cached-token', tokenType: 'Bearer', expiresAt: at + 3600, cacheKey: key, obtainedAt: at }, now))
-  return home
-}
+const answeringHome = async (): Promise<string> => (await gitAnsweringHome()).home
 
 /** read(2)'s number in /proc/PID/task/TID/syscall (Linux). */
 const READ_SYSCALL: number | undefined = ({ x64: 0, arm64: 63 } as Record<string, number>)[process.arch]

@@ -4,25 +4,9 @@
  * undici, no jose), and make no request (the issuer does not resolve).
  */
 import { describe, expect, it } from 'vitest'
-import { machineTokenKey } from '../../src/core/token-decision.js'
-import { fileStore } from '../../src/store/store.js'
-import { withAccessToken } from '../../src/store/tokens.js'
+import { gitAnsweringHome as seededHome } from '../helpers/git-home.js'
 import { builtinsLoaded, builtinsPreload, loaderImport, packagesLoaded } from '../helpers/loaded-packages.js'
-import { runCli, tempHome } from '../helpers/run-cli.js'
-
-// `.invalid` never resolves (RFC 6761): any request would fail the run with exit 3
-const ISSUER = 'https://login.example.invalid'
-
-async function seededHome(): Promise<{ home: string; expiresAt: number }> {
-  const home = tempHome()
-  const now = new Date()
-  const at = Math.floor(now.getTime() / 1000)
-  const store = fileStore(home)
-  await store.saveSettings('ci', { issuer: ISSUER, clientId: 'ci', clientSecret: 's3cret', gitHosts: ['git.example.com'] })
-  const key = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials' })
-  await store.saveTokens('ci', withAccessToken(undefined, { accessToken: 'cached-token', tokenType: 'Bearer', expiresAt: at + 3600, cacheKey: key, obtainedAt: at }, now))
-  return { home, expiresAt: at + 3600 }
-}
+import { runCli } from '../helpers/run-cli.js'
 
 describe('helpers answer from the cache without loading the network stack', () => {
   it('token --format exec-credential', async () => {

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { CompactSign, exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { claimsAround } from '../helpers/claims-arbitrary.js'
 import { createVerifier } from '../../src/core/jwt/verify.js'
 import { normalizeTokenText } from '../../src/core/token-text.js'
 import { resolveKeySource } from '../../src/cli/keys.js'
@@ -60,16 +61,7 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
-const claims = fc.record(
-  {
-    iss: fc.constantFrom('https://issuer.test', 'https://other.test'),
-    aud: fc.constantFrom('api', 'web', ['api', 'x']),
-    exp: fc.integer({ min: NOW_S - 7200, max: NOW_S + 7200 }),
-    nbf: fc.integer({ min: NOW_S - 100, max: NOW_S + 100 }),
-    sub: fc.string({ maxLength: 8 }),
-  },
-  { requiredKeys: ['iss'] },
-)
+const claims = claimsAround(NOW_S, ['iss'])
 const line = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kid: fc.constantFrom('ec', 'rsa', 'ed', 'weak'), claims, twist: fc.constantFrom('none', 'none', 'none', 'tamper', 'unknown-kid', 'alg-none', 'hs-confusion') }) },
   { weight: 1, arbitrary: fc.constantFrom('garbage', 'a.b.c', `${enc('x')}.${enc({})}.sig`, 'Bearer   ') },

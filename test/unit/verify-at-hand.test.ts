@@ -10,6 +10,7 @@ import { constants, generateKeyPairSync, KeyObject, sign as nodeSign } from 'nod
 import fc from 'fast-check'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { claimsAround } from '../helpers/claims-arbitrary.js'
 import { createVerifier, type KeySource, type VerifyOptions } from '../../src/core/jwt/verify.js'
 import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolver } from '../../src/cli/keys.js'
 import type { KidLookup } from '../../src/oauth/jwks.js'
@@ -70,16 +71,7 @@ function resolverOf(keys: JWK[]): KidResolver {
   }
 }
 
-const claims = fc.record(
-  {
-    iss: fc.constantFrom('https://issuer.test', 'https://other.test'),
-    aud: fc.constantFrom('api', 'web', ['api', 'x']),
-    exp: fc.integer({ min: NOW_S - 7200, max: NOW_S + 7200 }),
-    nbf: fc.integer({ min: NOW_S - 100, max: NOW_S + 100 }),
-    sub: fc.string({ maxLength: 8 }),
-  },
-  { requiredKeys: [] },
-)
+const claims = claimsAround(NOW_S)
 const TWISTS = ['none', 'none', 'none', 'tamper', 'unknown-kid', 'alg-none', 'hs-confusion', 'crit', 'b64', 'duplicate', 'twin', 'not-json'] as const
 const entry = fc.oneof(
   { weight: 9, arbitrary: fc.record({ kid: fc.constantFrom('ec', 'rsa', 'ed', 'weak', 'hs', 'short'), claims, twist: fc.constantFrom(...TWISTS) }) },
