@@ -54,9 +54,9 @@ function prestartVerifyWorkers() {
   const script = join(__dirname, '..', 'dist', 'bundle', 'verify-worker.cjs')
   const cores = availableParallelism()
   if (cores < 2 || !existsSync(script)) return
-  const { Worker } = require('node:worker_threads')
+  const { SHARE_ENV, Worker } = require('node:worker_threads')
   const workers = Array.from({ length: cores }, () => {
-    const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 8 } })
+    const w = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 8 }, env: SHARE_ENV, trackUnmanagedFds: false })
     w.unref()
     // a worker that fails to start is replaced by the pool (it checks threadId)
     w.on('error', () => {})
