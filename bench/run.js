@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each figure a ratio taken in this one run.
 import { benchStartup } from './startup.js'
 import { benchVerifyBatch } from './verify-batch.js'
+import { benchVerifySteady } from './verify-steady.js'
 import { fmt } from './lib.js'
 
 const started = new Date().toISOString()
@@ -15,6 +16,9 @@ console.log(
     `÷ end-to-end floor ${fmt(v.endToEndRate, 0)}/s = ${fmt(v.endToEndRatio)}x); ` +
     `peak RSS ${Math.round(v.peakKiB / 1024)} MiB at ${v.n} tokens, ${Math.round(v.peakKiBx10 / 1024)} MiB at ${v.n * 10}`,
 )
+
+const w = await benchVerifySteady()
+console.log(`  warm worker    tokentool's batch worker beside a floor worker, at the same time, both warm: ${fmt(w.oursRate, 0)}/s ÷ ${fmt(w.floorRate, 0)}/s = ${fmt(w.ratio)}x (median of ${w.ratios.map((x) => fmt(x)).join(', ')}; what a run pays besides is start-up, warm-up and I/O)`)
 
 for (const extra of ['./simulate.js', './token-cache.js']) {
   try {

@@ -11,7 +11,7 @@ import * as jose from 'jose'
 import { BIN, fmt, median } from './lib.js'
 import { floorRate } from './verify-floor.js'
 
-async function makeTokens(n) {
+export async function makeTokens(n) {
   const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
   const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }
   const exp = Math.floor(Date.now() / 1000) + 3600
