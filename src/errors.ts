@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'ERR_STORE' // the token store cannot be read or written
   | 'ERR_CANCELLED' // the user interrupted
   | 'ERR_SIGN_IN_REQUIRED' // `status`: no token can be had without a person
+  | 'ERR_OUTPUT' // stdout cannot be written: a full disk, an I/O error
 
 export interface ErrorOptions {
   cause?: unknown
@@ -88,6 +89,16 @@ export class StoreError extends TokentoolError {
   }
 }
 
+/**
+ * stdout refused the output (a full disk, a quota, an I/O error): the run did not do what it was
+ * asked, so it must not end in success. Exit 2, as a token store that cannot be written does.
+ */
+export class OutputError extends TokentoolError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super('ERR_OUTPUT', message, opts)
+  }
+}
+
 /** `status`: a profile needs a person to sign in before it can give a token. Exit 4, like a refused grant. */
 export class SignInRequiredError extends TokentoolError {
   constructor(message: string, opts: ErrorOptions = {}) {
@@ -123,6 +134,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   ERR_STORE: EXIT.usage,
   ERR_CANCELLED: EXIT.cancelled,
   ERR_SIGN_IN_REQUIRED: EXIT.authServer,
+  ERR_OUTPUT: EXIT.usage,
 }
 
 export function exitCodeFor(err: unknown): number {

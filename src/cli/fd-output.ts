@@ -7,6 +7,7 @@
  * @module
  */
 import { writeSync } from 'node:fs'
+import { exitOnStdoutFailure, stdoutFailure } from './stdout-failure.js'
 
 export interface FdOutput {
   write(text: string | Uint8Array): boolean
@@ -22,7 +23,8 @@ export interface FdOutput {
  * A writer for `fd` (1 or 2). A descriptor in non-blocking mode (EAGAIN: inherited from a
  * parent that set it so) gets the rest of the output through `stream()`, which queues it the
  * way process.stdout does. A closed pipe on stdout (`tokentool decode t | head -1`) ends the
- * run quietly, as process.ts does for process.stdout; one on stderr drops the text.
+ * run quietly, as process.ts does for process.stdout; one on stderr drops the text. Any other
+ * failure of stdout (a full disk) fails the run, exit 2 (stdout-failure.ts); of stderr, drops the text.
  */
 export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutput {
   let viaStream = false
@@ -49,8 +51,9 @@ export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutp
             viaStream = true
             // the same rule for the stream's own failure (it comes later, as an event)
             stream().on('error', (err: NodeJS.ErrnoException) => {
-              if (err.code !== 'EPIPE') throw err
-              if (fd === 1) process.exit(0)
+              if (fd !== 1) return
+              if (err.code === 'EPIPE') process.exit(0)
+              exitOnStdoutFailure(err)
             })
             return stream().write(buf)
           }
@@ -58,7 +61,9 @@ export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutp
             if (fd === 1) process.exit(0)
             return true
           }
-          throw e
+          // stderr that cannot be written drops the text; stdout that cannot is the run's failure
+          if (fd === 2) return true
+          throw stdoutFailure(e)
         }
       }
       return true

@@ -5,7 +5,7 @@
  * alike. No commander here: the fast path does not load it.
  * @module
  */
-import { EXIT, TokentoolError, exitCodeFor } from '../errors.js'
+import { EXIT, OutputError, TokentoolError, exitCodeFor } from '../errors.js'
 import { writeJson } from '../render/json.js'
 import type { Deps } from './deps.js'
 import { errorFields, safeLines } from './error-text.js'
@@ -25,7 +25,8 @@ export function reportError(err: unknown, deps: Deps, argv: readonly string[], w
   if (err instanceof InterruptedInside) return EXIT.cancelled // the command said so already
   const code = exitCodeFor(err)
   // --json: a failure is a document too, unless the command wrote its own (verify's report)
-  if (jsonRequested(deps, argv) && !wroteOut()) {
+  // (not when stdout is what failed: the document would fail the same way)
+  if (jsonRequested(deps, argv) && !wroteOut() && !(err instanceof OutputError)) {
     const f = errorFields(err)
     const doc = code === EXIT.cancelled && !(err instanceof TokentoolError) ? { ...f, code: 'ERR_CANCELLED', message: 'interrupted' } : f
     // exit_code: tokentool's snake_case rule; exitCode, the contract's 0.1 name, until 0.3 (render/json-fields.ts)
