@@ -295,6 +295,19 @@ describe('verify --batch', () => {
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(2)
   })
 
+  it('no token at all (empty input, blank lines only, stdin a directory) is not a success: one line, exit 2', async () => {
+    for (const input of ['', '\n\n  \n']) {
+      const r = await runCli(['verify', '--batch', '--jwks', jwksFile, ...AT], { input })
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toMatch(/^tokentool: no token on stdin: verify --batch reads one token per line \(pipe the tokens in, e\.g\. .*\)\n$/)
+    }
+    // Node.js reads a directory on stdin as an empty stream
+    const dir = await runCli(['verify', '--batch', '--jwks', jwksFile, ...AT], { prefix: ['bash', '-c', 'exec "$@" < /', 'bash'] })
+    expect(dir.code).toBe(2)
+    expect(dir.stderr).toMatch(/^tokentool: no token on stdin/)
+  })
+
   it('a line too long to be a token is reported and skipped, not buffered', async () => {
     const t = await esToken(claims())
     const r = await runCli(['verify', '--batch', '--key', jwksFile, ...AT], { input: `${t}\n${'A'.repeat(3 * 1024 * 1024)}\n${t}\n` })

@@ -7,7 +7,7 @@
 import { once } from 'node:events'
 import { StringDecoder } from 'node:string_decoder'
 import { Option, type Command } from 'commander'
-import { NetworkError, TokenInvalidError, TokentoolError, UsageError } from '../../errors.js'
+import { InputError, NetworkError, TokenInvalidError, TokentoolError, UsageError } from '../../errors.js'
 import { parseDuration } from '../../core/duration.js'
 import { parseTime } from '../../core/time.js'
 import { normalizeTokenText } from '../../core/token-text.js'
@@ -161,6 +161,8 @@ async function verifyBatch(flags: VerifyFlags, options: VerifyOptions, fixedNow:
       const verifier = createVerifier(keys.source, options)
       counts = await runBatch((lineNo, text) => verifyBatchLine(verifier, lineNo, text, fixedNow ?? deps.now()), 16, deps)
     }
+    // nothing verified is not a success: an empty file, a wrong redirection, stdin a directory
+    if (counts.total === 0) throw new InputError('no token on stdin: verify --batch reads one token per line', { hint: 'pipe the tokens in, e.g. tokentool verify --batch --jwks jwks.json < tokens.txt' })
     if (counts.failed > 0) throw new TokenInvalidError(`${counts.failed} of ${counts.total} token${counts.total === 1 ? '' : 's'} failed verification`)
   } finally {
     await pool?.close()
