@@ -7,7 +7,7 @@
  * @module
  */
 import { writeSync } from 'node:fs'
-import { exitOnStdoutFailure, stdoutFailure } from './stdout-failure.js'
+import { onStdoutError, stdoutFailure } from './stdout-failure.js'
 
 export interface FdOutput {
   write(text: string | Uint8Array): boolean
@@ -51,9 +51,7 @@ export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutp
             viaStream = true
             // the same rule for the stream's own failure (it comes later, as an event)
             stream().on('error', (err: NodeJS.ErrnoException) => {
-              if (fd !== 1) return
-              if (err.code === 'EPIPE') process.exit(0)
-              exitOnStdoutFailure(err)
+              if (fd === 1) onStdoutError(err)
             })
             return stream().write(buf)
           }

@@ -6,7 +6,7 @@ import { main } from './main.js'
 import { createProcessDeps } from './deps.js'
 import { argvSecretWarning } from './argv-secrets.js'
 import { replayStdin } from './replay-stdin.js'
-import { exitOnStdoutFailure } from './stdout-failure.js'
+import { onStdoutError } from './stdout-failure.js'
 
 /**
  * `stdin`: what the start-up fast path already read of stdin before it handed the run over
@@ -17,10 +17,7 @@ export async function runProcess(opts: { stdin?: Buffer } = {}): Promise<number>
   const deps = createProcessDeps(stdin !== undefined ? { in: () => replayStdin(stdin) } : {})
   // A closed pipe on stdout (`tokentool decode t | head -1`) is not an error worth a trace; a
   // full disk is an error all the same (stdout-failure.ts)
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0)
-    exitOnStdoutFailure(e)
-  })
+  process.stdout.on('error', onStdoutError)
   // Ctrl-C outside a prompt (prompts turn it into a cancel of their own): leave a clean line and
   // the cursor visible, say so, exit 130. Store writes are atomic and a dead holder's lock is
   // broken by the next run, so stopping here loses nothing.

@@ -13,8 +13,17 @@ export function stdoutFailure(e: unknown): OutputError {
   return new OutputError(`cannot write to stdout: ${explainErrno(e)}`, { cause: e })
 }
 
+/**
+ * stdout's 'error' event (process.stdout, or the fast path's stream fallback): a closed pipe ends
+ * the run quietly, anything else fails it.
+ */
+export function onStdoutError(e: NodeJS.ErrnoException): never {
+  if (e.code === 'EPIPE') process.exit(0)
+  return exitOnStdoutFailure(e)
+}
+
 /** For a failure that comes as an event, after the command may have moved on: says so and ends the run. */
-export function exitOnStdoutFailure(e: unknown): never {
+function exitOnStdoutFailure(e: unknown): never {
   try {
     process.stderr.write(`tokentool: ${stdoutFailure(e).message}\n`)
   } catch {
