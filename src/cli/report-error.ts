@@ -6,18 +6,21 @@
  * @module
  */
 import { EXIT, OutputError, TokentoolError, exitCodeFor } from '../errors.js'
-import { writeJson } from '../render/json.js'
+import { writeJson, writeJsonLine } from '../render/json.js'
 import type { Deps } from './deps.js'
 import { errorFields, safeLines } from './error-text.js'
 
 /** A command run from the menu was interrupted and said so already. */
 export class InterruptedInside extends Error {}
 
-/** `--json` given to tokentool (not after `--`, where it would be an argument). */
-function jsonRequested(deps: Deps, argv: readonly string[]): boolean {
+/** `flag` given to tokentool (not after `--`, where it would be an argument). */
+function flagGiven(argv: readonly string[], flag: string): boolean {
   const end = argv.indexOf('--')
-  return deps.global.json || (end < 0 ? argv : argv.slice(0, end)).includes('--json')
+  return (end < 0 ? argv : argv.slice(0, end)).includes(flag)
 }
+
+const jsonRequested = (deps: Deps, argv: readonly string[]): boolean => deps.global.json || flagGiven(argv, '--json')
+const batchRequested = (argv: readonly string[]): boolean => flagGiven(argv, '--batch')
 
 /** `wroteOut`: whether the command wrote its own document to stdout before failing (verify's report). */
 export function reportError(err: unknown, deps: Deps, argv: readonly string[], wroteOut: () => boolean = () => false): number {
@@ -30,7 +33,10 @@ export function reportError(err: unknown, deps: Deps, argv: readonly string[], w
     const f = errorFields(err)
     const doc = code === EXIT.cancelled && !(err instanceof TokentoolError) ? { ...f, code: 'ERR_CANCELLED', message: 'interrupted' } : f
     // exit_code: tokentool's snake_case rule; exitCode, the contract's 0.1 name, until 0.3 (render/json-fields.ts)
-    writeJson(deps.io, { error: { code: doc.code, message: doc.message, hint: doc.hint, exit_code: doc.exitCode, exitCode: doc.exitCode } })
+    const failure = { error: { code: doc.code, message: doc.message, hint: doc.hint, exit_code: doc.exitCode, exitCode: doc.exitCode } }
+    // with --batch, stdout is NDJSON: the failure is one more line, as a reader of lines expects
+    if (batchRequested(argv)) writeJsonLine(deps.io, failure)
+    else writeJson(deps.io, failure)
   }
   if (err instanceof TokentoolError) {
     // one line: what was wrong, then what to do about it. The last line of defence: a

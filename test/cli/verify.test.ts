@@ -308,6 +308,20 @@ describe('verify --batch', () => {
     expect(dir.stderr).toMatch(/^tokentool: no token on stdin/)
   })
 
+  it('with --json, a failure of the whole run is one more NDJSON line, not a pretty-printed document', async () => {
+    for (const [args, input, code] of [
+      [['--jwks', join(dir, 'no-such-jwks.json')], 'x\n', 'ERR_INPUT'],
+      [['--jwks', jwksFile], '', 'ERR_INPUT'],
+    ] as const) {
+      const r = await runCli(['verify', '--batch', '--json', ...args, ...AT], { input })
+      expect(r.code).toBe(2)
+      const lines = r.stdout.split('\n')
+      expect(lines).toHaveLength(2)
+      expect(lines[1]).toBe('')
+      expect(JSON.parse(lines[0]!).error).toMatchObject({ code, exit_code: 2 })
+    }
+  })
+
   it('a line too long to be a token is reported and skipped, not buffered', async () => {
     const t = await esToken(claims())
     const r = await runCli(['verify', '--batch', '--key', jwksFile, ...AT], { input: `${t}\n${'A'.repeat(3 * 1024 * 1024)}\n${t}\n` })
