@@ -101,8 +101,9 @@ export function createProcessDeps(
       const key = JSON.stringify([verbose, timeoutMs, cacert, clientCert?.cert ?? null])
       if (cached?.key !== key) {
         const { createFetch } = await import('../http/fetch.js')
-        const { readCaFile } = await import('../http/ca.js')
-        const ca = cacert !== undefined ? [await readCaFile(cacert, deps.cwd)] : undefined
+        const { caCertificates } = await import('../http/ca.js')
+        const { readNamedFile, MAX_FILE_BYTES } = await import('./read-file.js')
+        const ca = cacert !== undefined ? [caCertificates(await readNamedFile(cacert, deps.cwd, '--cacert', MAX_FILE_BYTES), cacert)] : undefined
         cached = {
           key,
           fetch: createFetch({

@@ -2,15 +2,16 @@
  * Reads the token a command works on: positional argument, `-` or piped stdin, or `--file`.
  * @module
  */
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { InputError, UsageError } from '../errors.js'
 import { normalizeTokenText } from '../core/token-text.js'
 import { oversizeMessage } from '../core/jwt/size.js'
 import type { Deps } from './deps.js'
+import { MAX_FILE_BYTES, readNamedFile } from './read-file.js'
 
 /** Stdin larger than this is refused, not buffered: no token, header or payload is this large. */
-export const MAX_STDIN_BYTES = 4 * 1024 * 1024
+export const MAX_STDIN_BYTES = MAX_FILE_BYTES
 
 export async function readStream(stream: NodeJS.ReadableStream, limit = MAX_STDIN_BYTES): Promise<string> {
   const chunks: Buffer[] = []
@@ -24,14 +25,9 @@ export async function readStream(stream: NodeJS.ReadableStream, limit = MAX_STDI
   return Buffer.concat(chunks).toString('utf8')
 }
 
-export async function readFileArg(path: string, deps: Pick<Deps, 'cwd'>, what = 'file'): Promise<string> {
-  try {
-    return await readFile(resolve(deps.cwd, path), 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? e)
-    throw new InputError(`cannot read ${what} ${path}: ${why}`)
-  }
+/** A file named on the command line, read up to `limit` bytes (read-file.ts). */
+export function readFileArg(path: string, deps: Pick<Deps, 'cwd'>, what = 'file', limit = MAX_STDIN_BYTES): Promise<string> {
+  return readNamedFile(path, deps.cwd, what, limit)
 }
 
 /**

@@ -1,24 +1,15 @@
-/** `--cacert FILE`: the PEM certificates of a private CA, read and checked before any request. @module */
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+/** `--cacert FILE`: the PEM certificates of a private CA, checked before any request. @module */
 import { X509Certificate } from 'node:crypto'
 import { InputError } from '../errors.js'
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 
 /**
- * The file's text when it holds at least one PEM certificate that parses. Throws InputError
- * (exit 2) otherwise: a CA file that trusts nothing would only turn into a puzzling TLS error.
+ * The certificates of the --cacert file's text (read by the caller, cli/input.ts's bounded
+ * reader), when it holds at least one PEM certificate that parses. Throws InputError (exit 2)
+ * otherwise: a CA file that trusts nothing would only turn into a puzzling TLS error.
  */
-export async function readCaFile(path: string, cwd: string): Promise<string> {
-  let text: string
-  try {
-    text = await readFile(resolve(cwd, path), 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? e)
-    throw new InputError(`cannot read --cacert ${path}: ${why}`)
-  }
+export function caCertificates(text: string, path: string): string {
   const certs = text.match(PEM_CERT) ?? []
   if (certs.length === 0) throw new InputError(`--cacert ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`)
   for (const [i, pem] of certs.entries()) {

@@ -272,3 +272,24 @@ describe('challenges, durations and windows', () => {
     }
   })
 })
+
+describe('files that never end (a device named where a file was meant)', () => {
+  // read until memory ran out before (~600 MB, then "RangeError: Invalid string length"): now
+  // read up to the input limit and refused in one line
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
+  for (const [args, what] of [
+    [['decode', '--file', '/dev/zero'], 'token file'],
+    [['verify', jwt, '--jwks', '/dev/zero'], 'JWKS file'],
+    [['verify', jwt, '--key', '/dev/urandom'], 'key file'],
+    [['verify', jwt, '--secret', '@/dev/zero'], '--secret file'],
+    [['sign', '--key', '/dev/zero', '--sub', 'x'], 'key file'],
+    [['discover', '--issuer', 'https://127.0.0.1:9', '--cacert', '/dev/zero'], '--cacert'],
+  ] as const) {
+    it(`${args.join(' ')}: exit 2, "over 4 MiB"`, async () => {
+      const r = await runCli([...args])
+      expect(r.code).toBe(2)
+      const path = args[args.length - 1] === 'x' ? '/dev/zero' : args[args.length - 1]!.replace(/^@/, '')
+      expect(r.stderr).toBe(`tokentool: cannot read ${what} ${path}: it is over 4 MiB (no ${what} is this large)\n`)
+    })
+  }
+})
