@@ -37,7 +37,9 @@ export function describeType(st: Stats): string {
   if (st.isCharacterDevice()) return 'a character device'
   if (st.isBlockDevice()) return 'a block device'
   if (st.isSocket()) return 'a socket'
-  return 'not a regular file'
+  // where a directory was wanted (TOKENTOOL_HOME=/etc/passwd): "… is a regular file, not a directory"
+  if (st.isFile()) return 'a regular file'
+  return 'of no type tokentool knows'
 }
 
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code

@@ -143,6 +143,17 @@ describe('only regular files are read', () => {
     refused(r, 'profiles remove (FIFO lock)', /default\.lock is a FIFO \(named pipe\), not a regular file/)
     expect(existsSync(h2.file)).toBe(true)
   })
+
+  it('TOKENTOOL_HOME that is a regular file or a device: named for what it is, not a directory', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tokentool-home-file-')), 'home')
+    writeFileSync(file, 'not a directory\n')
+    const r = await runCli(['profiles', 'list'], { env: { TOKENTOOL_HOME: file } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`tokentool: ${file} is a regular file, not a directory (point TOKENTOOL_HOME at a directory)\n`)
+    const dev = await runCli(['profiles', 'list'], { env: { TOKENTOOL_HOME: '/dev/null' } })
+    expect(dev.code).toBe(2)
+    expect(dev.stderr).toBe('tokentool: /dev/null is a character device, not a directory (point TOKENTOOL_HOME at a directory)\n')
+  })
 })
 
 describe('a full disk', () => {
