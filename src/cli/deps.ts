@@ -102,8 +102,8 @@ export function createProcessDeps(
       if (cached?.key !== key) {
         const { createFetch } = await import('../http/fetch.js')
         const { caCertificates } = await import('../http/ca.js')
-        const { readNamedFile, MAX_FILE_BYTES } = await import('./read-file.js')
-        const ca = cacert !== undefined ? [caCertificates(await readNamedFile(cacert, deps.cwd, '--cacert', MAX_FILE_BYTES), cacert)] : undefined
+        const { readNamedFile } = await import('./read-file.js')
+        const ca = cacert !== undefined ? [caCertificates(await readNamedFile(cacert, deps.cwd, '--cacert'), cacert)] : undefined
         cached = {
           key,
           fetch: createFetch({

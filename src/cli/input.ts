@@ -25,9 +25,9 @@ export async function readStream(stream: NodeJS.ReadableStream, limit = MAX_STDI
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** A file named on the command line, read up to `limit` bytes (read-file.ts). */
-export function readFileArg(path: string, deps: Pick<Deps, 'cwd'>, what = 'file', limit = MAX_STDIN_BYTES): Promise<string> {
-  return readNamedFile(path, deps.cwd, what, limit)
+/** A file named on the command line, read up to the input limit (read-file.ts). */
+export function readFileArg(path: string, deps: Pick<Deps, 'cwd'>, what = 'file'): Promise<string> {
+  return readNamedFile(path, deps.cwd, what)
 }
 
 /**

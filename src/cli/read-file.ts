@@ -13,7 +13,7 @@ import { InputError } from '../errors.js'
 export const MAX_FILE_BYTES = 4 * 1024 * 1024
 
 /** `path` relative to `cwd`, as UTF-8 text; InputError (exit 2) naming `what` when it cannot be read or is over `limit` bytes. */
-export async function readNamedFile(path: string, cwd: string, what: string, limit: number): Promise<string> {
+export async function readNamedFile(path: string, cwd: string, what: string, limit = MAX_FILE_BYTES): Promise<string> {
   let file: FileHandle | undefined
   try {
     file = await open(resolve(cwd, path), 'r')
