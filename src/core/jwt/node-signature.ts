@@ -14,11 +14,16 @@ const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 
 const CURVE: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' }
 
 /** Checks a signature over the signing input; null where node:crypto must not answer for jose. */
-type Check = ((data: Buffer, sig: Buffer) => boolean) | null
+export type SignatureCheck = ((data: Buffer, sig: Buffer) => boolean) | null
 // per key material and algorithm, worked out once: which check, or none (a batch asks per token)
-const checks = new WeakMap<object, Map<string, Check>>()
+const checks = new WeakMap<object, Map<string, SignatureCheck>>()
 
-function checkFor(alg: string, material: CryptoKey | Uint8Array): Check {
+/**
+ * node:crypto's check of signing input and signature bytes for `alg` with `material` (what
+ * nodeSignatureValid runs; verify --batch's lane calls it directly); null where node:crypto
+ * must not answer for jose.
+ */
+export function nodeSignatureCheck(alg: string, material: CryptoKey | Uint8Array): SignatureCheck {
   let byAlg = checks.get(material)
   if (byAlg === undefined) checks.set(material, (byAlg = new Map()))
   let check = byAlg.get(alg)
@@ -35,7 +40,7 @@ function keyObjectOf(material: CryptoKey | Uint8Array): KeyObject | undefined {
   }
 }
 
-function makeCheck(alg: string, material: CryptoKey | Uint8Array): Check {
+function makeCheck(alg: string, material: CryptoKey | Uint8Array): SignatureCheck {
   const hash = HASH[alg.slice(2)]
   if (/^HS(256|384|512)$/.test(alg)) {
     const secret = material instanceof Uint8Array ? material : keyObjectOf(material)
@@ -67,7 +72,7 @@ function makeCheck(alg: string, material: CryptoKey | Uint8Array): Check {
 export function nodeSignatureValid(alg: string, material: CryptoKey | Uint8Array, token: string): boolean {
   const dot = token.lastIndexOf('.')
   if (dot <= 0) return false
-  const check = checkFor(alg, material)
+  const check = nodeSignatureCheck(alg, material)
   if (check === null) return false
   try {
     return check(Buffer.from(token.slice(0, dot), 'latin1'), Buffer.from(token.slice(dot + 1), 'base64url'))

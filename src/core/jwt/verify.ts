@@ -7,7 +7,7 @@
  * @module
  */
 import type { CryptoKey } from 'jose'
-import { nodeSignatureValid } from './node-signature.js'
+import { nodeSignatureCheck, nodeSignatureValid, type SignatureCheck } from './node-signature.js'
 import { InputError } from '../../errors.js'
 import { checkBase64url, jsonShape, MAX_JSON_DEPTH, decodeBase64url, decodeJsonSegment, decodeUtf8, segmentLabel, splitCompact, type JsonObject } from './split.js'
 import { allowedAlgorithms, decideAlg, isNoneAlg, type KeyDescriptor } from './alg-policy.js'
@@ -66,6 +66,28 @@ export interface Verifier {
    * verifier. Throws what the verifier would for a token that is not a compact JWS.
    */
   atHand(token: string, now: Date): VerifyResult | undefined
+  /**
+   * What every token with this header segment shares, when its key is at hand and node:crypto
+   * answers for it (verify-lane.ts, `verify --batch`'s lane for the common token); undefined
+   * otherwise, and such tokens go through the verifier.
+   */
+  laneFor(headerSegment: string): VerifyLane | undefined
+}
+
+/**
+ * The part of verifying a token that depends on its header segment alone, worked out once for
+ * the tokens that share it: the header, its key, the outcome when that key verifies the
+ * signature. `still()` says whether the key source still answers this header with the same keys
+ * (a remote set may have rotated); `result` is the verifier's result for a token of this lane
+ * whose signature `check` confirmed and whose payload is the claims set `claims`, with no name
+ * repeated in it.
+ */
+export interface VerifyLane {
+  check: NonNullable<SignatureCheck>
+  still(): boolean
+  result(claims: JsonObject, now: Date): VerifyResult
+  /** The verifier's options: what the claims rows depend on. */
+  options: VerifyOptions
 }
 
 const NOT_CHECKED = 'not checked: the algorithm was rejected'
@@ -115,8 +137,11 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
     const payloadDuplicates = payload.claims !== undefined ? payloadDuplicatesOf(payload.members!, payload.text!) : NONE
     const duplicates = payloadDuplicates.length === 0 ? headerDuplicates : [...headerDuplicates, ...payloadDuplicates.map((d) => `payload: ${d}`)]
     const checks = computeChecks({ header, payload: payload.claims, outcome, options, now, duplicates })
+    return result(checks, header, payload, ownPayload, outcome, warnings)
+  }
+  const result = (checks: Check[], header: JsonObject, payload: ReturnType<typeof parsePayload>, ownPayload: Uint8Array | undefined, outcome: SignatureOutcome, warnings: string[]): VerifyResult => {
     if (payload.binary !== undefined) {
-      checks.push({ name: 'payload', ok: true, skipped: true, detail: `not UTF-8 text (${ownPayload.length} bytes): shown as base64url; ${outcome.signature.ok ? 'the signature over it is valid' : 'nothing about it was verified'}` })
+      checks.push({ name: 'payload', ok: true, skipped: true, detail: `not UTF-8 text (${ownPayload!.length} bytes): shown as base64url; ${outcome.signature.ok ? 'the signature over it is valid' : 'nothing about it was verified'}` })
     }
     let valid = true
     for (const c of checks) if (!c.ok) valid = false
@@ -135,6 +160,35 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
       const warnings: string[] = []
       const outcome = signatureAtHand(token, prepared.header, source, requested, warnings)
       return outcome === undefined ? undefined : finish(prepared, outcome, warnings, now)
+    },
+    laneFor(headerSegment: string): VerifyLane | undefined {
+      let parsed: { header: JsonObject; duplicates: string[] }
+      try {
+        parsed = parseHeader(headerSegment)
+      } catch {
+        return undefined
+      }
+      const { header, duplicates } = parsed
+      // what signatureAtHand leaves to the verifier stays there
+      const alg = header.alg
+      if (typeof alg !== 'string' || isNoneAlg(alg) || header.crit !== undefined || header.b64 !== undefined) return undefined
+      const lookup = source.lookupAtHand?.(header)
+      if (lookup === undefined) return undefined
+      const plan = planAtHand(alg, header, lookup, requested)
+      if (plan.key === undefined || plan.verified === undefined) return undefined
+      const material = plan.key.materialAtHand?.(alg)
+      const check = material === undefined ? null : nodeSignatureCheck(alg, material)
+      if (check === null) return undefined
+      const outcome = plan.verified
+      const warning = plan.warning
+      return {
+        check,
+        options,
+        still: () => source.lookupAtHand!(header) === lookup,
+        // finish's result for a claims set with no repeated name (the lane checked that)
+        result: (claims, now) =>
+          result(computeChecks({ header, payload: claims, outcome, options, now, duplicates }), header, { claims }, undefined, outcome, warning === undefined ? [] : [warning]),
+      }
     },
   })
 }

@@ -1,0 +1,154 @@
+/**
+ * `verify --batch`'s lane for the common token: a bare compact JWS whose header segment the
+ * verifier has seen, whose key is at hand, whose signature node:crypto confirms and whose
+ * payload is a claims set with no repeated name. Such a token is verified here with less work
+ * than the verifier's whole path (verify.ts), and its line is remembered: tokens of one issuer
+ * in the same second mostly differ only in claims that no check reads, so their lines differ only
+ * in the line number. Anything else (a malformed segment, a bad signature, another header, a
+ * payload that is not such a claims set) is not answered here: the caller asks the verifier,
+ * which stays the reference. The lane's line is the verifier's line, byte for byte
+ * (test/cli/verify-batch-pool.test.ts, test/unit/verify-lane.test.ts).
+ * @module
+ */
+import { isUtf8 } from 'node:buffer'
+import type { Verifier, VerifyLane } from '../../core/jwt/verify.js'
+import { isCanonicalBase64url, jsonShape, MAX_JSON_DEPTH, type JsonObject } from '../../core/jwt/split.js'
+import { memberNameCount } from '../../core/jwt/json-duplicates.js'
+import { MAX_TOKEN_BYTES } from '../../core/jwt/size.js'
+import { normalizeTokenText } from '../../core/token-text.js'
+import { batchLine } from '../../render/verify.js'
+
+/** A remembered line without its `{"line":N` start, and whether the token failed. */
+interface Tail {
+  text: string
+  failed: boolean
+}
+
+interface Lane {
+  lane: VerifyLane
+  /** The second the tails hold for (the time rows say "in 59m12s"). */
+  second: number
+  tails: Map<string, Tail>
+  /** The last token's exp, nbf, iat, iss, aud and its tail: the next token often has the same. */
+  last: { exp: unknown; nbf: unknown; iat: unknown; iss: unknown; aud: unknown; tail: Tail | undefined }
+}
+
+const LANES_MAX = 32
+const TAILS_MAX = 256
+const LINE_START = '{"line":0'
+
+/**
+ * The lane of one verifier: `line(lineNo, text, now)` is the line `verifyBatchLine` would give,
+ * or undefined when this token is not the lane's to answer.
+ */
+export function createVerifyLane(verifier: Verifier): (lineNo: number, text: string, now: Date) => { line: string; failed: boolean } | undefined {
+  const lanes = new Map<string, Lane>()
+
+  const laneOf = (segment: string): Lane | undefined => {
+    const known = lanes.get(segment)
+    if (known !== undefined && known.lane.still()) return known
+    const lane = verifier.laneFor(segment)
+    if (lane === undefined) {
+      lanes.delete(segment)
+      return undefined
+    }
+    if (lanes.size >= LANES_MAX) lanes.clear()
+    const made: Lane = { lane, second: NaN, tails: new Map(), last: { exp: undefined, nbf: undefined, iat: undefined, iss: undefined, aud: undefined, tail: undefined } }
+    lanes.set(segment, made)
+    return made
+  }
+
+  return (lineNo, text, now) => {
+    const token = normalizeTokenText(text)
+    // splitCompact's refusals (too large, not 3 segments) are the verifier's to word
+    if (token.length * 3 > MAX_TOKEN_BYTES) return undefined
+    const a = token.indexOf('.')
+    const b = a < 0 ? -1 : token.indexOf('.', a + 1)
+    if (b < 0 || token.indexOf('.', b + 1) !== -1) return undefined
+    const entry = laneOf(token.slice(0, a))
+    if (entry === undefined) return undefined
+    const payloadSegment = token.slice(a + 1, b)
+    const signatureSegment = token.slice(b + 1)
+    if (!isCanonicalBase64url(payloadSegment) || !isCanonicalBase64url(signatureSegment)) return undefined
+
+    const bytes = Buffer.from(payloadSegment, 'base64url')
+    if (!isUtf8(bytes)) return undefined
+    const json = bytes.toString('utf8')
+    let claims: unknown
+    try {
+      claims = JSON.parse(json)
+    } catch {
+      return undefined
+    }
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined
+    const shape = jsonShape(claims)
+    if (shape.depth > MAX_JSON_DEPTH || memberNameCount(json) !== shape.members) return undefined
+
+    let valid: boolean
+    try {
+      valid = entry.lane.check(Buffer.from(token.slice(0, b), 'latin1'), Buffer.from(signatureSegment, 'base64url'))
+    } catch {
+      return undefined
+    }
+    // a signature node:crypto does not confirm gets jose's word for it
+    if (!valid) return undefined
+
+    const tail = tailOf(entry, claims as JsonObject, now)
+    return { line: `{"line":${lineNo}${tail.text}`, failed: tail.failed }
+  }
+}
+
+/**
+ * The line's tail for these claims, remembered for this second when the claims rows' inputs make
+ * a key: the rows read exp, nbf, iat, iss and aud, and no other claim unless --sub, --scope,
+ * --claim or --max-age asks (then nothing is remembered).
+ */
+function tailOf(entry: Lane, claims: JsonObject, now: Date): Tail {
+  const o = entry.lane.options
+  if (o.sub !== undefined || o.scopes !== undefined || o.claims !== undefined || o.maxAge !== undefined) return makeTail(entry.lane, claims, now)
+  const second = Math.floor(now.getTime() / 1000)
+  const last = entry.last
+  if (entry.second !== second) {
+    entry.second = second
+    entry.tails.clear()
+    last.tail = undefined
+  }
+  const { exp, nbf, iat, iss, aud } = claims
+  // the same values as the last token's (keyable ones only: a key stands for them)
+  if (last.tail !== undefined && exp === last.exp && nbf === last.nbf && iat === last.iat && iss === last.iss && aud === last.aud) return last.tail
+  const key = claimsKey(exp, nbf, iat, iss, aud)
+  if (key === undefined) return makeTail(entry.lane, claims, now)
+  let tail = entry.tails.get(key)
+  if (tail === undefined) {
+    if (entry.tails.size >= TAILS_MAX) entry.tails.clear()
+    entry.tails.set(key, (tail = makeTail(entry.lane, claims, now)))
+  }
+  last.exp = exp
+  last.nbf = nbf
+  last.iat = iat
+  last.iss = iss
+  last.aud = aud
+  last.tail = tail
+  return tail
+}
+
+function makeTail(lane: VerifyLane, claims: JsonObject, now: Date): Tail {
+  const r = lane.result(claims, now)
+  return { text: batchLine(0, r).slice(LINE_START.length), failed: !r.valid }
+}
+
+/**
+ * exp, nbf and iat (safe integers other than 0, or absent), iss and aud (strings or absent) as one string that
+ * no other values give; undefined for any other value (no tail is remembered for it).
+ */
+function claimsKey(exp: unknown, nbf: unknown, iat: unknown, iss: unknown, aud: unknown): string | undefined {
+  if (!timeKeyable(exp) || !timeKeyable(nbf) || !timeKeyable(iat)) return undefined
+  if ((iss !== undefined && typeof iss !== 'string') || (aud !== undefined && typeof aud !== 'string')) return undefined
+  // iss carries its length, so that where it ends is known; aud comes last
+  return `${exp ?? ''},${nbf ?? ''},${iat ?? ''},${iss === undefined ? '-' : `${iss.length}:${iss}`},${aud === undefined ? '-' : `+${aud}`}`
+}
+
+// 0 is left out with -0, which `===` (the last token's comparison) would take for it
+function timeKeyable(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v !== 0)
+}
