@@ -10,7 +10,7 @@
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createVerifier, type VerifyOptions } from '../../src/core/jwt/verify.js'
-import { createVerifyLane } from '../../src/cli/commands/verify-lane.js'
+import { createVerifyLane, laneLine, type Tail } from '../../src/cli/commands/verify-lane.js'
 import { verifyBatchLine } from '../../src/cli/commands/verify-line.js'
 import { enc, entry, NOW, NOW_S, OPTIONS, raw, setUpVerifyCorpus, signers, sources, tokenOf } from '../helpers/verify-corpus.js'
 
@@ -105,6 +105,17 @@ async function laneToken(kid: string, claims: Record<string, unknown>, form: (ty
 
 const laneEntry = fc.record({ kid: fc.constantFrom('ec', 'rsa', 'ed', 'hs', 'short', 'weak'), claims: laneClaims, form: fc.constantFrom(...FORMS) })
 
+/** The lane's answer as verifyBatchLine words it: the line (its bytes too, when remembered) and the verdict. */
+function lineLane(verifier: ReturnType<typeof createVerifier>): (lineNo: number, text: string, now: Date) => { line: string; failed: boolean } | undefined {
+  const lane = createVerifyLane(verifier)
+  return (lineNo, text, now) => {
+    const tail: Tail | undefined = lane(text, now)
+    if (tail === undefined) return undefined
+    if (tail.bytes !== undefined) expect(tail.bytes.toString('utf8')).toBe(tail.text)
+    return { line: laneLine(lineNo, tail), failed: tail.failed }
+  }
+}
+
 describe('verify --batch lane', () => {
   it('gives nothing or exactly the verifier’s line, for every token, key source, option set and second', async () => {
     const all = sources()
@@ -117,7 +128,7 @@ describe('verify --batch lane', () => {
         fc.constantFrom(...LANE_OPTIONS),
         async (entries, name, options) => {
           const verifier = createVerifier(all[name as keyof typeof all], options)
-          const lane = createVerifyLane(verifier)
+          const lane = lineLane(verifier)
           const tokens = await Promise.all(entries.map((e) => (typeof e === 'object' && 'form' in e ? laneToken(e.kid, e.claims, e.form) : tokenOf(e))))
           // the first pass imports the keys (the lane mostly steps aside), the next ones answer
           let lineNo = 0
@@ -148,7 +159,7 @@ describe('verify --batch lane', () => {
     for (const [source, kids] of [[file, ['ec', 'rsa', 'ed']], [remote, ['ec', 'rsa', 'ed']], [secret, ['hs']]] as const) {
       for (const options of [{ clockSkew: 60 }, { clockSkew: 60, iss: 'https://issuer.test', aud: ['api'] }]) {
         const verifier = createVerifier(source, options)
-        const lane = createVerifyLane(verifier)
+        const lane = lineLane(verifier)
         for (const kid of kids) {
           const tokens = await Promise.all(
             [NOW_S + 600, NOW_S + 600, NOW_S - 600, NOW_S + 601].map((exp, i) => signers[kid]!({}, JSON.stringify({ iss: 'https://issuer.test', aud: i === 3 ? ['api', 'x'] : 'api', exp, sub: `u${i}` }))),
@@ -170,7 +181,7 @@ describe('verify --batch lane', () => {
     const options: VerifyOptions[] = [{ clockSkew: 60 }, { clockSkew: 60, iss: 'a', aud: ['c'] }, { clockSkew: 60, sub: 'u1' }, { clockSkew: 60, scopes: ['read'] }]
     for (const o of options) {
       const verifier = createVerifier(sources().file, o)
-      const lane = createVerifyLane(verifier)
+      const lane = lineLane(verifier)
       const exp = NOW_S + 600
       const variants: Record<string, unknown>[] = [
         { iss: 'a,+b', aud: 'c', exp },
@@ -184,6 +195,12 @@ describe('verify --batch lane', () => {
         { iss: 'a', aud: 'c', exp, nbf: NOW_S - 60 },
         { iss: 'a', aud: 'c', exp, iat: NOW_S - 60 },
         { iss: 'a', aud: ['c'], exp },
+        { iss: 'a', aud: ['c', 'd'], exp },
+        { iss: 'a', aud: ['c,d'], exp },
+        { iss: 'a', aud: ['1:c'], exp },
+        { iss: 'a', aud: ['cd'], exp },
+        { iss: 'a', aud: ['c', 1], exp },
+        { iss: 'a', aud: [], exp },
         { iss: 'a', aud: 'c', exp: 0 },
         { iss: 'a', aud: 'c', exp: -0 },
       ]
@@ -204,7 +221,7 @@ describe('verify --batch lane', () => {
 
   it('steps aside for a bad signature, a payload that is not a claims set and a token the verifier must word', async () => {
     const verifier = createVerifier(sources().file, { clockSkew: 60 })
-    const lane = createVerifyLane(verifier)
+    const lane = lineLane(verifier)
     const ok = await signers.ec!({}, JSON.stringify({ sub: 'x', exp: NOW_S + 60 }))
     await verifyBatchLine(verifier, 1, ok, NOW)
     expect(lane(1, ok, NOW)).toBeDefined()

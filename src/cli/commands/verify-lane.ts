@@ -18,10 +18,17 @@ import { MAX_TOKEN_BYTES } from '../../core/jwt/size.js'
 import { normalizeTokenText } from '../../core/token-text.js'
 import { batchLine } from '../../render/verify.js'
 
-/** A remembered line without its `{"line":N` start, and whether the token failed. */
-interface Tail {
+/** The lane's answer: the line without its `{"line":N` start, and whether the token failed. */
+export interface Tail {
   text: string
+  /** `text` as UTF-8, for a tail that is remembered (written as bytes, batch after batch). */
+  bytes?: Buffer
   failed: boolean
+}
+
+/** The whole line of a tail. */
+export function laneLine(lineNo: number, tail: Tail): string {
+  return `{"line":${lineNo}${tail.text}`
 }
 
 interface Lane {
@@ -38,10 +45,10 @@ const TAILS_MAX = 256
 const LINE_START = '{"line":0'
 
 /**
- * The lane of one verifier: `line(lineNo, text, now)` is the line `verifyBatchLine` would give,
- * or undefined when this token is not the lane's to answer.
+ * The lane of one verifier: `lane(text, now)` is the tail of the line `verifyBatchLine` would
+ * give (laneLine), or undefined when this token is not the lane's to answer.
  */
-export function createVerifyLane(verifier: Verifier): (lineNo: number, text: string, now: Date) => { line: string; failed: boolean } | undefined {
+export function createVerifyLane(verifier: Verifier): (text: string, now: Date) => Tail | undefined {
   const lanes = new Map<string, Lane>()
 
   const laneOf = (segment: string): Lane | undefined => {
@@ -58,7 +65,7 @@ export function createVerifyLane(verifier: Verifier): (lineNo: number, text: str
     return made
   }
 
-  return (lineNo, text, now) => {
+  return (text, now) => {
     const token = normalizeTokenText(text)
     // splitCompact's refusals (too large, not 3 segments) are the verifier's to word
     if (token.length * 3 > MAX_TOKEN_BYTES) return undefined
@@ -93,8 +100,7 @@ export function createVerifyLane(verifier: Verifier): (lineNo: number, text: str
     // a signature node:crypto does not confirm gets jose's word for it
     if (!valid) return undefined
 
-    const tail = tailOf(entry, claims as JsonObject, now)
-    return { line: `{"line":${lineNo}${tail.text}`, failed: tail.failed }
+    return tailOf(entry, claims as JsonObject, now)
   }
 }
 
@@ -121,7 +127,9 @@ function tailOf(entry: Lane, claims: JsonObject, now: Date): Tail {
   let tail = entry.tails.get(key)
   if (tail === undefined) {
     if (entry.tails.size >= TAILS_MAX) entry.tails.clear()
-    entry.tails.set(key, (tail = makeTail(entry.lane, claims, now)))
+    tail = makeTail(entry.lane, claims, now)
+    tail.bytes = Buffer.from(tail.text, 'utf8')
+    entry.tails.set(key, tail)
   }
   last.exp = exp
   last.nbf = nbf
@@ -138,14 +146,30 @@ function makeTail(lane: VerifyLane, claims: JsonObject, now: Date): Tail {
 }
 
 /**
- * exp, nbf and iat (safe integers other than 0, or absent), iss and aud (strings or absent) as one string that
- * no other values give; undefined for any other value (no tail is remembered for it).
+ * exp, nbf and iat (safe integers other than 0, or absent), iss (a string or absent) and aud (a
+ * string, a list of strings or absent) as one string that no other values give; undefined for
+ * any other value (no tail is remembered for it).
  */
 function claimsKey(exp: unknown, nbf: unknown, iat: unknown, iss: unknown, aud: unknown): string | undefined {
   if (!timeKeyable(exp) || !timeKeyable(nbf) || !timeKeyable(iat)) return undefined
-  if ((iss !== undefined && typeof iss !== 'string') || (aud !== undefined && typeof aud !== 'string')) return undefined
+  if (iss !== undefined && typeof iss !== 'string') return undefined
+  const audKey = audienceKey(aud)
+  if (audKey === undefined) return undefined
   // iss carries its length, so that where it ends is known; aud comes last
-  return `${exp ?? ''},${nbf ?? ''},${iat ?? ''},${iss === undefined ? '-' : `${iss.length}:${iss}`},${aud === undefined ? '-' : `+${aud}`}`
+  return `${exp ?? ''},${nbf ?? ''},${iat ?? ''},${iss === undefined ? '-' : `${iss.length}:${iss}`},${audKey}`
+}
+
+/** aud as a key: `-` when absent, `+` and the string, or `[` and each string with its length. */
+function audienceKey(aud: unknown): string | undefined {
+  if (aud === undefined) return '-'
+  if (typeof aud === 'string') return `+${aud}`
+  if (!Array.isArray(aud)) return undefined
+  let key = '['
+  for (const a of aud) {
+    if (typeof a !== 'string') return undefined
+    key += `${a.length}:${a}`
+  }
+  return key
 }
 
 // 0 is left out with -0, which `===` (the last token's comparison) would take for it

@@ -15,7 +15,7 @@ import { createVerifier, type KeySource, type Verifier, type VerifyOptions } fro
 import type { KidLookup } from '../../oauth/jwks.js'
 import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolver } from '../keys.js'
 import { verifyBatchLine, verifyBatchLineAtHand } from './verify-line.js'
-import { createVerifyLane } from './verify-lane.js'
+import { createVerifyLane, laneLine } from './verify-lane.js'
 import type { BatchDone, FromWorker, ToWorker, WorkerData, WorkerKeys } from './verify-pool-messages.js'
 
 const port = parentPort!
@@ -105,12 +105,21 @@ class Output {
   private length = 0
   write(text: string): void {
     // a UTF-16 unit is at most 3 bytes of UTF-8: room for the whole line, so it is never cut
-    if (this.buf.length - this.length < text.length * 3) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + text.length * 3))
-      this.buf.copy(grown, 0, 0, this.length)
-      this.buf = grown
-    }
+    this.room(text.length * 3)
     this.length += this.buf.write(text, this.length, 'utf8')
+  }
+  /** `{"line":N` and then `tail`: a line whose rest is remembered as bytes (verify-lane.ts). */
+  writeLine(lineNo: number, tail: Buffer): void {
+    // the start and the number are ASCII, 30 bytes at most
+    this.room(tail.length + 30)
+    this.length += this.buf.write(`{"line":${lineNo}`, this.length, 'latin1')
+    this.length += tail.copy(this.buf, this.length)
+  }
+  private room(bytes: number): void {
+    if (this.buf.length - this.length >= bytes) return
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + bytes))
+    this.buf.copy(grown, 0, 0, this.length)
+    this.buf = grown
   }
   /** Exactly the bytes written since the last take. */
   take(): ArrayBuffer {
@@ -154,7 +163,14 @@ function runAtHand(c: Cursor): string | undefined {
       if (line.trim() === '') continue
       total++
       const now = fixedNow ?? new Date()
-      const r = lane!(lineNo, line, now) ?? verifyBatchLineAtHand(verifier!, lineNo, line, now)
+      const tail = lane!(line, now)
+      if (tail !== undefined) {
+        if (tail.failed) failed++
+        if (tail.bytes !== undefined) out.writeLine(lineNo, tail.bytes)
+        else out.write(laneLine(lineNo, tail))
+        continue
+      }
+      const r = verifyBatchLineAtHand(verifier!, lineNo, line, now)
       if (r === undefined) {
         waiting = line
         break
