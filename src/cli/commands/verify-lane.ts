@@ -10,9 +10,8 @@
  * (test/cli/verify-batch-pool.test.ts, test/unit/verify-lane.test.ts).
  * @module
  */
-import { isUtf8 } from 'node:buffer'
-import type { Verifier, VerifyLane } from '../../core/jwt/verify.js'
-import { isCanonicalBase64url, jsonShape, MAX_JSON_DEPTH, type JsonObject } from '../../core/jwt/split.js'
+import { parsePayload, type Verifier, type VerifyLane } from '../../core/jwt/verify.js'
+import { isCanonicalBase64url, type JsonObject } from '../../core/jwt/split.js'
 import { memberNameCount } from '../../core/jwt/json-duplicates.js'
 import { MAX_TOKEN_BYTES } from '../../core/jwt/size.js'
 import { normalizeTokenText } from '../../core/token-text.js'
@@ -78,18 +77,16 @@ export function createVerifyLane(verifier: Verifier): (text: string, now: Date) 
     const signatureSegment = token.slice(b + 1)
     if (!isCanonicalBase64url(payloadSegment) || !isCanonicalBase64url(signatureSegment)) return undefined
 
-    const bytes = Buffer.from(payloadSegment, 'base64url')
-    if (!isUtf8(bytes)) return undefined
-    const json = bytes.toString('utf8')
-    let claims: unknown
+    // the verifier's own reading of the payload; a claims set with a name repeated, text, bytes
+    // that are not UTF-8 and JSON too deep (which it refuses) are the verifier's to word
+    let payload: ReturnType<typeof parsePayload>
     try {
-      claims = JSON.parse(json)
+      payload = parsePayload(Buffer.from(payloadSegment, 'base64url'))
     } catch {
       return undefined
     }
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined
-    const shape = jsonShape(claims)
-    if (shape.depth > MAX_JSON_DEPTH || memberNameCount(json) !== shape.members) return undefined
+    const claims = payload.claims
+    if (claims === undefined || memberNameCount(payload.text!) !== payload.members) return undefined
 
     let valid: boolean
     try {
