@@ -169,7 +169,8 @@ export function createVerifier(source: KeySource, options: VerifyOptions): Verif
         return undefined
       }
       const { header, duplicates } = parsed
-      // what signatureAtHand leaves to the verifier stays there
+      // what signatureAtHand leaves to the verifier stays there (crit; b64 in any form: the lane
+      // reads the payload as base64url)
       const alg = header.alg
       if (typeof alg !== 'string' || isNoneAlg(alg) || header.crit !== undefined || header.b64 !== undefined) return undefined
       const lookup = source.lookupAtHand?.(header)
