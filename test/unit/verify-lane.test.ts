@@ -219,6 +219,19 @@ describe('verify --batch lane', () => {
     }
   })
 
+  it('forgets lines beyond its bound and still answers each token as the verifier does', async () => {
+    const verifier = createVerifier(sources().file, { clockSkew: 60 })
+    const lane = lineLane(verifier)
+    // more distinct lines in one second than the lane keeps, then the first ones again
+    const tokens = await Promise.all(Array.from({ length: 150 }, (_, i) => signers.ec!({}, JSON.stringify({ iss: 'https://issuer.test', exp: NOW_S + 60 + i }))))
+    await verifyBatchLine(verifier, 1, tokens[0]!, NOW)
+    for (const t of [...tokens, ...tokens.slice(0, 10)]) {
+      const fast = lane(3, t, NOW)
+      expect(fast).toBeDefined()
+      expect(fast).toStrictEqual(await verifyBatchLine(verifier, 3, t, NOW))
+    }
+  })
+
   it('steps aside for a bad signature, a payload that is not a claims set and a token the verifier must word', async () => {
     const verifier = createVerifier(sources().file, { clockSkew: 60 })
     const lane = lineLane(verifier)

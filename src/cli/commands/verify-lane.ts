@@ -40,7 +40,8 @@ interface Lane {
 }
 
 const LANES_MAX = 32
-const TAILS_MAX = 256
+// bounded: 32 headers × 64 lines of ~1.3 KB (text and bytes) at most per worker
+const TAILS_MAX = 64
 const LINE_START = '{"line":0'
 
 /**
