@@ -116,6 +116,13 @@ function lineLane(verifier: ReturnType<typeof createVerifier>): (lineNo: number,
   }
 }
 
+/** The lane answers this token, with the verifier's line. */
+async function expectAnswered(lane: ReturnType<typeof lineLane>, verifier: ReturnType<typeof createVerifier>, lineNo: number, token: string, label?: string): Promise<void> {
+  const fast = lane(lineNo, token, NOW)
+  expect(fast, label).toBeDefined()
+  expect(fast).toStrictEqual(await verifyBatchLine(verifier, lineNo, token, NOW))
+}
+
 describe('verify --batch lane', () => {
   it('gives nothing or exactly the verifier’s line, for every token, key source, option set and second', async () => {
     const all = sources()
@@ -165,11 +172,7 @@ describe('verify --batch lane', () => {
             [NOW_S + 600, NOW_S + 600, NOW_S - 600, NOW_S + 601].map((exp, i) => signers[kid]!({}, JSON.stringify({ iss: 'https://issuer.test', aud: i === 3 ? ['api', 'x'] : 'api', exp, sub: `u${i}` }))),
           )
           await verifyBatchLine(verifier, 1, tokens[0]!, NOW)
-          for (const [i, t] of tokens.entries()) {
-            const fast = lane(i + 1, t, NOW)
-            expect(fast, `${kid} token ${i}`).toBeDefined()
-            expect(fast).toStrictEqual(await verifyBatchLine(verifier, i + 1, t, NOW))
-          }
+          for (const [i, t] of tokens.entries()) await expectAnswered(lane, verifier, i + 1, t, `${kid} token ${i}`)
           // the expired one is answered too, as a failure
           expect(lane(9, tokens[2]!, NOW)!.failed).toBe(true)
         }
@@ -209,11 +212,7 @@ describe('verify --batch lane', () => {
       // each after each other one, so that the last token's and the remembered lines are both asked
       for (const a of tokens) {
         for (const b of tokens) {
-          for (const t of [a, b]) {
-            const fast = lane(7, t, NOW)
-            expect(fast).toBeDefined()
-            expect(fast).toStrictEqual(await verifyBatchLine(verifier, 7, t, NOW))
-          }
+          for (const t of [a, b]) await expectAnswered(lane, verifier, 7, t)
         }
       }
     }
@@ -225,11 +224,7 @@ describe('verify --batch lane', () => {
     // more distinct lines in one second than the lane keeps, then the first ones again
     const tokens = await Promise.all(Array.from({ length: 150 }, (_, i) => signers.ec!({}, JSON.stringify({ iss: 'https://issuer.test', exp: NOW_S + 60 + i }))))
     await verifyBatchLine(verifier, 1, tokens[0]!, NOW)
-    for (const t of [...tokens, ...tokens.slice(0, 10)]) {
-      const fast = lane(3, t, NOW)
-      expect(fast).toBeDefined()
-      expect(fast).toStrictEqual(await verifyBatchLine(verifier, 3, t, NOW))
-    }
+    for (const t of [...tokens, ...tokens.slice(0, 10)]) await expectAnswered(lane, verifier, 3, t)
   })
 
   it('steps aside for a bad signature, a payload that is not a claims set and a token the verifier must word', async () => {
