@@ -55,7 +55,9 @@ const laneClaims = fc.record(
 )
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-const FORMS = ['as-is', 'as-is', 'as-is', 'duplicate', 'deep', 'array', 'not-utf8', 'padded', 'bits', 'bearer', 'quoted', 'crlf-space', 'header-dup', 'jwe'] as const
+const FORMS = ['as-is', 'as-is', 'as-is', 'duplicate', 'deep', 'array', 'not-utf8', 'padded', 'bits', 'bearer', 'quoted', 'crlf-space', 'header-dup', 'jwe', 'spaced', 'escaped', 'deep64', 'brackets'] as const
+/** Claims sets written otherwise than JSON.stringify writes them (the lane reads them as the verifier does). */
+const WRITTEN_OTHERWISE = ['spaced', 'escaped', 'deep64', 'brackets'] as const
 
 /** A token of the lane's kind, or one twisted where the lane must step aside. */
 async function laneToken(kid: string, claims: Record<string, unknown>, form: (typeof FORMS)[number]): Promise<string> {
@@ -98,6 +100,23 @@ async function laneToken(kid: string, claims: Record<string, unknown>, form: (ty
       return sign({ typ: 'JWT', cty: 'x' }, json)
     case 'jwe':
       return `${enc({ alg: 'dir', enc: 'A128GCM' })}..${enc('iv')}.${enc('ct')}.${enc('tag')}`
+    case 'spaced':
+      return sign({}, JSON.stringify(claims, null, 1))
+    case 'escaped': {
+      // `\/` for `/`, as PHP and some .NET serializers write it, and 1.0 for 1
+      const inner = json.slice(1, -1)
+      return sign({}, `{"path":"a\\/b","n":1.0${inner ? `,${inner}` : ''}}`)
+    }
+    case 'deep64': {
+      // nested as deep as every command allows: an object and 63 arrays
+      const inner = json.slice(1, -1)
+      return sign({}, `{"d":${'['.repeat(63)}${']'.repeat(63)}${inner ? `,${inner}` : ''}}`)
+    }
+    case 'brackets': {
+      // more opening brackets than MAX_JSON_DEPTH, all of them inside a string
+      const inner = json.slice(1, -1)
+      return sign({}, `{"s":"${'['.repeat(70)}${'{'.repeat(10)}"${inner ? `,${inner}` : ''}}`)
+    }
     default:
       return sign({}, json)
   }
@@ -225,6 +244,19 @@ describe('verify --batch lane', () => {
     const tokens = await Promise.all(Array.from({ length: 150 }, (_, i) => signers.ec!({}, JSON.stringify({ iss: 'https://issuer.test', exp: NOW_S + 60 + i }))))
     await verifyBatchLine(verifier, 1, tokens[0]!, NOW)
     for (const t of [...tokens, ...tokens.slice(0, 10)]) await expectAnswered(lane, verifier, 3, t)
+  })
+
+  it('answers claims sets written otherwise than JSON.stringify writes them, as the verifier reads them', async () => {
+    for (const options of [{ clockSkew: 60 }, { clockSkew: 60, iss: 'https://issuer.test', aud: ['api'] }]) {
+      const verifier = createVerifier(sources().file, options)
+      const lane = lineLane(verifier)
+      await verifyBatchLine(verifier, 1, await signers.ec!({}, JSON.stringify({ exp: NOW_S + 60 })), NOW)
+      for (const form of WRITTEN_OTHERWISE) {
+        for (const claims of [{ iss: 'https://issuer.test', aud: 'api', exp: NOW_S + 60 }, { iss: 'https://issuer.test', exp: NOW_S - 600, sub: 'x' }, {}]) {
+          await expectAnswered(lane, verifier, 2, await laneToken('ec', claims, form), `${form} ${JSON.stringify(claims)}`)
+        }
+      }
+    }
   })
 
   it('steps aside for a bad signature, a payload that is not a claims set and a token the verifier must word', async () => {

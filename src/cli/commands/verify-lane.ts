@@ -11,7 +11,8 @@
  * @module
  */
 import { parsePayload, type Verifier, type VerifyLane } from '../../core/jwt/verify.js'
-import { isCanonicalBase64url, type JsonObject } from '../../core/jwt/split.js'
+import { isUtf8 } from 'node:buffer'
+import { isCanonicalBase64url, MAX_JSON_DEPTH, type JsonObject } from '../../core/jwt/split.js'
 import { memberNameCount } from '../../core/jwt/json-duplicates.js'
 import { MAX_TOKEN_BYTES } from '../../core/jwt/size.js'
 import { normalizeTokenText } from '../../core/token-text.js'
@@ -80,14 +81,18 @@ export function createVerifyLane(verifier: Verifier): (text: string, now: Date) 
 
     // the verifier's own reading of the payload; a claims set with a name repeated, text, bytes
     // that are not UTF-8 and JSON too deep (which it refuses) are the verifier's to word
-    let payload: ReturnType<typeof parsePayload>
-    try {
-      payload = parsePayload(Buffer.from(payloadSegment, 'base64url'))
-    } catch {
-      return undefined
+    const bytes = Buffer.from(payloadSegment, 'base64url')
+    let claims = canonicalClaims(bytes)
+    if (claims === undefined) {
+      let payload: ReturnType<typeof parsePayload>
+      try {
+        payload = parsePayload(bytes)
+      } catch {
+        return undefined
+      }
+      if (payload.claims === undefined || memberNameCount(payload.text!) !== payload.members) return undefined
+      claims = payload.claims as JsonObject
     }
-    const claims = payload.claims
-    if (claims === undefined || memberNameCount(payload.text!) !== payload.members) return undefined
 
     let valid: boolean
     try {
@@ -98,8 +103,37 @@ export function createVerifyLane(verifier: Verifier): (text: string, now: Date) 
     // a signature node:crypto does not confirm gets jose's word for it
     if (!valid) return undefined
 
-    return tailOf(entry, claims as JsonObject, now)
+    return tailOf(entry, claims, now)
   }
+}
+
+/**
+ * The claims set of a payload written as JSON.stringify writes one, as parsePayload reads it:
+ * UTF-8 text, a JSON object nested no deeper than MAX_JSON_DEPTH (it has no more opening
+ * brackets than that) and with no name repeated (JSON.stringify writes each member once, so text
+ * it gives back unchanged repeats none). Undefined for any other payload: parsePayload's walk
+ * and the count of its names then decide. Most issuers write their claims so; the two checks
+ * here are native code, where the walk and the count are loops for V8 to compile in each worker.
+ */
+function canonicalClaims(bytes: Buffer): JsonObject | undefined {
+  if (!isUtf8(bytes)) return undefined
+  const text = bytes.toString('utf8')
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !fewOpenings(text) || JSON.stringify(v) !== text) return undefined
+  return v as JsonObject
+}
+
+/** At most MAX_JSON_DEPTH opening brackets, `{` and `[` counted together. */
+function fewOpenings(text: string): boolean {
+  let n = 0
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++n > MAX_JSON_DEPTH) return false
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++n > MAX_JSON_DEPTH) return false
+  return true
 }
 
 /**

@@ -112,8 +112,18 @@ class Output {
   writeLine(lineNo: number, tail: Buffer): void {
     // the start and the number are ASCII, 30 bytes at most
     this.room(tail.length + 30)
-    this.length += this.buf.write(`{"line":${lineNo}`, this.length, 'latin1')
-    this.length += tail.copy(this.buf, this.length)
+    const buf = this.buf
+    let at = this.length
+    buf.set(LINE_START, at)
+    at += LINE_START.length
+    // the number's digits, written in place (a line number is a safe integer, at least 1):
+    // typed-array stores, where Buffer's write and copy would each bring their own JS to compile
+    let digits = 1
+    for (let p = 10; p <= lineNo; p *= 10) digits++
+    for (let i = digits - 1, n = lineNo; i >= 0; i--, n = Math.floor(n / 10)) buf[at + i] = 48 + (n % 10)
+    at += digits
+    buf.set(tail, at)
+    this.length = at + tail.length
   }
   private room(bytes: number): void {
     if (this.buf.length - this.length >= bytes) return
@@ -129,6 +139,7 @@ class Output {
     return out.buffer as ArrayBuffer
   }
 }
+const LINE_START = Buffer.from('{"line":', 'latin1')
 const out = new Output()
 
 /** Where a batch stands: its text, the next line's start, the last line's number, the counts. */
