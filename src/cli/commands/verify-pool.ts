@@ -116,6 +116,16 @@ export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
   }
 }
 
+/**
+ * The newlines in `bytes`. A function of its own: its loop is the only hot code of this thread,
+ * and V8 then compiles only it, not the batch's submission around it.
+ */
+function newlines(bytes: Buffer): number {
+  let n = 0
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++
+  return n
+}
+
 /** A line longer than this is not a token; refusing it keeps `--batch` memory bounded. */
 export const MAX_LINE = 1024 * 1024
 
@@ -164,7 +174,7 @@ export async function runPooledBatch(pool: VerifyPool, input: AsyncIterable<unkn
     const own = new ArrayBuffer(bytes.length)
     new Uint8Array(own).set(bytes)
     const first = lineNo + 1
-    for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lineNo++
+    lineNo += newlines(bytes)
     push(pool.run(first, own))
   }
 
