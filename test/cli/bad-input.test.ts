@@ -292,4 +292,17 @@ describe('files that never end (a device named where a file was meant)', () => {
       expect(r.stderr).toBe(`tokentool: cannot read ${what} ${path}: it is over 4 MiB (no ${what} is this large)\n`)
     })
   }
+
+  // a request body may be larger than any token or key: its limit is call's own (32 MiB)
+  it('call -d @/dev/zero and --data-binary @- from /dev/zero: exit 2, "over 32 MiB", before any request', async () => {
+    for (const args of [['-d', '@/dev/zero'], ['--data-binary', '@/dev/zero']]) {
+      const r = await runCli(['call', ...args, 'http://127.0.0.1:9/x'])
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toBe('tokentool: cannot read the request body file /dev/zero: it is over 32 MiB (call sends request bodies up to 32 MiB)\n')
+    }
+    // stdin itself /dev/zero: the shell opens it, then runs node in its place
+    const r = await runCli(['call', '--data-binary', '@-', 'http://127.0.0.1:9/x'], { prefix: ['sh', '-c', 'exec "$0" "$@" < /dev/zero'] })
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toBe('tokentool: cannot read the request body from stdin: it is over 32 MiB (call sends request bodies up to 32 MiB)\n')
+  }, 60_000)
 })

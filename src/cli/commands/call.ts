@@ -4,8 +4,6 @@
  * (refresh first, sign-in when refresh cannot and a terminal is there) and retries once.
  * @module
  */
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import * as oidc from 'openid-client'
 import { claimsParameter } from '../../core/cae/claims.js'
@@ -25,6 +23,7 @@ import { signInForResourceIfNeeded } from '../call-resource-signin.js'
 import { canPrompt, type Deps } from '../deps.js'
 import { addClientCertFlags, resolveClient } from '../oauth-flags.js'
 import { readClientCert, type ClientCert } from '../token-request.js'
+import { readNamedBytes } from '../read-file.js'
 import { runLogin, type LoginFlags } from './login.js'
 import { addDpopFlags, dpopWanted, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
@@ -109,9 +108,24 @@ export function parseRequestHeader(text: string): [string, string] {
   return [name, m[2]!.trim()]
 }
 
-async function readBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/**
+ * The largest request body piece call reads (each `-d @file`, `--data-binary @file` or `@-`): as
+ * large as the answer it reads (32 MiB), far above what an API debugged from a terminal takes;
+ * and a device that never ends (`-d @/dev/zero`) is refused in one line instead of read until
+ * memory runs out. curl streams a body; call holds it, to send it again after a claims challenge.
+ */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024
+const BODY_LIMIT = `call sends request bodies up to ${MAX_BODY_BYTES / (1024 * 1024)} MiB`
+
+async function readBytes(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = []
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer))
+  let size = 0
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer)
+    size += b.length
+    if (size > limit) throw new InputError(`cannot read the request body from stdin: it is over ${limit / (1024 * 1024)} MiB (${BODY_LIMIT})`)
+    chunks.push(b)
+  }
   return Buffer.concat(chunks)
 }
 
@@ -127,15 +141,10 @@ export async function requestBody(pieces: readonly DataPiece[], deps: Pick<Deps,
       if (path === '-') {
         if (stdinUsed) throw new UsageError('@- (stdin) can be read only once')
         stdinUsed = true
-        bytes = await readBytes(deps.io.in)
+        bytes = await readBytes(deps.io.in, MAX_BODY_BYTES)
       } else {
         if (path === '') throw new UsageError('-d: "@" must be followed by a file name (or - for stdin)')
-        try {
-          bytes = await readFile(resolve(deps.cwd, path))
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code
-          throw new InputError(`cannot read the request body file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? e)}`)
-        }
+        bytes = await readNamedBytes(path, deps.cwd, 'the request body file', { limit: MAX_BODY_BYTES, over: BODY_LIMIT })
       }
       // curl -d @file drops carriage returns and newlines; --data-binary keeps the bytes
       if (!p.binary) bytes = Buffer.from(bytes.filter((b) => b !== 0x0a && b !== 0x0d))
