@@ -55,7 +55,10 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   const deps = createProcessDeps({
     out: out as unknown as NodeJS.WritableStream,
     err: heldErr,
-    in: () => (request !== undefined ? replayStdin(request) : ((stdinUsed = true), process.stdin)),
+    // decode reads stdin whole (`pbpaste | tokentool decode`): from the descriptor, as git's
+    // request, sparing node:net and the stream machinery process.stdin loads on a pipe; a batch
+    // streams it through process.stdin (its input may come slowly, its output must not wait)
+    in: () => (request !== undefined ? replayStdin(request) : ((stdinUsed = true), run.command === 'decode' ? wholeStdin() : process.stdin)),
   })
   process.once('SIGINT', onSigint)
   let code: number
@@ -92,6 +95,16 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   }
   if (held !== '') err.write(held)
   return code
+}
+
+/** stdin read whole (readWholeStdin) when the command first reads it, as a stream of one chunk. */
+function wholeStdin(): NodeJS.ReadableStream {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const bytes = await readWholeStdin()
+      if (bytes.length > 0) yield bytes
+    },
+  } as unknown as NodeJS.ReadableStream
 }
 
 /**

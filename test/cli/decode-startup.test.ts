@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
-import { builtinsLoaded, loaderImport, ownModulesLoaded, packagesLoaded } from '../helpers/loaded-packages.js'
+import { builtinsLoaded, builtinsPreload, loaderImport, ownModulesLoaded, packagesLoaded } from '../helpers/loaded-packages.js'
 import { BIN, runCli } from '../helpers/run-cli.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')
@@ -31,14 +31,23 @@ describe('decode start-up', () => {
   })
   it('runs in the fast path: no file of the full program, none of the built-ins it does not use', async () => {
     const jwt = `${b64({ alg: 'RS256' })}.${b64({ sub: 'x' })}.c2ln`
-    for (const args of [['decode', jwt], ['decode', '--json', jwt], ['decode', '-']]) {
+    for (const args of [['decode', jwt], ['decode', '--json', jwt], ['decode', '-'], ['decode']]) {
       const r = await runCli(args, { input: jwt, env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
       expect(r.code).toBe(0)
       expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.js'])
-      const builtins = builtinsLoaded(r.stderr)
+      // the built-ins from a preload that loads none itself: loaderImport's hooks load node:net,
+      // the streams and worker_threads before the run, which would hide the run's own loading them
+      const bare = await runCli(args, { input: jwt, env: { NODE_OPTIONS: `--require=${builtinsPreload()}` } })
+      expect(bare.code).toBe(0)
+      const builtins = builtinsLoaded(bare.stderr)
       expect(builtins).toContain('vm') // the loader of dist/start/start.cjs: the report does see what loads
-      expect(builtins.filter((b) => NOT_FOR_DECODE.includes(b))).toEqual([])
+      expect(builtins.filter((b) => NOT_FOR_DECODE.includes(b)), args.join(' ')).toEqual([])
     }
+  })
+  it('the built-ins report sees node:net and the streams where a run does load them (stdin through process.stdin)', async () => {
+    const r = await runCli(['-e', 'for await (const c of process.stdin);'], { input: 'x', bin: '--input-type=module', env: { NODE_OPTIONS: `--require=${builtinsPreload()}` } })
+    expect(r.code, r.stderr).toBe(0)
+    expect(builtinsLoaded(r.stderr)).toEqual(expect.arrayContaining(['net', 'stream']))
   })
   it('the full program (help here) is what loads commander and node:child_process', async () => {
     const r = await runCli(['decode', '--help'], { env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
