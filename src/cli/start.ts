@@ -8,6 +8,7 @@
  * @module
  */
 import { fstatSync, readSync } from 'node:fs'
+import { InputError } from '../errors.js'
 import { createProcessDeps } from './deps.js'
 import { fdOutput } from './fd-output.js'
 import { parseFastArgv, type FastRun } from './fast-path.js'
@@ -125,6 +126,8 @@ async function readWholeStdin(): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   const st = fstatSync(0)
+  // `tokentool decode < somedir`: Node.js would read it as an empty stream ("the token is empty")
+  if (st.isDirectory()) throw new InputError('stdin is a directory: nothing can be read from it')
   if (st.isFIFO() || st.isFile() || st.isSocket()) {
     let whole = false
     try {

@@ -293,6 +293,15 @@ describe('files that never end (a device named where a file was meant)', () => {
     })
   }
 
+  it('decode with stdin a directory: exit 2, "stdin is a directory" (Node.js reads one as empty)', async () => {
+    for (const args of [['decode'], ['decode', '-']]) {
+      const r = await runCli(args, { prefix: ['sh', '-c', 'exec "$0" "$@" < /'] })
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toBe('tokentool: stdin is a directory: nothing can be read from it\n')
+      expect(r.stdout).toBe('')
+    }
+  })
+
   // a request body may be larger than any token or key: its limit is call's own (32 MiB)
   it('call -d @/dev/zero and --data-binary @- from /dev/zero: exit 2, "over 32 MiB", before any request', async () => {
     for (const args of [['-d', '@/dev/zero'], ['--data-binary', '@/dev/zero']]) {
