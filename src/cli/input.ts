@@ -14,15 +14,20 @@ import { MAX_FILE_BYTES, readNamedFile } from './read-file.js'
 export const MAX_STDIN_BYTES = MAX_FILE_BYTES
 
 export async function readStream(stream: NodeJS.ReadableStream, limit = MAX_STDIN_BYTES): Promise<string> {
+  return (await readStreamBytes(stream, limit, `the input on stdin is over ${limit / (1024 * 1024)} MiB: not a token`)).toString('utf8')
+}
+
+/** A stream to its end, as bytes; InputError `tooLarge` once it is over `limit` bytes (the rest is not read). */
+export async function readStreamBytes(stream: NodeJS.ReadableStream, limit: number, tooLarge: string): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const c of stream) {
     const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer)
     size += b.byteLength
-    if (size > limit) throw new InputError(`the input on stdin is over ${limit / (1024 * 1024)} MiB: not a token`)
+    if (size > limit) throw new InputError(tooLarge)
     chunks.push(b)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
 
 /** A file named on the command line, read up to the input limit (read-file.ts). */

@@ -1,7 +1,7 @@
 /**
- * A file named on the command line (a token, key, JWKS, secret, payload, CA file or request body), read up to
- * a limit: no such file is larger, and a device that never ends (`--key /dev/zero`,
- * `--jwks /dev/urandom`) must not be read until memory runs out. No imports from the program
+ * A file named on the command line (a token, key, JWKS, secret, payload, CA file or request
+ * body), read up to a limit: no such file is larger, and a device that never ends (`--key
+ * /dev/zero`, `--jwks /dev/urandom`) must not be read until memory runs out. No imports from the program
  * (cli/deps.ts reads --cacert with it).
  * @module
  */

@@ -102,8 +102,7 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
 function wholeStdin(): NodeJS.ReadableStream {
   return {
     async *[Symbol.asyncIterator]() {
-      const bytes = await readWholeStdin()
-      if (bytes.length > 0) yield bytes
+      yield* replayStdin(await readWholeStdin()) as unknown as AsyncIterable<Buffer>
     },
   } as unknown as NodeJS.ReadableStream
 }

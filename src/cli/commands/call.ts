@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import * as oidc from 'openid-client'
 import { claimsParameter } from '../../core/cae/claims.js'
 import { exitCodeForStatus } from '../../core/cae/call-decision.js'
-import { InputError, NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
+import { NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
 import { isLoopbackHost } from '../../http/loopback.js'
 import { printable } from '../../core/printable.js'
 import { callApi, type ApiRequest, type CallResult, type StepUpRequest } from '../../oauth/call.js'
@@ -24,6 +24,7 @@ import { canPrompt, type Deps } from '../deps.js'
 import { addClientCertFlags, resolveClient } from '../oauth-flags.js'
 import { readClientCert, type ClientCert } from '../token-request.js'
 import { readNamedBytes } from '../read-file.js'
+import { readStreamBytes } from '../input.js'
 import { runLogin, type LoginFlags } from './login.js'
 import { addDpopFlags, dpopWanted, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
@@ -117,17 +118,6 @@ export function parseRequestHeader(text: string): [string, string] {
 export const MAX_BODY_BYTES = 32 * 1024 * 1024
 const BODY_LIMIT = `call sends request bodies up to ${MAX_BODY_BYTES / (1024 * 1024)} MiB`
 
-async function readBytes(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of stream) {
-    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer)
-    size += b.length
-    if (size > limit) throw new InputError(`cannot read the request body from stdin: it is over ${limit / (1024 * 1024)} MiB (${BODY_LIMIT})`)
-    chunks.push(b)
-  }
-  return Buffer.concat(chunks)
-}
 
 /** The request body from `-d`/`--data-binary`, as curl builds it; undefined without any. */
 export async function requestBody(pieces: readonly DataPiece[], deps: Pick<Deps, 'io' | 'cwd'>): Promise<Buffer | undefined> {
@@ -141,7 +131,7 @@ export async function requestBody(pieces: readonly DataPiece[], deps: Pick<Deps,
       if (path === '-') {
         if (stdinUsed) throw new UsageError('@- (stdin) can be read only once')
         stdinUsed = true
-        bytes = await readBytes(deps.io.in, MAX_BODY_BYTES)
+        bytes = await readStreamBytes(deps.io.in, MAX_BODY_BYTES, `cannot read the request body from stdin: it is over ${MAX_BODY_BYTES / (1024 * 1024)} MiB (${BODY_LIMIT})`)
       } else {
         if (path === '') throw new UsageError('-d: "@" must be followed by a file name (or - for stdin)')
         bytes = await readNamedBytes(path, deps.cwd, 'the request body file', { limit: MAX_BODY_BYTES, over: BODY_LIMIT })

@@ -79,8 +79,9 @@ export function createVerifyLane(verifier: Verifier): (text: string, now: Date) 
     const signatureSegment = token.slice(b + 1)
     if (!isCanonicalBase64url(payloadSegment) || !isCanonicalBase64url(signatureSegment)) return undefined
 
-    // the verifier's own reading of the payload; a claims set with a name repeated, text, bytes
-    // that are not UTF-8 and JSON too deep (which it refuses) are the verifier's to word
+    // the claims as the verifier reads them (canonicalClaims, else its own parsePayload); a
+    // claims set with a name repeated, text, bytes that are not UTF-8 and JSON too deep (which
+    // it refuses) are the verifier's to word
     const bytes = Buffer.from(payloadSegment, 'base64url')
     let claims = canonicalClaims(bytes)
     if (claims === undefined) {
