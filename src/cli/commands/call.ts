@@ -118,7 +118,6 @@ export function parseRequestHeader(text: string): [string, string] {
 export const MAX_BODY_BYTES = 32 * 1024 * 1024
 const BODY_LIMIT = `call sends request bodies up to ${MAX_BODY_BYTES / (1024 * 1024)} MiB`
 
-
 /** The request body from `-d`/`--data-binary`, as curl builds it; undefined without any. */
 export async function requestBody(pieces: readonly DataPiece[], deps: Pick<Deps, 'io' | 'cwd'>): Promise<Buffer | undefined> {
   if (pieces.length === 0) return undefined
