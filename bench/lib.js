@@ -4,6 +4,19 @@ import { fileURLToPath } from 'node:url'
 
 export const BIN = fileURLToPath(new URL('../bin/tokentool.js', import.meta.url))
 
+/**
+ * Variables of the caller's environment the measured processes run without (every benchmark
+ * imports this file, and its child processes inherit process.env). NODE_EXTRA_CA_CERTS makes
+ * every Node.js process read and parse that file as it starts, before any code: on the
+ * project's machine, which points it at the system's CA bundle, `node -e 0` goes from 78 M to
+ * 500 M instructions (30–40 ms to 100–140 ms). Added to both sides of a start-up ratio, it hides
+ * what tokentool adds (decode ÷ node -e 0: 1.09× with it, 1.45× without, at 48957cc, stdout a pipe); and it
+ * weighs on the CLI's side of batch verify only, where the floor is timed inside a running
+ * process. No benchmark reaches a TLS server.
+ */
+export const UNSET = ['NODE_EXTRA_CA_CERTS'].filter((name) => process.env[name] !== undefined)
+for (const name of UNSET) delete process.env[name]
+
 /** Wall time of one process run, in milliseconds. Throws when the command fails. */
 export function timeRun(cmd, args, { input, env } = {}) {
   const t0 = process.hrtime.bigint()

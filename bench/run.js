@@ -2,10 +2,11 @@
 import { benchStartup } from './startup.js'
 import { benchVerifyBatch } from './verify-batch.js'
 import { benchVerifySteady } from './verify-steady.js'
-import { fmt } from './lib.js'
+import { fmt, UNSET } from './lib.js'
 
 const started = new Date().toISOString()
 console.log(`tokentool benchmarks — node ${process.version}, ${started}`)
+if (UNSET.length > 0) console.log(`(measured without ${UNSET.join(', ')} from this environment: see bench/lib.js)`)
 
 const s = benchStartup()
 console.log(`start-up       decode ${fmt(s.decodeMs, 1)} ms ÷ node -e 0 ${fmt(s.nodeMs, 1)} ms = ${fmt(s.ratio)}x   (target <= 1.2x; load ${s.load})`)

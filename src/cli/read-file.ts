@@ -5,7 +5,7 @@
  * (cli/deps.ts reads --cacert with it).
  * @module
  */
-import { open, type FileHandle } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { InputError } from '../errors.js'
 
@@ -24,6 +24,8 @@ export async function readNamedFile(path: string, cwd: string, what: string, lim
 export async function readNamedBytes(path: string, cwd: string, what: string, { limit = MAX_FILE_BYTES, over = `no ${what} is this large` }: { limit?: number; over?: string } = {}): Promise<Buffer> {
   let file: FileHandle | undefined
   try {
+    // loaded only when a file is read (see input.ts's namesAFile)
+    const { open } = await import('node:fs/promises')
     file = await open(resolve(cwd, path), 'r')
     const chunks: Buffer[] = []
     let size = 0
