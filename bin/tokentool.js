@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The entry: runs the start-up fast path (dist/start/start.cjs, see src/cli/start.ts) and, for
+// The entry: runs the start-up fast path (dist/start/<command>.cjs, see src/cli/start.ts) and, for
 // every line that path does not take, the full program (dist/bundle/process.js). Nothing else.
 // CommonJS on purpose (bin/package.json): an ES module entry starts Node's ES module loader,
 // which a decode does not need (bench/README.md).
@@ -9,11 +9,12 @@ const { createRequire } = require('node:module')
 const { dirname, join } = require('node:path')
 const { Script } = require('node:vm')
 
-const START = join(__dirname, '..', 'dist', 'start', 'start.cjs')
+/** The fast path's commands, each in a bundle of its own (scripts/build.js). */
+const FAST_COMMANDS = ['decode', 'token', 'git-credential', 'verify']
 
 /**
  * Compiles and runs one CommonJS bundle of dist/ with the V8 code cache made for it at build
- * time (scripts/code-cache.js): dist/start/start.cjs here, and the verify --batch worker's
+ * time (scripts/code-cache.js): dist/start/<command>.cjs here, and the verify --batch worker's
  * bundle in each worker thread (dist/bundle/verify-worker.cjs requires this file for it). Node
  * 20 has no module compile cache (module.enableCompileCache came in 22.1), so this is
  * vm.Script's cachedData; a cache V8 rejects (another Node.js version, another build) is ignored
@@ -29,16 +30,18 @@ function loadCached(file, { cache = true } = {}) {
       // no cache (a build without one): compile as usual
     }
   }
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`
+  // Latin-1: the bundles are ASCII (scripts/build.js checks), and Latin-1 is one byte to one
+  // character, where UTF-8 must be decoded (1.2 M instructions for a decode's bundle)
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`
   const script = new Script(source, { filename: file, cachedData })
   const mod = { exports: {} }
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file))
   return { exports: mod.exports, script }
 }
 
-/** dist/start/start.cjs: its `start` and the compiled script. */
-function loadStart({ cache = true } = {}) {
-  const { exports, script } = loadCached(START, { cache })
+/** dist/start/<command>.cjs: its `start` and the compiled script. */
+function loadStart(command, { cache = true } = {}) {
+  const { exports, script } = loadCached(join(__dirname, '..', 'dist', 'start', `${command}.cjs`), { cache })
   return { start: exports.start, handedOverStdin: exports.handedOverStdin, script }
 }
 
@@ -69,9 +72,12 @@ async function main() {
   // the fast path takes only `decode`, `token`, `git-credential get` and `verify --batch` lines:
   // any other does not even load it. A batch's workers start first, booting while either path loads.
   const argv = process.argv.slice(2)
-  const batch = argv.includes('verify') && argv.includes('--batch')
+  // the first word that names one: a line whose command is another (a flag's value named it)
+  // is handed over by that bundle, which holds no other command's code
+  const command = argv.find((a) => FAST_COMMANDS.includes(a))
+  const batch = command === 'verify' && argv.includes('--batch')
   if (batch) prestartVerifyWorkers()
-  const fast = batch || argv.includes('decode') || argv.includes('token') || argv.includes('git-credential') ? loadStart() : undefined
+  const fast = command !== undefined && (command !== 'verify' || batch) ? loadStart(command) : undefined
   const code = fast ? await fast.start(argv) : undefined
   if (code !== undefined) return code
   const { runProcess } = await import('../dist/bundle/process.js')

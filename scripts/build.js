@@ -3,8 +3,9 @@
 // 2. dist/bundle/: the full program — one ES module per command (code-split), with commander
 //    bundled in and every other package left in node_modules. Node 20 loads each ES module (and
 //    each CommonJS file it reaches through ESM) with a cost of its own.
-// 3. dist/start/start.cjs: what bin/tokentool.js runs first, one CommonJS file — the start-up
-//    fast path for a plain `decode` or `token` line (src/cli/start.ts); bin/tokentool.js runs
+// 3. dist/start/<command>.cjs: what bin/tokentool.js runs first, one CommonJS file per command —
+//    the start-up fast path for a plain `decode`, `token`, `git-credential get` or
+//    `verify --batch` line (src/cli/start.ts, FAST_COMMANDS below); bin/tokentool.js runs
 //    dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
 //    decode must start within 1.2x of a bare `node`, and CommonJS skips Node's ES module loader.
 //    In this bundle:
@@ -16,12 +17,13 @@
 //      the OAuth client for a refresh, undici; login for kubectl), each replaced by a module
 //      that throws HandOver
 //      (src/cli/handover.ts): the run goes on in the full program.
-// 4. dist/start/start.cjs.cache and dist/bundle/verify-worker-bundle.cjs.cache: V8's code caches
+// 4. dist/start/<command>.cjs.cache and dist/bundle/verify-worker-bundle.cjs.cache: V8's code caches
 //    of those files (scripts/code-cache.js).
 // Whitespace and syntax are minified; names are kept, so --debug stack traces stay readable.
 import { spawn } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -47,9 +49,16 @@ await build({
   banner: { js: "import { createRequire as __tokentoolCreateRequire } from 'node:module'; const require = __tokentoolCreateRequire(import.meta.url);" },
 })
 
+/**
+ * import.meta.url in a CommonJS bundle, worked out when asked: the code asks it only to require
+ * what it loads late (chalk for colour, node:tty for a character device), and pathToFileURL at
+ * the start cost each run ~1 M instructions.
+ */
+const IMPORT_META_URL = "var __tokentoolImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href } };"
+
 // 2b. dist/bundle/verify-worker-bundle.cjs: the verify --batch worker, one file with jose and
 //    everything else it uses inside: each worker thread loads it at start, and one file loads in
-//    a fraction of the time of jose's ~90 ES modules. CommonJS, as dist/start/start.cjs and for
+//    a fraction of the time of jose's ~90 ES modules. CommonJS, as dist/start/*.cjs and for
 //    the same reason: a worker whose script is an ES module starts Node's ES module loader first,
 //    ~7 ms of each worker's start on the 2-core machine (bench/README.md). The workers start
 //    dist/bundle/verify-worker.cjs (written below; verify-pool.ts and bin/tokentool.js find it
@@ -63,8 +72,8 @@ await build({
   outExtension: { '.js': '.cjs' },
   bundle: true,
   // render/style.ts asks import.meta.url for its require (chalk, never loaded in a worker)
-  define: { 'import.meta.url': '__tokentoolImportMetaUrl' },
-  banner: { js: "const __tokentoolImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__tokentoolImportMeta.url' },
+  banner: { js: IMPORT_META_URL },
 })
 writeFileSync(
   new URL('../dist/bundle/verify-worker.cjs', import.meta.url),
@@ -83,10 +92,15 @@ if (making) making.once('message', () => making.postMessage(script.createCachedD
 )
 
 const HANDOVER = fileURLToPath(new URL('../src/cli/handover.ts', import.meta.url))
-/** What a fast run never does itself: the network (the OAuth client, undici), the menu, other commands. */
-const NETWORK = new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth/|http/|interactive/|cli/commands/(?!decode\\.|token\\.|git-credential\\.|verify\\.))`)
-/** The fast path's bundle rules (see the top of this file). */
-const fastPath = {
+/** The commands of the start-up fast path: each has a bundle of its own, dist/start/<command>.cjs. */
+const FAST_COMMANDS = ['decode', 'token', 'git-credential', 'verify']
+/**
+ * What a fast run of `command` never does itself: the network (the OAuth client, undici), the
+ * menu, other commands (the fast path's other commands too: each is in a bundle of its own).
+ */
+const handedOver = (command) => new RegExp(`^${fileURLToPath(new URL('../src/', import.meta.url))}(oauth/|http/|interactive/|cli/commands/(?!${command}\\.))`)
+/** The fast path's bundle rules (see the top of this file), for the bundle of `command`. */
+const fastPath = (command, NETWORK = handedOver(command)) => ({
   name: 'fast-path',
   setup(b) {
     b.onResolve({ filter: /^commander$/ }, () => ({ path: 'commander', namespace: 'no-commander' }))
@@ -120,25 +134,44 @@ const fastPath = {
       loader: 'js',
     }))
   },
-}
-await build({
-  ...common,
-  ...minify,
-  entryPoints: ['src/cli/start.ts'],
-  outfile: 'dist/start/start.cjs',
-  format: 'cjs',
-  bundle: true,
-  external: packages,
-  // style.ts finds chalk with createRequire(import.meta.url)
-  define: { 'import.meta.url': '__tokentoolStartUrl' },
-  banner: { js: "var __tokentoolStartUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [fastPath],
 })
+// one bundle per command: a decode reads, compiles and deserializes only what a decode runs
+// (141 KB, where the four commands together were 251 KB: 4.2 M instructions of its start)
+for (const command of FAST_COMMANDS) {
+  await build({
+    ...common,
+    ...minify,
+    entryPoints: ['src/cli/start.ts'],
+    outfile: `dist/start/${command}.cjs`,
+    format: 'cjs',
+    bundle: true,
+    // @noble/hashes inside (the cache key's SHA-256, a few KB): an ES module required from here
+    // would start Node's ES module loader
+    external: packages.filter((name) => name !== '@noble/hashes'),
+    // style.ts finds chalk with createRequire(import.meta.url)
+    define: { 'import.meta.url': '__tokentoolImportMeta.url' },
+    banner: { js: IMPORT_META_URL },
+    plugins: [fastPath(command)],
+  })
+}
 
-// 4. V8's code caches for dist/start/start.cjs and the verify worker's bundle, made by running them
-//    on the lines they are for.
+// bin/tokentool.js reads these bundles as Latin-1, where each byte is a character: valid only for
+// ASCII (esbuild escapes the rest, except in a regular expression literal: write \u2026 there)
+for (const file of [...FAST_COMMANDS.map((c) => `dist/start/${c}.cjs`), 'dist/bundle/verify-worker-bundle.cjs']) {
+  const at = readFileSync(file).findIndex((b) => b > 0x7f)
+  if (at !== -1) throw new Error(`${file}: a byte that is not ASCII at ${at}: ${readFileSync(file, 'utf8').slice(Math.max(0, at - 60), at + 20)}`)
+}
+
+// 4. V8's code caches for dist/start/<command>.cjs and the verify worker's bundle, made by running them
+//    on the lines they are for. Its stdin is git's request for git-credential get (a file: the
+//    fast path reads it from the descriptor).
+const gitRequest = join(mkdtempSync(join(tmpdir(), 'tokentool-build-')), 'git-request')
+writeFileSync(gitRequest, 'protocol=https\nhost=git.example.invalid\n\n')
 await new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./code-cache.js', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const stdin = openSync(gitRequest, 'r')
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./code-cache.js', import.meta.url))], { stdio: [stdin, 'ignore', 'inherit'] })
+  closeSync(stdin)
   child.on('error', reject)
   child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/code-cache.js exited ${code}`))))
 })
+rmSync(dirname(gitRequest), { recursive: true, force: true })

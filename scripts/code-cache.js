@@ -1,5 +1,5 @@
-// Makes dist/start/start.cjs.cache, V8's code cache for the start-up fast path, taken after
-// running the lines it is for (decode, decode --json, a token answered from its cache, git-credential get): it then
+// Makes dist/start/<command>.cjs.cache, V8's code caches for the start-up fast path, each taken after
+// running the lines it is for (decode, decode --json; a token answered from its cache; git-credential get): it then
 // holds the functions those runs compile, not only the top level. And the verify --batch
 // worker's (dist/bundle/verify-worker-bundle.cjs.cache), taken in a worker thread after it has
 // verified a batch of sample tokens (valid, expired, changed, malformed). scripts/build.js runs this
@@ -16,7 +16,6 @@ import { fileStore } from '../dist/store/store.js'
 import { withAccessToken } from '../dist/store/tokens.js'
 
 const { loadStart } = createRequire(import.meta.url)('../bin/tokentool.js')
-const { start, script } = loadStart({ cache: false })
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url')
 const ISSUER = 'https://login.example.invalid'
@@ -31,18 +30,33 @@ try {
   const at = Math.floor(now.getTime() / 1000)
   const cacheKey = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials', scope: 'deploy' })
   await fileStore(home).saveTokens('default', withAccessToken(undefined, { accessToken: jwt, tokenType: 'Bearer', expiresAt: at + 3600, scope: 'deploy', cacheKey, obtainedAt: at }, now))
-  const lines = [
-    ['decode', jwt],
-    ['decode', '--json', jwt],
-    ['token', '--issuer', ISSUER, '--client-id', 'ci', '--client-secret', 's3cret', '--scope', 'deploy'],
-    // stdin is empty here: a request without a host, which no profile answers (exit 0, no output)
-    ['git-credential', 'get'],
-  ]
-  for (const argv of lines) {
-    const code = await start(argv)
-    if (code !== 0) throw new Error(`tokentool ${argv[0]} exited ${code} while making the code cache`)
+  // git's helper: a profile that answers for the host of the request on stdin (scripts/build.js), its token cached
+  await fileStore(home).saveSettings('git', { issuer: ISSUER, clientId: 'ci', clientSecret: 's3cret', gitHosts: ['git.example.invalid'] })
+  const gitKey = machineTokenKey({ issuer: ISSUER, clientId: 'ci', grant: 'client_credentials' })
+  await fileStore(home).saveTokens('git', withAccessToken(undefined, { accessToken: jwt, tokenType: 'Bearer', expiresAt: at + 3600, cacheKey: gitKey, obtainedAt: at }, now))
+  // each command's bundle, after the lines it is for (verify --batch: its top level only; a
+  // batch run here would start a pool)
+  const lines = {
+    decode: [
+      ['decode', jwt],
+      ['decode', '--json', jwt],
+    ],
+    token: [
+      ['token', '--issuer', ISSUER, '--client-id', 'ci', '--client-secret', 's3cret', '--scope', 'deploy'],
+      ['token', '--issuer', ISSUER, '--client-id', 'ci', '--client-secret', 's3cret', '--scope', 'deploy', '--format', 'exec-credential'],
+    ],
+    // the request on stdin, answered from the profile's cached token
+    'git-credential': [['git-credential', 'get']],
+    verify: [],
   }
-  writeFileSync(new URL('../dist/start/start.cjs.cache', import.meta.url), script.createCachedData())
+  for (const [command, argvs] of Object.entries(lines)) {
+    const { start, script } = loadStart(command, { cache: false })
+    for (const argv of argvs) {
+      const code = await start(argv)
+      if (code !== 0) throw new Error(`tokentool ${argv[0]} exited ${code} while making the code cache`)
+    }
+    writeFileSync(new URL(`../dist/start/${command}.cjs.cache`, import.meta.url), script.createCachedData())
+  }
 } finally {
   rmSync(home, { recursive: true, force: true })
 }

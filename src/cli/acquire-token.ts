@@ -10,7 +10,7 @@ import { openStore, type TokenStore } from '../store/store.js'
 import type { Deps } from './deps.js'
 import type { ClientAuthChoice } from '../oauth/client-auth.js'
 import { noCredentials, readAssertion, resolveTokenRequest, type TokenAuthChoice, type TokenFlags } from './token-request.js'
-import { dpopKeySetting } from './dpop-key.js'
+import { dpopKeySetting } from './dpop-flags.js'
 
 /** `opts.store`: the store the caller already opened for this run (else one is opened here). */
 export async function acquireToken(o: TokenFlags, opts: { profile: string; minTtl: number; force: boolean; machineGrant?: boolean; store?: TokenStore }, deps: Deps): Promise<TokenView> {

@@ -7,8 +7,6 @@
  * @module
  */
 import { generateKeyPairSync } from 'node:crypto'
-import { resolve } from 'node:path'
-import type { Command } from 'commander'
 import type { JWK } from 'jose'
 import { dpopAlg, jwkThumbprint } from '../core/dpop/key.js'
 import { parseSigningKey } from '../core/keys/parse.js'
@@ -18,37 +16,11 @@ import { registerSecret } from '../core/secret-values.js'
 import type { ProfileSettings } from '../store/profiles.js'
 import type { TokenStore } from '../store/store.js'
 import type { Deps } from './deps.js'
+import { dpopWanted, type DpopFlags, type ResolvedDpopKey } from './dpop-flags.js'
 import { readFileArg } from './input.js'
 import { resolveSecretArg } from './secret-arg.js'
 
-/** The same shape as oauth/dpop.ts's DpopKey (kept here so this module loads no jose). */
-export interface ResolvedDpopKey {
-  jwk: JWK
-  alg: string
-  jkt: string
-  label: string
-}
-
-export interface DpopFlags {
-  /** `--dpop` true, `--no-dpop` false, neither undefined. */
-  dpop?: boolean
-  dpopKey?: string
-}
-
-/** `--dpop`, `--no-dpop`, `--dpop-key FILE` for the commands that get or use tokens. */
-export function addDpopFlags(cmd: Command): Command {
-  return cmd
-    .option('--dpop', "DPoP-bound tokens (RFC 9449), proofs signed by the profile's DPoP key (default: as the profile says)")
-    .option('--no-dpop', 'bearer tokens even when the profile uses DPoP')
-    .option('--dpop-key <file>', "your own DPoP private key (PEM or JWK: EC P-256, Ed25519 or RSA) instead of the profile's")
-}
-
-/** Whether the request is DPoP-bound: the flag, else `--dpop-key`, else what the profile remembers. */
-export function dpopWanted(o: DpopFlags, saved: ProfileSettings | undefined): boolean {
-  if (o.dpop !== undefined) return o.dpop
-  if (o.dpopKey !== undefined) return true
-  return saved?.dpop === true
-}
+export { addDpopFlags, dpopKeySetting, dpopWanted, type DpopFlags, type ResolvedDpopKey } from './dpop-flags.js'
 
 /** Reads a key given as a file (also `@file`, `env:VAR`): an asymmetric private key that can sign proofs. */
 export async function readDpopKeyFile(value: string, deps: Pick<Deps, 'env' | 'cwd'>, what = '--dpop-key'): Promise<ResolvedDpopKey> {
@@ -100,11 +72,6 @@ export async function resolveDpopKey(o: DpopFlags, saved: ProfileSettings | unde
   // a saved --dpop-key is bound to the issuer it was saved with, like every stored credential
   if (saved?.dpopKey !== undefined && (saved.issuer === undefined || sameIssuer(saved.issuer, ctx.issuer))) return readDpopKeyFile(saved.dpopKey, deps, `the DPoP key of profile "${ctx.profile}"`)
   return profileDpopKey(ctx)
-}
-
-/** `--dpop-key` as the profile saves it: an absolute path (later runs start elsewhere), `env:VAR` as is. */
-export function dpopKeySetting(value: string, cwd: string): string {
-  return value.startsWith('env:') ? value : resolve(cwd, value.replace(/^@/, ''))
 }
 
 /**

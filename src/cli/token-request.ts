@@ -16,7 +16,7 @@ import { readFileArg } from './input.js'
 import { claimsText, endpointFlags, resolveClient, type RequestFlags, type ServerClientFlags } from './oauth-flags.js'
 import { resolveSecretArg } from './secret-arg.js'
 import { parseAuthorizationDetails } from '../core/rar.js'
-import { resolveDpopKey, type DpopFlags, type ResolvedDpopKey } from './dpop-key.js'
+import { dpopWanted, type DpopFlags, type ResolvedDpopKey } from './dpop-flags.js'
 import type { TokenStore } from '../store/store.js'
 import { registerSecret } from '../core/secret-values.js'
 import { resolve as resolvePath } from 'node:path'
@@ -258,7 +258,8 @@ export async function resolveTokenRequest(o: TokenFlags, saved: ProfileSettings 
   const resources = o.resource?.length ? o.resource : undefined
   const machineOnly = Boolean(o.clientCredentials || o.assertion !== undefined)
   // the key is part of what shapes the token (cnf.jkt): made now, so the cache key names it
-  const dpop = store ? await resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
+  // (dpop-key.ts and its node:crypto load only for a DPoP-bound request)
+  const dpop = store && dpopWanted(o, saved) ? await (await import('./dpop-key.js')).resolveDpopKey(o, saved, { store, profile, issuer, create: 'create' }, deps) : undefined
   const dpopJkt = dpop?.jkt
   const clientCert = await readClientCert(o, deps, client.settings)
   const mtlsX5t = clientCert?.x5t

@@ -59,7 +59,7 @@ export function isSecretName(name: string): boolean {
  * only garble it.
  */
 function alreadyMasked(v: string): boolean {
-  return /…\(\d+(?: chars\))?$/.test(v) || v.endsWith(REDACTED) || /^<client credentials>/.test(v)
+  return /\u2026\(\d+(?: chars\))?$/.test(v) || v.endsWith(REDACTED) || /^<client credentials>/.test(v)
 }
 
 /** `abc123…(40 chars)`: enough to tell two secrets apart, never enough to use one. */

@@ -7,13 +7,13 @@
  * is moved aside to `<file>.corrupt-<timestamp>` and reported, never silently overwritten.
  * @module
  */
-import { randomBytes } from 'node:crypto'
 import { open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { StoreError } from '../errors.js'
 import { pidAlive } from './pid.js'
 import { FILE_MODE, ensureDir, type Warn } from './paths.js'
 import { explainErrno, MAX_STORE_FILE_BYTES, readStoreFile } from './safe-fs.js'
+import { randomHex } from './random-hex.js'
 
 /** Test seam: runs after the temporary file is written and synced, before the rename. */
 export interface AtomicWriteHooks {
@@ -28,7 +28,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(file)
   await ensureDir(dir, opts.warn ?? (() => {}), { isHome: opts.dirIsHome ?? false })
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${await randomHex(6)}.tmp`)
   try {
     // 'wx': never follow or reuse an existing path; mode applies from creation.
     const fh = await open(temp, 'wx', FILE_MODE)

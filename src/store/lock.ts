@@ -30,7 +30,6 @@
  * ```
  * @module
  */
-import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { link, lstat, open, rename, unlink, utimes } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
@@ -40,6 +39,7 @@ import { readIfExists } from './atomic-write.js'
 import { bootId, processState } from './pid.js'
 import { ensureDir, storePaths, type Warn } from './paths.js'
 import { explainErrno } from './safe-fs.js'
+import { randomHex } from './random-hex.js'
 
 export interface LockOptions {
   /** How long to wait for a held lock before giving up. Default 30 s. */
@@ -149,11 +149,11 @@ async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
     pid: process.pid,
     hostname: hostname(),
     createdAt: new Date().toISOString(),
-    nonce: randomBytes(12).toString('hex'),
+    nonce: await randomHex(12),
   }
   const id = bootId()
   if (id) info.bootId = id
-  const temp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+  const temp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${await randomHex(6)}.tmp`)
   try {
     const fh = await open(temp, 'wx', 0o600)
     try {
@@ -263,7 +263,7 @@ async function breakStale(lockPath: string, seen: Seen): Promise<boolean> {
  * if a different file was caught, it is linked back (link fails rather than overwrite).
  */
 async function renameRemove(path: string, expected: string): Promise<boolean> {
-  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`
+  const aside = `${path}.stale-${process.pid}-${await randomHex(4)}`
   try {
     await rename(path, aside)
   } catch {

@@ -1,6 +1,6 @@
 /**
  * `decode` must start fast: it may not load jose (except for --key), undici, openid-client,
- * inquirer or cli-table3; it runs in the start-up fast path (dist/start/start.cjs, no
+ * inquirer or cli-table3; it runs in the start-up fast path (dist/start/decode.cjs, no
  * commander, no dist/bundle) and loads none of the built-ins it does not use.
  */
 import { spawnSync } from 'node:child_process'
@@ -40,7 +40,7 @@ describe('decode start-up', () => {
       const bare = await runCli(args, { input: jwt, env: { NODE_OPTIONS: `--require=${builtinsPreload()}` } })
       expect(bare.code).toBe(0)
       const builtins = builtinsLoaded(bare.stderr)
-      expect(builtins).toContain('vm') // the loader of dist/start/start.cjs: the report does see what loads
+      expect(builtins).toContain('vm') // the loader of dist/start/decode.cjs: the report does see what loads
       expect(builtins.filter((b) => NOT_FOR_DECODE.includes(b)), args.join(' ')).toEqual([])
     }
   })
@@ -55,10 +55,12 @@ describe('decode start-up', () => {
     expect(ownModulesLoaded(r.stderr, ROOT)).toContain('dist/bundle/process.js')
     expect(builtinsLoaded(r.stderr)).toContain('child_process')
   })
-  it("V8 accepts the build's code cache for dist/start/start.cjs", () => {
-    const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(BIN)}).loadStart().script.cachedDataRejected)`], { encoding: 'utf8' })
-    expect(r.stderr).toBe('')
-    expect(r.stdout).toBe('false\n')
+  it("V8 accepts the build's code cache for each command's bundle, dist/start/<command>.cjs", () => {
+    for (const command of ['decode', 'token', 'git-credential', 'verify']) {
+      const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(BIN)}).loadStart(${JSON.stringify(command)}).script.cachedDataRejected)`], { encoding: 'utf8' })
+      expect(r.stderr).toBe('')
+      expect(r.stdout, command).toBe('false\n')
+    }
   })
   it('loads jose only to decrypt with --key', async () => {
     const { jwe, pem } = await encrypt('{"sub":"x"}')

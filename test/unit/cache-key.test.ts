@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { cacheKey, canonicalJson, normalizeKeyParts } from '../../src/core/cache-key.js'
@@ -62,5 +63,22 @@ describe('cacheKey', () => {
       }),
     )
     expect(canonicalJson({ b: [2, 1], a: { d: 1, c: null } })).toBe('{"a":{"c":null,"d":1},"b":[2,1]}')
+  })
+  it("is node:crypto's SHA-256 of the canonical parts, for any text (the keys of caches written before @noble/hashes)", () => {
+    // full Unicode and lone surrogates: both encoders write U+FFFD for one
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string())
+    fc.assert(
+      fc.property(text, text, fc.array(text, { maxLength: 4 }), fc.option(fc.jsonValue(), { nil: undefined }), (issuer, clientId, scope, claims) => {
+        const parts = { issuer, clientId, grant: 'authorization_code', scope, claims }
+        const expected = 'ck1-' + createHash('sha256').update(canonicalJson(normalizeKeyParts(parts))).digest('base64url')
+        expect(cacheKey(parts)).toBe(expected)
+      }),
+      { numRuns: 300 },
+    )
+    // longer than one block, and at the lengths where SHA-256's padding takes a block of its own
+    for (const n of [55, 56, 63, 64, 65, 119, 120, 1000]) {
+      const parts = { issuer: 'i'.repeat(n), grant: 'g' }
+      expect(cacheKey(parts)).toBe('ck1-' + createHash('sha256').update(canonicalJson(normalizeKeyParts(parts))).digest('base64url'))
+    }
   })
 })

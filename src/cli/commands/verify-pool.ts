@@ -42,7 +42,7 @@ export interface VerifyPool {
 /** A pool, or undefined where one would not help: one core, or no built worker (in-process tests of src/). */
 export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
   const cores = availableParallelism()
-  // next to this chunk in dist/bundle/, or from the start-up fast path's dist/start/start.cjs
+  // next to this chunk in dist/bundle/, or from the start-up fast path's dist/start/verify.cjs
   const script = ['./verify-worker.cjs', '../bundle/verify-worker.cjs'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(fileURLToPath(u)))
   if (cores < 2 || script === undefined) return undefined
   let seq = 0

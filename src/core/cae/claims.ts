@@ -73,7 +73,7 @@ export function parseClaimsArg(text: string, flag = '--claims'): ClaimsRequest {
   let t = text.trim()
   const m = /^claims\s*=\s*(.*)$/is.exec(t)
   if (m) t = m[1]!.trim()
-  if (t.length >= 2 && /^["'“”].*["'“”]$/s.test(t) && !t.startsWith('{')) t = t.slice(1, -1).trim()
+  if (t.length >= 2 && /^["'\u201c\u201d].*["'\u201c\u201d]$/s.test(t) && !t.startsWith('{')) t = t.slice(1, -1).trim()
   if (t === '') throw new UsageError(`${flag} is empty: give a JSON claims request or the base64 claims value of a challenge`)
   try {
     return decodeClaimsValue(t, flag)
