@@ -8,11 +8,10 @@
  * @see https://www.rfc-editor.org/rfc/rfc9901
  * @module
  */
-import { createRequire } from 'node:module'
 
 /** node:crypto, loaded at the first digest: a decode of any other token does not pay for it (start-up, bench/startup.js). */
 let nodeCrypto: typeof import('node:crypto') | undefined
-const createHash = (alg: string) => (nodeCrypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash(alg)
+const createHash = (alg: string) => (nodeCrypto ??= process.getBuiltinModule('node:crypto')).createHash(alg)
 import { assertJsonDepth, decodeBase64url, decodeJsonSegment, decodeUtf8, type JsonObject } from './split.js'
 
 export interface Disclosure {
