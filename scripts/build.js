@@ -167,11 +167,14 @@ for (const file of [...FAST_COMMANDS.map((c) => `dist/start/${c}.cjs`), 'dist/bu
 //    fast path reads it from the descriptor).
 const gitRequest = join(mkdtempSync(join(tmpdir(), 'tokentool-build-')), 'git-request')
 writeFileSync(gitRequest, 'protocol=https\nhost=git.example.invalid\n\n')
-await new Promise((resolve, reject) => {
-  const stdin = openSync(gitRequest, 'r')
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./code-cache.js', import.meta.url))], { stdio: [stdin, 'ignore', 'inherit'] })
-  closeSync(stdin)
-  child.on('error', reject)
-  child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/code-cache.js exited ${code}`))))
-})
-rmSync(dirname(gitRequest), { recursive: true, force: true })
+try {
+  await new Promise((resolve, reject) => {
+    const stdin = openSync(gitRequest, 'r')
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./code-cache.js', import.meta.url))], { stdio: [stdin, 'ignore', 'inherit'] })
+    closeSync(stdin)
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scripts/code-cache.js exited ${code}`))))
+  })
+} finally {
+  rmSync(dirname(gitRequest), { recursive: true, force: true })
+}

@@ -3,7 +3,8 @@
  * asymmetric private key), else the profile's (saved `--dpop-key` path, else the key tokentool
  * generated for the profile: ES256, `tokens/<profile>.dpop.jwk`, 0600). The generated key is
  * bound to the issuer it was made for, like every stored credential: it is never used for
- * another server's tokens. Loads no OAuth client: `token` resolves it on its cache path.
+ * another server's tokens. Loads no OAuth client: `token` resolves it on its cache path, and
+ * loads this module only for a DPoP-bound request (the flags alone are dpop-flags.ts).
  * @module
  */
 import { generateKeyPairSync } from 'node:crypto'
