@@ -125,20 +125,20 @@ export async function readAuthorizationDetails(value: string, deps: Pick<Deps, '
   return parseAuthorizationDetails(text)
 }
 
-const CHOICES: Record<string, ClientAuthMethod> = {
-  basic: 'basic',
-  client_secret_basic: 'basic',
-  post: 'post',
-  client_secret_post: 'post',
-  private_key_jwt: 'private_key_jwt',
-  none: 'none',
-  tls_client_auth: 'tls_client_auth',
-  self_signed_tls_client_auth: 'self_signed_tls_client_auth',
-}
+const CHOICES: ReadonlyMap<string, ClientAuthMethod> = new Map([
+  ['basic', 'basic'],
+  ['client_secret_basic', 'basic'],
+  ['post', 'post'],
+  ['client_secret_post', 'post'],
+  ['private_key_jwt', 'private_key_jwt'],
+  ['none', 'none'],
+  ['tls_client_auth', 'tls_client_auth'],
+  ['self_signed_tls_client_auth', 'self_signed_tls_client_auth'],
+])
 
 /** `--client-auth`, also spelt as the metadata names (`client_secret_basic`, ...). */
 export function parseClientAuth(v: string): ClientAuthMethod {
-  const m = CHOICES[v.trim().toLowerCase()]
+  const m = CHOICES.get(v.trim().toLowerCase())
   if (!m) throw new UsageError(`--client-auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}: ${v}`)
   return m
 }

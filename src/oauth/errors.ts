@@ -71,7 +71,7 @@ export function toTokentoolError(err: unknown, ctx: ErrorContext = {}): Tokentoo
 
 /** A refusal with the hint its request's client authentication calls for. */
 function refusal(error: string, description: string | undefined, cause: unknown, status: number | undefined, info: ErrorBodyInfo | undefined): AuthServerError {
-  const hint = DPOP_HINTS[error] ?? authHint(error, status, info)
+  const hint = DPOP_HINTS.get(error) ?? authHint(error, status, info)
   return new AuthServerError(error, description, { cause, ...(status !== undefined ? { status } : {}), ...(hint ? { hint } : {}) })
 }
 
@@ -106,12 +106,12 @@ function refusedResponse(err: unknown): Response | undefined {
   return res && typeof res.status === 'number' && res.status >= 400 && res.status < 500 ? res : undefined
 }
 
-/** RFC 9449 errors at the token endpoint, in the words of what to do about them. */
-const DPOP_HINTS: Record<string, string> = {
+/** RFC 9449 errors at the token endpoint, in the words of what to do about them (a Map: the code is the server's). */
+const DPOP_HINTS: ReadonlyMap<string, string> = new Map([
   // openid-client answers the first use_dpop_nonce itself; one that reaches us came after that retry
-  use_dpop_nonce: 'the server asked for a DPoP nonce again after one retry with the nonce it gave; not retrying (check the server, and this machine\'s clock)',
-  invalid_dpop_proof: 'the server rejected the DPoP proof: check that it accepts the key\'s algorithm (tokentool discover shows dpop_signing_alg_values_supported) and this machine\'s clock',
-}
+  ['use_dpop_nonce', 'the server asked for a DPoP nonce again after one retry with the nonce it gave; not retrying (check the server, and this machine\'s clock)'],
+  ['invalid_dpop_proof', 'the server rejected the DPoP proof: check that it accepts the key\'s algorithm (tokentool discover shows dpop_signing_alg_values_supported) and this machine\'s clock'],
+])
 
 /** oauth4webapi's own wording, with the RFC 9207 mix-up case spelled out. */
 function processingMessage(err: oauth.OperationProcessingError): string {

@@ -23,8 +23,9 @@ export interface TokenResult {
 type Response = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers
 
 /** oauth4webapi lowercases `token_type`; show the schemes as RFC 6750 and RFC 9449 spell them. */
-const CANONICAL_TYPES: Record<string, string> = { bearer: 'Bearer', dpop: 'DPoP', 'n_a': 'N_A' }
-export const canonicalTokenType = (t: string): string => CANONICAL_TYPES[t.toLowerCase()] ?? t
+// a Map: the type is the server's, and "constructor" must find nothing
+const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map([['bearer', 'Bearer'], ['dpop', 'DPoP'], ['n_a', 'N_A']])
+export const canonicalTokenType = (t: string): string => CANONICAL_TYPES.get(t.toLowerCase()) ?? t
 
 export function toTokenResult(res: Response, receivedAt: Date): TokenResult {
   const claims = res.id_token ? res.claims() : undefined

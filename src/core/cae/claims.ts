@@ -136,11 +136,12 @@ export function listClaimAsks(claims: ClaimsRequest): ClaimAsk[] {
   return out
 }
 
-const TARGETS: Record<string, string> = {
-  access_token: 'the access token',
-  id_token: 'the ID token',
-  userinfo: 'the UserInfo response',
-}
+// a Map: the target is the server's, and "constructor" must find nothing
+const TARGETS: ReadonlyMap<string, string> = new Map([
+  ['access_token', 'the access token'],
+  ['id_token', 'the ID token'],
+  ['userinfo', 'the UserInfo response'],
+])
 
 /** `1604106651` / `"1604106651"` → `2020-10-31T01:10:51Z`; undefined when not a time. */
 export function epochToIso(v: unknown): string | undefined {
@@ -160,7 +161,7 @@ const list = (vs: readonly unknown[]) => vs.map(show).join(', ')
 export function explainClaims(claims: ClaimsRequest): string[] {
   const out: string[] = []
   for (const [target, member] of Object.entries(claims)) {
-    if (!(target in TARGETS)) {
+    if (!TARGETS.has(target)) {
       out.push(`"${target}" is not a member OpenID Connect defines (id_token, userinfo) nor the access_token member CAE uses; providers will likely ignore it.`)
     }
     if (!isObject(member)) {
@@ -176,7 +177,7 @@ export function explainClaims(claims: ClaimsRequest): string[] {
 
 function explainAsk(a: ClaimAsk): string {
   const label = `${a.target}.${a.claim}${a.essential ? ' (essential)' : ''}`
-  const of = TARGETS[a.target] ?? `the ${a.target}`
+  const of = TARGETS.get(a.target) ?? `the ${a.target}`
   const values = a.values ?? (a.value !== undefined ? [a.value] : [])
   switch (a.claim) {
     case 'nbf': {

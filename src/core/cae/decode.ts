@@ -11,12 +11,13 @@ import { parsePastedChallenges } from './paste.js'
 import type { AuthParam } from './www-authenticate.js'
 
 /** The CAE result codes Entra ID resources name in error_description, in words. */
-const CAE_CODES: Record<string, string> = {
-  TokenIssuedBeforeRevocationTimestamp: 'the token was issued before the user\'s sessions were revoked (or the password reset, or the account disabled)',
-  TokenCreatedWithOutdatedPolicies: 'Conditional Access policies changed after the token was issued',
-  LocationConditionEvaluationSatisfied: 'the client is now outside the allowed locations (IP policy)',
-  InteractionRequired: 'the user must sign in again',
-}
+// a Map: the code is the server's, and "constructor" must find nothing
+const CAE_CODES: ReadonlyMap<string, string> = new Map([
+  ['TokenIssuedBeforeRevocationTimestamp', 'the token was issued before the user\'s sessions were revoked (or the password reset, or the account disabled)'],
+  ['TokenCreatedWithOutdatedPolicies', 'Conditional Access policies changed after the token was issued'],
+  ['LocationConditionEvaluationSatisfied', 'the client is now outside the allowed locations (IP policy)'],
+  ['InteractionRequired', 'the user must sign in again'],
+])
 
 /** Bearer parameter names: as a scheme they mean a pasted `name value` lost its "=". */
 const LOOKS_LIKE_PARAM = new Set(['realm', 'error', 'error_description', 'error_uri', 'scope', 'claims', 'authorization_uri', 'resource', 'algs'])
@@ -91,7 +92,7 @@ export function decodeCaeChallenges(text: string, opts: { profile?: string } = {
     const said = params.error_description ?? params.errordescription
     if (said) {
       const code = /\bcode: (\w+)/.exec(said)?.[1]
-      const why = code ? CAE_CODES[code] : undefined
+      const why = code ? CAE_CODES.get(code) : undefined
       explanation.push(`The server says: ${said.length > 300 ? said.slice(0, 300) + '…' : said}${why ? ` (${code}: ${why})` : ''}`)
     }
     if (err === 'invalid_token' && claimsIndex >= 0) explanation.push('invalid_token with a claims parameter is the Azure Resource Manager form of a claims challenge: answer it like insufficient_claims.')

@@ -26,12 +26,16 @@ export function dpopAlg(jwk: JWK, what: string): string {
   return alg
 }
 
-/** The members RFC 7638 §3.2 hashes, per key type, in lexicographic order. */
-const REQUIRED: Record<string, readonly string[]> = { EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], RSA: ['e', 'kty', 'n'] }
+/** The members RFC 7638 §3.2 hashes, per key type, in lexicographic order (a Map: kty may come from a proof's header, and "constructor" must find nothing). */
+const REQUIRED: ReadonlyMap<string, readonly string[]> = new Map([
+  ['EC', ['crv', 'kty', 'x', 'y']],
+  ['OKP', ['crv', 'kty', 'x']],
+  ['RSA', ['e', 'kty', 'n']],
+])
 
 /** The base64url SHA-256 JWK thumbprint (RFC 7638) of the key's public part. */
 export function jwkThumbprint(jwk: JWK): string {
-  const members = REQUIRED[jwk.kty ?? '']
+  const members = REQUIRED.get(jwk.kty ?? '')
   if (!members) throw new InputError(`cannot compute a thumbprint of a ${jwk.kty ?? 'typeless'} key`)
   const obj: Record<string, unknown> = {}
   for (const m of members) {

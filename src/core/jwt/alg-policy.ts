@@ -15,8 +15,9 @@ export type KeyDescriptor =
 
 export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const
 const RSA_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']
-const EC_ALGS: Record<string, string[]> = { 'P-256': ['ES256'], 'P-384': ['ES384'], 'P-521': ['ES512'] }
-const OKP_ALGS: Record<string, string[]> = { Ed25519: ['EdDSA', 'Ed25519'] }
+// Maps: a key's crv comes from a JWKS, and "constructor" must find nothing (an object's would find Object)
+const EC_ALGS: ReadonlyMap<string, string[]> = new Map([['P-256', ['ES256']], ['P-384', ['ES384']], ['P-521', ['ES512']]])
+const OKP_ALGS: ReadonlyMap<string, string[]> = new Map([['Ed25519', ['EdDSA', 'Ed25519']]])
 
 /** Every JWS algorithm tokentool can verify or sign with. */
 export const SUPPORTED_ALGS: readonly string[] = [...HMAC_ALGS, ...RSA_ALGS, 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87']
@@ -31,9 +32,9 @@ function typeAlgs(key: KeyDescriptor): string[] {
     case 'RSA':
       return RSA_ALGS
     case 'EC':
-      return EC_ALGS[key.crv ?? ''] ?? []
+      return EC_ALGS.get(key.crv ?? '') ?? []
     case 'OKP':
-      return OKP_ALGS[key.crv ?? ''] ?? []
+      return OKP_ALGS.get(key.crv ?? '') ?? []
     case 'AKP':
       return key.alg && key.alg.startsWith('ML-DSA-') ? [key.alg] : []
     default:
@@ -47,12 +48,12 @@ function typeAlgs(key: KeyDescriptor): string[] {
  * Never contains `none`.
  */
 /** The bytes an HMAC key needs for `alg`: the hash output's length. */
-const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 }
+const HMAC_MIN_BYTES: ReadonlyMap<string, number> = new Map([['HS256', 32], ['HS384', 48], ['HS512', 64]])
 
 export function allowedAlgorithms(key: KeyDescriptor, requested?: readonly string[]): string[] {
   let algs = typeAlgs(key)
   // a JWK that calls itself a key must be long enough to be one (a --secret passphrase only gets a warning)
-  if (key.type === 'secret' && key.bytes !== undefined) algs = algs.filter((a) => key.bytes! >= (HMAC_MIN_BYTES[a] ?? 0))
+  if (key.type === 'secret' && key.bytes !== undefined) algs = algs.filter((a) => key.bytes! >= (HMAC_MIN_BYTES.get(a) ?? 0))
   if (key.alg !== undefined) algs = algs.includes(key.alg) ? [key.alg] : []
   if (requested && requested.length > 0) algs = algs.filter((a) => requested.includes(a))
   return algs.filter((a) => !isNoneAlg(a))
@@ -109,8 +110,8 @@ function explainMismatch(alg: string, key: KeyDescriptor, allowed: readonly stri
     return `${alg} needs a public key but the key is an HMAC secret: a secret never verifies an asymmetric token`
   }
   if (!SUPPORTED_ALGS.includes(alg)) return `${alg} is not a supported JWS algorithm`
-  if (key.type === 'secret' && key.bytes !== undefined && isHmacAlg(alg) && key.bytes < (HMAC_MIN_BYTES[alg] ?? 0)) {
-    return `${alg} needs a key of at least ${HMAC_MIN_BYTES[alg]} bytes and this one has ${key.bytes} (RFC 7518 §3.2): refused, a short key can be guessed`
+  if (key.type === 'secret' && key.bytes !== undefined && isHmacAlg(alg) && key.bytes < (HMAC_MIN_BYTES.get(alg) ?? 0)) {
+    return `${alg} needs a key of at least ${HMAC_MIN_BYTES.get(alg)} bytes and this one has ${key.bytes} (RFC 7518 §3.2): refused, a short key can be guessed`
   }
   const list = allowed.length > 0 ? allowed.join(', ') : 'none'
   const why = key.alg !== undefined ? `the key's "alg" is ${key.alg}` : `${describeKey(key)} allows ${list}`

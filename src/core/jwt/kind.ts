@@ -71,25 +71,26 @@ export const KIND_LABELS: Record<TokenKind, string> = {
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 
-const TYP: Record<string, { kind: TokenKind; label?: string }> = {
-  'at+jwt': { kind: 'access_token', label: 'access token (RFC 9068, at+jwt)' },
-  'dpop+jwt': { kind: 'dpop_proof' },
-  'logout+jwt': { kind: 'logout_token' },
-  'token-introspection+jwt': { kind: 'introspection_response' },
-  'secevent+jwt': { kind: 'security_event' },
-  'oauth-authz-req+jwt': { kind: 'request_object' },
-  'client-authentication+jwt': { kind: 'client_assertion' },
-  'kb+jwt': { kind: 'kb_jwt' },
-  'trust-mark+jwt': { kind: 'trust_mark' },
-}
+// Maps: typ comes from the token, and "constructor" must find nothing (an object's would find Object)
+const TYP: ReadonlyMap<string, { kind: TokenKind; label?: string }> = new Map([
+  ['at+jwt', { kind: 'access_token', label: 'access token (RFC 9068, at+jwt)' }],
+  ['dpop+jwt', { kind: 'dpop_proof' }],
+  ['logout+jwt', { kind: 'logout_token' }],
+  ['token-introspection+jwt', { kind: 'introspection_response' }],
+  ['secevent+jwt', { kind: 'security_event' }],
+  ['oauth-authz-req+jwt', { kind: 'request_object' }],
+  ['client-authentication+jwt', { kind: 'client_assertion' }],
+  ['kb+jwt', { kind: 'kb_jwt' }],
+  ['trust-mark+jwt', { kind: 'trust_mark' }],
+])
 
-const KEYCLOAK_TYP: Record<string, TokenKind> = {
-  refresh: 'refresh_token',
-  offline: 'refresh_token',
-  bearer: 'access_token',
-  id: 'id_token',
-  logout: 'logout_token',
-}
+const KEYCLOAK_TYP: ReadonlyMap<string, TokenKind> = new Map([
+  ['refresh', 'refresh_token'],
+  ['offline', 'refresh_token'],
+  ['bearer', 'access_token'],
+  ['id', 'id_token'],
+  ['logout', 'logout_token'],
+])
 
 /** `application/at+jwt` → `at+jwt` (RFC 7515 §4.1.9: the prefix may be omitted; compare case-insensitively). */
 export function normalizeTyp(typ: unknown): string | undefined {
@@ -111,7 +112,7 @@ const has = (o: JsonObject, k: string) => Object.prototype.hasOwnProperty.call(o
 /** The kind of a decoded JWS from its header and payload (see the module comment for the order). */
 export function detectKind(header: JsonObject, payload: JsonObject): KindInfo {
   const typ = normalizeTyp(header.typ)
-  const declared = typ !== undefined ? TYP[typ] : undefined
+  const declared = typ !== undefined ? TYP.get(typ) : undefined
   if (declared) return make(declared.kind, `typ header is ${String(header.typ)}`, 'declared', declared.label)
   // dc+sd-jwt (SD-JWT VC), vc+sd-jwt, example+sd-jwt: any media type ending in +sd-jwt
   if (typ !== undefined && /\+sd-jwt$/.test(typ)) return make('sd_jwt', `typ header is ${String(header.typ)}`, 'declared')
@@ -123,7 +124,7 @@ export function detectKind(header: JsonObject, payload: JsonObject): KindInfo {
   }
 
   if (typeof payload.typ === 'string') {
-    const k = KEYCLOAK_TYP[payload.typ.toLowerCase()]
+    const k = KEYCLOAK_TYP.get(payload.typ.toLowerCase())
     if (k) {
       const label = k === 'refresh_token' && payload.typ.toLowerCase() === 'offline' ? 'refresh token (offline)' : undefined
       return make(k, `typ claim is "${payload.typ}" (Keycloak)`, 'declared', label)

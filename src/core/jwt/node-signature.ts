@@ -10,8 +10,9 @@
 import { KeyObject, constants, createHmac, timingSafeEqual, verify } from 'node:crypto'
 import type { CryptoKey } from 'jose'
 
-const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' }
-const CURVE: Record<string, string> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' }
+// Maps: alg comes from a token's header, where "constructor" must find nothing
+const HASH: ReadonlyMap<string, string> = new Map([['256', 'sha256'], ['384', 'sha384'], ['512', 'sha512']])
+const CURVE: ReadonlyMap<string, string> = new Map([['ES256', 'prime256v1'], ['ES384', 'secp384r1'], ['ES512', 'secp521r1']])
 
 /** Checks a signature over the signing input; null where node:crypto must not answer for jose. */
 export type SignatureCheck = ((data: Buffer, sig: Buffer) => boolean) | null
@@ -41,7 +42,7 @@ function keyObjectOf(material: CryptoKey | Uint8Array): KeyObject | undefined {
 }
 
 function makeCheck(alg: string, material: CryptoKey | Uint8Array): SignatureCheck {
-  const hash = HASH[alg.slice(2)]
+  const hash = HASH.get(alg.slice(2))
   if (/^HS(256|384|512)$/.test(alg)) {
     const secret = material instanceof Uint8Array ? material : keyObjectOf(material)
     if (secret === undefined || (secret instanceof Uint8Array ? secret.length : secret.symmetricKeySize ?? 0) === 0) return null
@@ -59,8 +60,9 @@ function makeCheck(alg: string, material: CryptoKey | Uint8Array): SignatureChec
     const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }
     return (data, sig) => verify(hash!, data, pss, sig)
   }
-  if (CURVE[alg] !== undefined) {
-    if (key.asymmetricKeyType !== 'ec' || details?.namedCurve !== CURVE[alg]) return null
+  const curve = CURVE.get(alg)
+  if (curve !== undefined) {
+    if (key.asymmetricKeyType !== 'ec' || details?.namedCurve !== curve) return null
     const ec = { key, dsaEncoding: 'ieee-p1363' as const }
     return (data, sig) => verify(hash!, data, ec, sig)
   }

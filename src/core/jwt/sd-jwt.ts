@@ -69,11 +69,12 @@ export function splitSdJwt(text: string): SdJwtParts | undefined {
   return { issuerJwt, disclosures, keyBinding, signedPart }
 }
 
-const HASHES: Record<string, string> = { 'sha-256': 'sha256', 'sha-384': 'sha384', 'sha-512': 'sha512', 'sha3-256': 'sha3-256', 'sha3-512': 'sha3-512' }
+// a Map: _sd_alg comes from the token, where "constructor" must not name a hash
+const HASHES: ReadonlyMap<string, string> = new Map([['sha-256', 'sha256'], ['sha-384', 'sha384'], ['sha-512', 'sha512'], ['sha3-256', 'sha3-256'], ['sha3-512', 'sha3-512']])
 const MAX_DISCLOSURES = 1000
 
 function hash(alg: string, text: string): string {
-  return createHash(HASHES[alg]!).update(text, 'ascii').digest('base64url')
+  return createHash(HASHES.get(alg)!).update(text, 'ascii').digest('base64url')
 }
 
 /** Every digest of the payload with its place: `_sd` arrays and `{"...": digest}` array elements. */
@@ -105,8 +106,8 @@ function digestPlaces(payload: unknown): Map<string, { path: string; container: 
 export function analyzeSdJwt(payload: JsonObject, parts: SdJwtParts): SdJwtInfo {
   const warnings: string[] = []
   const named = typeof payload._sd_alg === 'string' ? payload._sd_alg.toLowerCase() : 'sha-256'
-  const hashAlg = HASHES[named] ? named : 'sha-256'
-  if (!HASHES[named]) warnings.push(`_sd_alg "${String(payload._sd_alg)}" is not a hash tokentool knows; digests were computed with sha-256 and may not match`)
+  const hashAlg = HASHES.has(named) ? named : 'sha-256'
+  if (!HASHES.has(named)) warnings.push(`_sd_alg "${String(payload._sd_alg)}" is not a hash tokentool knows; digests were computed with sha-256 and may not match`)
   const disclosed: JsonObject = structuredClone(payload)
   const places = digestPlaces(disclosed)
   const total = places.size

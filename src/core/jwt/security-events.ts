@@ -26,37 +26,38 @@ const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/'
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type/'
 const SSF = 'https://schemas.openid.net/secevent/ssf/event-type/'
 
-const MEANINGS: Record<string, string> = {
+// a Map: the event type comes from the token, and "constructor" must find nothing
+const MEANINGS: ReadonlyMap<string, string> = new Map([
   // OpenID CAEP 1.0
-  [`${CAEP}session-revoked`]: 'the session of the subject was revoked: tokens from it must no longer be accepted',
-  [`${CAEP}token-claims-change`]: 'claims of tokens issued to the subject changed (e.g. a role or group): re-evaluate access',
-  [`${CAEP}credential-change`]: 'a credential of the subject was created, changed, revoked or deleted (password, FIDO2 key, x509, ...)',
-  [`${CAEP}assurance-level-change`]: 'the authentication assurance level of the subject\'s session changed',
-  [`${CAEP}device-compliance-change`]: 'the subject\'s device became compliant or not compliant with policy',
-  [`${CAEP}session-established`]: 'a session was established for the subject',
-  [`${CAEP}session-presented`]: 'a session of the subject was presented (used) at the transmitter',
-  [`${CAEP}risk-level-change`]: 'the risk level of the subject changed',
+  [`${CAEP}session-revoked`, 'the session of the subject was revoked: tokens from it must no longer be accepted'],
+  [`${CAEP}token-claims-change`, 'claims of tokens issued to the subject changed (e.g. a role or group): re-evaluate access'],
+  [`${CAEP}credential-change`, 'a credential of the subject was created, changed, revoked or deleted (password, FIDO2 key, x509, ...)'],
+  [`${CAEP}assurance-level-change`, 'the authentication assurance level of the subject\'s session changed'],
+  [`${CAEP}device-compliance-change`, 'the subject\'s device became compliant or not compliant with policy'],
+  [`${CAEP}session-established`, 'a session was established for the subject'],
+  [`${CAEP}session-presented`, 'a session of the subject was presented (used) at the transmitter'],
+  [`${CAEP}risk-level-change`, 'the risk level of the subject changed'],
   // OpenID RISC 1.0
-  [`${RISC}account-credential-change-required`]: 'the account\'s credentials must be changed (e.g. suspected compromise)',
-  [`${RISC}account-purged`]: 'the account was deleted for good',
-  [`${RISC}account-disabled`]: 'the account was disabled (hijacking, bulk account, policy)',
-  [`${RISC}account-enabled`]: 'the account was enabled again',
-  [`${RISC}identifier-changed`]: 'the subject\'s identifier (email, phone) changed',
-  [`${RISC}identifier-recycled`]: 'the identifier now belongs to someone else: do not link it to the old account',
-  [`${RISC}credential-compromise`]: 'a credential of the subject is known or suspected to be compromised',
-  [`${RISC}opt-in`]: 'the account opted in to RISC event exchange',
-  [`${RISC}opt-out-initiated`]: 'the account started opting out of RISC event exchange',
-  [`${RISC}opt-out-cancelled`]: 'the account cancelled its opt-out',
-  [`${RISC}opt-out-effective`]: 'the account\'s opt-out took effect',
-  [`${RISC}recovery-activated`]: 'account recovery was started for the subject',
-  [`${RISC}recovery-information-changed`]: 'the account\'s recovery information changed',
-  [`${RISC}sessions-revoked`]: 'all sessions of the subject were revoked (deprecated: CAEP session-revoked replaces it)',
+  [`${RISC}account-credential-change-required`, 'the account\'s credentials must be changed (e.g. suspected compromise)'],
+  [`${RISC}account-purged`, 'the account was deleted for good'],
+  [`${RISC}account-disabled`, 'the account was disabled (hijacking, bulk account, policy)'],
+  [`${RISC}account-enabled`, 'the account was enabled again'],
+  [`${RISC}identifier-changed`, 'the subject\'s identifier (email, phone) changed'],
+  [`${RISC}identifier-recycled`, 'the identifier now belongs to someone else: do not link it to the old account'],
+  [`${RISC}credential-compromise`, 'a credential of the subject is known or suspected to be compromised'],
+  [`${RISC}opt-in`, 'the account opted in to RISC event exchange'],
+  [`${RISC}opt-out-initiated`, 'the account started opting out of RISC event exchange'],
+  [`${RISC}opt-out-cancelled`, 'the account cancelled its opt-out'],
+  [`${RISC}opt-out-effective`, 'the account\'s opt-out took effect'],
+  [`${RISC}recovery-activated`, 'account recovery was started for the subject'],
+  [`${RISC}recovery-information-changed`, 'the account\'s recovery information changed'],
+  [`${RISC}sessions-revoked`, 'all sessions of the subject were revoked (deprecated: CAEP session-revoked replaces it)'],
   // OpenID Shared Signals Framework 1.0
-  [`${SSF}verification`]: 'a stream verification event: the transmitter checks that the receiver gets events',
-  [`${SSF}stream-updated`]: 'the event stream\'s status changed (enabled, paused, disabled)',
+  [`${SSF}verification`, 'a stream verification event: the transmitter checks that the receiver gets events'],
+  [`${SSF}stream-updated`, 'the event stream\'s status changed (enabled, paused, disabled)'],
   // OpenID Connect Back-Channel Logout 1.0
-  'http://schemas.openid.net/event/backchannel-logout': 'the user logged out at the provider: end the session named by sid/sub',
-}
+  ['http://schemas.openid.net/event/backchannel-logout', 'the user logged out at the provider: end the session named by sid/sub'],
+])
 
 const DETAIL_FIELDS = ['reason_admin', 'reason_user', 'initiating_entity', 'event_timestamp', 'change_type', 'credential_type', 'current_level', 'previous_level', 'current_status', 'previous_status', 'claims', 'state', 'status', 'reason', 'fido2_aaguid', 'friendly_name', 'new-value']
 
@@ -113,7 +114,7 @@ export function describeEvents(payload: JsonObject): SecurityEvent[] {
       type,
       profile: profileOf(type),
       name: type.replace(/^.*[/#]/, '') || type,
-      meaning: MEANINGS[type] ?? null,
+      meaning: MEANINGS.get(type) ?? null,
       subject: describeSubject(b.subject) ?? tokenSubject,
       details,
     }
