@@ -6,6 +6,9 @@
 'use strict'
 const { readFileSync } = require('node:fs')
 const { dirname, join } = require('node:path')
+
+/** The package's root: bin/.. (dirname, not join: path.join's first call costs a start 0.6 M instructions). */
+const ROOT = dirname(__dirname)
 const { Script } = require('node:vm')
 
 /** The fast path's commands, each in a bundle of its own (scripts/build.js). */
@@ -31,7 +34,7 @@ function loadCached(file, { cache = true } = {}) {
   }
   // Latin-1: the bundles are ASCII (scripts/build.js checks), and Latin-1 is one byte to one
   // character, where UTF-8 must be decoded (1.2 M instructions for a decode's bundle)
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\n})`
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file).toString('latin1')}\n})`
   const script = new Script(source, { filename: file, cachedData })
   const mod = { exports: {} }
   // this file's own require: the bundles require only built-ins and packages, which resolve
@@ -43,7 +46,7 @@ function loadCached(file, { cache = true } = {}) {
 
 /** dist/start/<command>.cjs: its `start` and the compiled script. */
 function loadStart(command, { cache = true } = {}) {
-  const { exports, script } = loadCached(join(__dirname, '..', 'dist', 'start', `${command}.cjs`), { cache })
+  const { exports, script } = loadCached(`${ROOT}/dist/start/${command}.cjs`, { cache })
   return { start: exports.start, handedOverStdin: exports.handedOverStdin, script }
 }
 

@@ -12,13 +12,27 @@ const UNSAFE_FOR_JSON = new RegExp(`[\\u007f-\\u009f${DIRECTION}]`, 'g')
 
 const escape = (c: string) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
 
+// text that is safe as it is and one column a character: printable ASCII, Latin-1 and Latin
+// Extended, general punctuation (the views' ·, …, –), arrows, box drawing and dingbats (→, ─, ✓).
+// Most of what a view shows (claim names, URLs, dates, numbers, tokentool's own notes) is such
+// text, and one test of it costs less than the replacements or a walk over the code points (a
+// decode's start-up, bench/startup.js). None of these is in UNSAFE, nor wide or zero-width for
+// render/wrap's charWidth: test/unit/printable.test.ts checks both.
+const PLAIN = /^[\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u257f\u2700-\u27bf]*$/
+
+/** Whether `text` is plain: shown as it is (nothing to escape), as many columns wide as it is long. */
+export function isPlainText(text: string): boolean {
+  return PLAIN.test(text)
+}
+
 /** Every unsafe character as a `\uXXXX` escape, newlines included: one line of text. */
 export function printable(text: string): string {
-  return text.replace(UNSAFE, escape)
+  return PLAIN.test(text) ? text : text.replace(UNSAFE, escape)
 }
 
 /** The same, for text shown over several lines: newlines stay (CRLF becomes LF), a tab is two spaces. */
 export function printableLines(text: string): string {
+  if (PLAIN.test(text)) return text
   return text.replace(/\r\n?/g, '\n').replace(UNSAFE_KEEP_NEWLINES, (c) => (c === '\t' ? '  ' : escape(c)))
 }
 

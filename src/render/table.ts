@@ -4,7 +4,7 @@
  * terminal is too narrow. Lighter than cli-table3, which `decode` must not load.
  * @module
  */
-import { printableLines } from '../core/printable.js'
+import { isPlainText, printableLines } from '../core/printable.js'
 import { charWidth, visibleWidth, wrapText } from './wrap.js'
 
 export interface Cell {
@@ -70,6 +70,8 @@ export function pad(s: string, width: number): string {
  */
 export function wrap(text: string, width: number, maxLines = Infinity): string[] {
   const w = Math.max(1, width)
+  // what fits as it is (most values): the line wrapText would give (it drops trailing spaces only)
+  if (text.length <= w && isPlainText(text) && !text.endsWith(' ')) return [text]
   const lines = wrapText(text, w, { long: 'break' })
   if (lines.length > maxLines) {
     const kept = lines.slice(0, Math.max(1, maxLines))

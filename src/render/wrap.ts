@@ -11,7 +11,7 @@
  * colour, which is not counted either.
  * @module
  */
-import { printableLines } from '../core/printable.js'
+import { isPlainText, printableLines } from '../core/printable.js'
 
 export type Style = (s: string) => string
 
@@ -46,6 +46,7 @@ const SGR = /\u001b\[[0-9;]*m/g
 
 /** Display width in terminal columns: code points, wide (CJK, emoji) ones as two, marks as none. */
 export function visibleWidth(s: string): number {
+  if (isPlainText(s)) return s.length
   let w = 0
   for (const ch of s) w += charWidth(ch)
   return w

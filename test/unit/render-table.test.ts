@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { pad, renderTable, sanitize, truncate, visibleWidth, wrap } from '../../src/render/table.js'
+import { wrapText } from '../../src/render/wrap.js'
 
 describe('table primitives', () => {
   it('measures wide characters as two columns', () => {
@@ -79,3 +80,15 @@ describe('renderTable', () => {
     expect(out).toBe('exp  \u001b[31mexpired\u001b[39m\n')
   })
 })
+
+describe('wrap: a value that fits as it is', () => {
+  it('is the line wrapText gives, for any text and width', () => {
+    const text = fc.oneof(fc.string({ unit: fc.constantFrom('a', 'b', ' ', '·', '\u00e9', '\u4e2d', '\u001b', '\n', '\t', '-') }), fc.string())
+    fc.assert(
+      fc.property(text, fc.integer({ min: -2, max: 40 }), (s, width) => {
+        expect(wrap(s, width)).toEqual(wrapText(s, Math.max(1, width), { long: 'break' }))
+      }),
+    )
+  })
+})
+
