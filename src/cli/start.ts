@@ -20,7 +20,8 @@ import { replayStdin } from './replay-stdin.js'
 
 /**
  * What the fast path read of stdin before it handed a run over (git's request to
- * `git-credential get`): the full program reads it from here instead (process.ts).
+ * `git-credential get`, the token a decode read): the full program reads it from here instead
+ * (process.ts).
  */
 let readStdin: Buffer | undefined
 export function handedOverStdin(): Buffer | undefined {
@@ -59,7 +60,7 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
     // decode reads stdin whole (`pbpaste | tokentool decode`): from the descriptor, as git's
     // request, sparing node:net and the stream machinery process.stdin loads on a pipe; a batch
     // streams it through process.stdin (its input may come slowly, its output must not wait)
-    in: () => (request !== undefined ? replayStdin(request) : ((stdinUsed = true), run.command === 'decode' ? wholeStdin() : process.stdin)),
+    in: () => (request !== undefined ? replayStdin(request) : run.command === 'decode' ? wholeStdin((bytes) => (request = bytes)) : ((stdinUsed = true), process.stdin)),
   })
   process.once('SIGINT', onSigint)
   let code: number
@@ -83,7 +84,7 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   } catch (e) {
     if (e instanceof HandOver) {
       // nothing may have been read or printed that the full program would read or print again
-      // (git's request was read whole, and is handed over with the run)
+      // (git's request, or a decode's stdin, was read whole, and is handed over with the run)
       if (!stdinUsed && !out.used) {
         readStdin = request
         process.removeListener('SIGINT', onSigint)
@@ -98,11 +99,17 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   return code
 }
 
-/** stdin read whole (readWholeStdin) when the command first reads it, as a stream of one chunk. */
-function wholeStdin(): NodeJS.ReadableStream {
+/**
+ * stdin read whole (readWholeStdin) when the command first reads it, as a stream of one chunk.
+ * `read` keeps the bytes: a decode handed over after reading them (a cnf-bound token, whose key
+ * check opens the store: the full program's) gives them to the full program, as git's request.
+ */
+function wholeStdin(read: (bytes: Buffer) => void): NodeJS.ReadableStream {
   return {
     async *[Symbol.asyncIterator]() {
-      yield* replayStdin(await readWholeStdin()) as unknown as AsyncIterable<Buffer>
+      const bytes = await readWholeStdin()
+      read(bytes)
+      yield* replayStdin(bytes) as unknown as AsyncIterable<Buffer>
     },
   } as unknown as NodeJS.ReadableStream
 }

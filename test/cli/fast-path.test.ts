@@ -83,6 +83,17 @@ describe('fast path and full program agree', () => {
     expect(await bothWays(args, opts)).toBe('fast')
   })
 
+  // a cnf-bound token's key check opens the store (the profile's DPoP key), which the decode
+  // bundle leaves to the full program (scripts/build.js): handed over, with what it read of stdin
+  const BOUND = `${b64({ alg: 'ES256', typ: 'at+jwt' })}.${b64({ iss: ISSUER, sub: 'alice', cnf: { jkt: 'aGVsbG8tdGh1bWJwcmludC1vZi1hLWtleS0xMjM0NTY' } })}.${b64('sig')}`
+  it.each([
+    ['an argument', ['decode', BOUND], {}],
+    ['stdin', ['decode', '--json'], { input: `${BOUND}\n` }],
+    ['"-" and a --profile that has no key', ['--profile', 'nobody', 'decode', '-'], { input: BOUND }],
+  ] as [string, string[], CliOptions][])('decode of a cnf-bound token, from %s: handed over to the full program', async (_name, args, opts) => {
+    expect(await bothWays(args, { ...opts, env: { TOKENTOOL_HOME: tempHome() } })).toBe('full')
+  })
+
   it.each([
     ['the cached token', [] as string[]],
     ['--format env', ['--format', 'env']],
