@@ -4,7 +4,7 @@
  * that nothing deep in the code reads `process` by itself.
  * @module
  */
-import { fstatSync } from 'node:fs'
+import { fstatSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 
 // the shapes live below every layer that receives them (src/deps.ts); built here from the process
@@ -28,18 +28,33 @@ export function terminalColumns(env: NodeJS.ProcessEnv, ttyColumns: number | und
 }
 
 /**
- * Whether `fd` is a terminal. Only a character device can be one, and fstat says that without
- * node:tty, which loads node:net: a pipe or a file (a script, the benchmarks) is answered here.
+ * Whether `fd` is a terminal. Only a device can be one, and the descriptor says whether it is
+ * without node:tty, which loads node:net: a pipe or a file (a script, kubectl, git, the
+ * benchmarks) is answered here. On Linux by the name /proc gives the descriptor (a terminal is
+ * a device under /dev: /dev/pts/3; a pipe is "pipe:[…]", a file its path), which costs a start
+ * 0.6 M instructions less than fstat (Node.js compiles its Stats class for that); elsewhere, or
+ * without /proc, by fstat.
  */
 export function isTerminal(fd: number): boolean {
-  try {
-    if (!fstatSync(fd).isCharacterDevice()) return false
-  } catch {
-    return false // closed
-  }
+  if (!mayBeTerminal(fd)) return false
   // not imported: node:tty loads node:net, and node:module (for a require) costs a start 0.75 M
   const tty = process.getBuiltinModule('node:tty')
   return tty.isatty(fd)
+}
+
+function mayBeTerminal(fd: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith('/dev/')
+    } catch {
+      // no /proc (a sandbox), or the descriptor is closed: fstat says which
+    }
+  }
+  try {
+    return fstatSync(fd).isCharacterDevice()
+  } catch {
+    return false // closed
+  }
 }
 
 /**
