@@ -40,31 +40,50 @@ export function fdOutput(fd: 1 | 2, stream: () => NodeJS.WritableStream): FdOutp
     write(text: string | Uint8Array): boolean {
       used = true
       if (viaStream) return stream().write(text)
-      let buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength)
+      let buf: Buffer
+      if (typeof text === 'string') {
+        // a string is written as it is, without a Buffer made of it first (a decode writes its view
+        // in one write: Node.js's string write compiles fewer of its functions); a write cut short
+        // goes on with the bytes that are left
+        let n: number
+        try {
+          n = writeSync(fd, text)
+        } catch (e) {
+          return failed(e, Buffer.from(text, 'utf8'))
+        }
+        const all = Buffer.byteLength(text, 'utf8')
+        if (n === all) return true
+        buf = Buffer.from(text, 'utf8').subarray(n)
+      } else buf = Buffer.from(text.buffer, text.byteOffset, text.byteLength)
       while (buf.length > 0) {
         try {
           const n = writeSync(fd, buf)
           buf = buf.subarray(n)
         } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code
-          if (code === 'EAGAIN') {
-            viaStream = true
-            // the same rule for the stream's own failure (it comes later, as an event)
-            stream().on('error', (err: NodeJS.ErrnoException) => {
-              if (fd === 1) onStdoutError(err)
-            })
-            return stream().write(buf)
-          }
-          if (code === 'EPIPE') {
-            if (fd === 1) process.exit(0)
-            return true
-          }
-          // stderr that cannot be written drops the text; stdout that cannot is the run's failure
-          if (fd === 2) return true
-          throw stdoutFailure(e)
+          return failed(e, buf)
         }
       }
       return true
     },
+  }
+
+  /** A write that failed, `rest` not written. */
+  function failed(e: unknown, rest: Buffer): boolean {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EAGAIN') {
+      viaStream = true
+      // the same rule for the stream's own failure (it comes later, as an event)
+      stream().on('error', (err: NodeJS.ErrnoException) => {
+        if (fd === 1) onStdoutError(err)
+      })
+      return stream().write(rest)
+    }
+    if (code === 'EPIPE') {
+      if (fd === 1) process.exit(0)
+      return true
+    }
+    // stderr that cannot be written drops the text; stdout that cannot is the run's failure
+    if (fd === 2) return true
+    throw stdoutFailure(e)
   }
 }

@@ -62,7 +62,8 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
     // streams it through process.stdin (its input may come slowly, its output must not wait)
     in: () => (request !== undefined ? replayStdin(request) : run.command === 'decode' ? wholeStdin((bytes) => (request = bytes)) : ((stdinUsed = true), process.stdin)),
   })
-  process.once('SIGINT', onSigint)
+  // on, not once: the listener exits, and once's wrapper is two more of Node.js's functions to compile
+  process.on('SIGINT', onSigint)
   let code: number
   try {
     applyGlobals(run.globals, deps)

@@ -45,22 +45,26 @@ export function parseDuration(input: string, what = 'duration'): number {
   return Math.round(total)
 }
 
-/** Formats seconds compactly: 5400 → "1h30m", 0 → "0s". Negative values get a leading "-". */
-export function formatDuration(seconds: number): string {
-  if (seconds < 0) return '-' + formatDuration(-seconds)
+const UNITS = ['d', 'h', 'm', 's'] as const
+const SIZES = [86400, 3600, 60, 1] as const
+
+/**
+ * Formats seconds compactly: 5400 → "1h30m", 0 → "0s". Negative values get a leading "-".
+ * `maxUnits`: only the largest units that are there (`formatDuration(93784, 2)` → "1d2h").
+ */
+export function formatDuration(seconds: number, maxUnits = 4): string {
+  if (seconds < 0) return '-' + formatDuration(-seconds, maxUnits)
   let s = Math.round(seconds)
   if (s === 0) return '0s'
-  const parts: string[] = []
-  for (const [unit, size] of [
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
+  let out = ''
+  let units = 0
+  for (let i = 0; i < 4 && units < maxUnits; i++) {
+    const size = SIZES[i]!
     if (s >= size) {
-      parts.push(`${Math.floor(s / size)}${unit}`)
+      out += `${Math.floor(s / size)}${UNITS[i]}`
       s %= size
+      units++
     }
   }
-  return parts.join('')
+  return out
 }

@@ -72,7 +72,5 @@ export function relative(deltaSeconds: number): string {
 }
 
 function roundTwoUnits(seconds: number): string {
-  const full = formatDuration(seconds)
-  const units = full.match(/\d+[a-z]/g) ?? [full]
-  return units.slice(0, 2).join('')
+  return formatDuration(seconds, 2)
 }

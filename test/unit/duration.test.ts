@@ -44,3 +44,26 @@ describe('parseDuration', () => {
     )
   })
 })
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0s'],
+    [59.6, '1m'],
+    [5400, '1h30m'],
+    [93784, '1d2h3m4s'],
+    [-3661, '-1h1m1s'],
+  ])('%d seconds → %s', (s, text) => {
+    expect(formatDuration(s)).toBe(text)
+  })
+
+  it('with maxUnits: the largest units of the whole text, in order', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e10, max: 1e10, noNaN: true }), fc.integer({ min: 1, max: 4 }), (s, n) => {
+        const whole = formatDuration(s)
+        const sign = whole.startsWith('-') ? '-' : ''
+        const units = whole.slice(sign.length).match(/\d+[a-z]/g) ?? []
+        expect(formatDuration(s, n)).toBe(sign + units.slice(0, n).join(''))
+      }),
+    )
+  })
+})
