@@ -73,66 +73,80 @@ const choice = (allowed: readonly string[]) => (v: string) => {
 /**
  * The commands with a fast path and the flags it knows: what a script's loop or a helper
  * sends. `decode --key` (decryption loads jose anyway) and the rarer token flags take the
- * full path. test/unit/fast-path.test.ts checks this table against the commands' commander
+ * full path. test/unit/fast-path.test.ts checks these tables against the commands' commander
  * definitions (names, values, defaults), so a flag added there cannot silently differ here.
+ * Each is made when first asked for: a decode makes decode's alone (the four together are some
+ * sixty object literals, which a start pays for one by one).
  */
-export const FAST_COMMANDS: Record<FastCommand, FastCommandSpec> = {
-  decode: {
-    positionals: 1,
-    flags: {
-      '-f': { key: 'file', value: true },
-      '--file': { key: 'file', value: true },
-      '--now': { key: 'now', value: true, parse: parseTime },
-    },
-    defaults: {},
-  },
-  token: {
-    positionals: 0,
-    flags: {
-      '--issuer': { key: 'issuer', value: true },
-      '--client-id': { key: 'clientId', value: true },
-      '--client-secret': { key: 'clientSecret', value: true },
-      '--scope': { key: 'scope', value: true },
-      '--audience': { key: 'audience', value: true },
-      '--resource': { key: 'resource', value: true, repeat: true },
-      '--min-ttl': { key: 'minTtl', value: true },
-      '--format': { key: 'format', value: true, parse: choice(TOKEN_FORMATS) },
-      '--client-credentials': { key: 'clientCredentials' },
-    },
-    defaults: { minTtl: '60s' },
-  },
-  // git runs its helper for every fetch and push; only `get` (the cached answer) is taken here
-  'git-credential': {
-    positionals: 1,
-    flags: {
-      '--username': { key: 'username', value: true },
-      '--min-ttl': { key: 'minTtl', value: true },
-      '--host': { key: 'host', value: true },
-    },
-    defaults: { minTtl: '60s' },
-  },
-  // `verify --batch` over a log of tokens: taken only with --batch (a single token's checklist
-  // loads its renderer anyway), keys from a file or --secret
-  verify: {
-    positionals: 0,
-    flags: {
-      '--batch': { key: 'batch' },
-      '--jwks': { key: 'jwks', value: true, parse: notUrl },
-      '--key': { key: 'key', value: true },
-      '--secret': { key: 'secret', value: true },
-      '--alg': { key: 'alg', value: true, repeat: true },
-      '--clock-skew': { key: 'clockSkew', value: true },
-      '--iss': { key: 'iss', value: true },
-      '--aud': { key: 'aud', value: true, repeat: true },
-      '--typ': { key: 'typ', value: true },
-      '--sub': { key: 'sub', value: true },
-      '--scope': { key: 'scope', value: true, repeat: true },
-      '--claim': { key: 'claim', value: true, repeat: true },
-      '--max-age': { key: 'maxAge', value: true },
-      '--now': { key: 'now', value: true },
-    },
-    defaults: { clockSkew: '60s' },
-  },
+export function fastCommandSpec(command: FastCommand): FastCommandSpec {
+  return (specs[command] ??= makeSpec(command))
+}
+
+const specs: Partial<Record<FastCommand, FastCommandSpec>> = {}
+
+function makeSpec(command: FastCommand): FastCommandSpec {
+  switch (command) {
+    case 'decode':
+      return {
+        positionals: 1,
+        flags: {
+          '-f': { key: 'file', value: true },
+          '--file': { key: 'file', value: true },
+          '--now': { key: 'now', value: true, parse: parseTime },
+        },
+        defaults: {},
+      }
+    case 'token':
+      return {
+        positionals: 0,
+        flags: {
+          '--issuer': { key: 'issuer', value: true },
+          '--client-id': { key: 'clientId', value: true },
+          '--client-secret': { key: 'clientSecret', value: true },
+          '--scope': { key: 'scope', value: true },
+          '--audience': { key: 'audience', value: true },
+          '--resource': { key: 'resource', value: true, repeat: true },
+          '--min-ttl': { key: 'minTtl', value: true },
+          '--format': { key: 'format', value: true, parse: choice(TOKEN_FORMATS) },
+          '--client-credentials': { key: 'clientCredentials' },
+        },
+        defaults: { minTtl: '60s' },
+      }
+    // git runs its helper for every fetch and push; only `get` (the cached answer) is taken here
+    case 'git-credential':
+      return {
+        positionals: 1,
+        flags: {
+          '--username': { key: 'username', value: true },
+          '--min-ttl': { key: 'minTtl', value: true },
+          '--host': { key: 'host', value: true },
+        },
+        defaults: { minTtl: '60s' },
+      }
+    // `verify --batch` over a log of tokens: taken only with --batch (a single token's checklist
+    // loads its renderer anyway), keys from a file or --secret
+    case 'verify':
+      return {
+        positionals: 0,
+        flags: {
+          '--batch': { key: 'batch' },
+          '--jwks': { key: 'jwks', value: true, parse: notUrl },
+          '--key': { key: 'key', value: true },
+          '--secret': { key: 'secret', value: true },
+          '--alg': { key: 'alg', value: true, repeat: true },
+          '--clock-skew': { key: 'clockSkew', value: true },
+          '--iss': { key: 'iss', value: true },
+          '--aud': { key: 'aud', value: true, repeat: true },
+          '--typ': { key: 'typ', value: true },
+          '--sub': { key: 'sub', value: true },
+          '--scope': { key: 'scope', value: true, repeat: true },
+          '--claim': { key: 'claim', value: true, repeat: true },
+          '--max-age': { key: 'maxAge', value: true },
+          '--now': { key: 'now', value: true },
+        },
+        defaults: { clockSkew: '60s' },
+      }
+  }
 }
 
 /** Environment variables the full path reads as global options: their runs go there. */
@@ -160,7 +174,7 @@ export function parseFastArgv(argv: readonly string[], env: NodeJS.ProcessEnv): 
     }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1
     const name = eq === -1 ? a : a.slice(0, eq)
-    const own = command !== undefined ? FAST_COMMANDS[command].flags[name] : undefined
+    const own = command !== undefined ? fastCommandSpec(command).flags[name] : undefined
     const spec = own ?? GLOBAL_FLAGS[name]
     if (spec === undefined) return undefined
     const target = own ? flags : globals
@@ -185,7 +199,7 @@ export function parseFastArgv(argv: readonly string[], env: NodeJS.ProcessEnv): 
     }
   }
   if (command === undefined) return undefined
-  const spec = FAST_COMMANDS[command]
+  const spec = fastCommandSpec(command)
   if (positionals.length > spec.positionals) return undefined
   if (command === 'git-credential' && positionals[0] !== 'get') return undefined
   if (command === 'verify' && flags.batch !== true) return undefined

@@ -162,7 +162,9 @@ export function humanView(t: DecodedToken, c: ChalkInstance, columns: number): s
   if (decoded && t.warnings.length + t.nested.length > 0) {
     out.push(...wrap('Signature not verified. Check it and the claims with: tokentool verify', width).map((l) => c.red(l)))
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+  const text = out.join('\n')
+  // blank lines of sections next to each other become one (the test spares the regular expression most views need not)
+  return (text.includes('\n\n\n') ? text.replace(/\n{3,}/g, '\n\n') : text).trimEnd() + '\n'
 }
 
 /** The disclosures, each matched to where its digest sits, and the key-binding JWT. */

@@ -54,7 +54,8 @@ export function visibleWidth(s: string): number {
 
 /** The width of the caller's own text, which may hold colour codes. */
 export function styledWidth(s: string): number {
-  return visibleWidth(s.replace(SGR, ''))
+  // no ESC, no colour code: the common case (no colour, or a plain prefix) needs no regular expression
+  return visibleWidth(s.includes('\u001b') ? s.replace(SGR, '') : s)
 }
 
 export function charWidth(ch: string): number {

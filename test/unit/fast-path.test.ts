@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import type { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { buildRootProgram } from '../../src/cli/main.js'
-import { FAST_COMMANDS, parseFastArgv } from '../../src/cli/fast-path.js'
+import { fastCommandSpec, parseFastArgv } from '../../src/cli/fast-path.js'
 import { applyGlobals } from '../../src/cli/globals.js'
 import * as decodeCommand from '../../src/cli/commands/decode.js'
 import * as tokenCommand from '../../src/cli/commands/token.js'
@@ -104,7 +104,7 @@ const shapedLine = fc.constantFrom('decode' as const, 'token' as const, 'git-cre
       fc.array(piece(GLOBALS), { maxLength: 2 }),
       // git-credential's action first, mostly `get`
       cmd === 'git-credential' ? fc.constantFrom([['get']], [['get']], [['get']], [['store']], [['configure']], []) : cmd === 'verify' ? fc.constantFrom([['--batch']], [['--batch']], [['--batch']], []) : fc.constant([]),
-      fc.array(piece([...Object.keys(FAST_COMMANDS[cmd].flags), ...GLOBALS]), { maxLength: 4 }),
+      fc.array(piece([...Object.keys(fastCommandSpec(cmd).flags), ...GLOBALS]), { maxLength: 4 }),
     )
     .map(([before, action, after]) => [...before.flat(), cmd, ...action.flat(), ...after.flat()]),
 )
@@ -195,8 +195,8 @@ describe('fast path flag table', () => {
     verify: verifyCommand.register(program, deps),
   }
 
-  for (const [name, cmd] of Object.entries(defined) as [keyof typeof FAST_COMMANDS, Command][]) {
-    const spec = FAST_COMMANDS[name]
+  for (const [name, cmd] of Object.entries(defined) as [Parameters<typeof fastCommandSpec>[0], Command][]) {
+    const spec = fastCommandSpec(name)
     it(`${name}: every flag it knows is the command's, with the same value key and kind`, () => {
       for (const [flag, f] of Object.entries(spec.flags)) {
         const opt = cmd.options.find((o) => o.long === flag || o.short === flag)

@@ -95,7 +95,8 @@ const KEYCLOAK_TYP: ReadonlyMap<string, TokenKind> = new Map([
 /** `application/at+jwt` → `at+jwt` (RFC 7515 §4.1.9: the prefix may be omitted; compare case-insensitively). */
 export function normalizeTyp(typ: unknown): string | undefined {
   if (typeof typ !== 'string') return undefined
-  return typ.trim().toLowerCase().replace(/^application\//, '')
+  const t = typ.trim().toLowerCase()
+  return t.startsWith('application/') ? t.slice('application/'.length) : t
 }
 
 function make(kind: TokenKind, reason: string, basis: KindInfo['basis'], label = KIND_LABELS[kind]): KindInfo {
@@ -115,7 +116,7 @@ export function detectKind(header: JsonObject, payload: JsonObject): KindInfo {
   const declared = typ !== undefined ? TYP.get(typ) : undefined
   if (declared) return make(declared.kind, `typ header is ${String(header.typ)}`, 'declared', declared.label)
   // dc+sd-jwt (SD-JWT VC), vc+sd-jwt, example+sd-jwt: any media type ending in +sd-jwt
-  if (typ !== undefined && /\+sd-jwt$/.test(typ)) return make('sd_jwt', `typ header is ${String(header.typ)}`, 'declared')
+  if (typ !== undefined && typ.endsWith('+sd-jwt')) return make('sd_jwt', `typ header is ${String(header.typ)}`, 'declared')
   if (typ === 'entity-statement+jwt' || ((typ === undefined || typ === 'jwt') && looksLikeEntityStatement(payload))) {
     const self = typeof payload.iss === 'string' && payload.iss === payload.sub
     const label = self ? 'OpenID Federation entity configuration (iss = sub: the entity about itself)' : 'OpenID Federation subordinate statement (a superior entity about sub)'
