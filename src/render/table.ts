@@ -70,15 +70,37 @@ export function pad(s: string, width: number): string {
  */
 export function wrap(text: string, width: number, maxLines = Infinity): string[] {
   const w = Math.max(1, width)
-  // what fits as it is (most values): the line wrapText would give (it drops trailing spaces only)
-  if (text.length <= w && isPlainText(text) && !text.endsWith(' ')) return [text]
-  const lines = wrapText(text, w, { long: 'break' })
+  const lines = wrapPlain(text, w) ?? wrapText(text, w, { long: 'break' })
   if (lines.length > maxLines) {
     const kept = lines.slice(0, Math.max(1, maxLines))
     const last = kept[kept.length - 1]!
     kept[kept.length - 1] = cutTo(last, w - 1) + ELLIPSIS
     return kept
   }
+  return lines
+}
+
+/**
+ * The lines wrapText gives, for the common value: plain text (isPlainText) of words one space
+ * apart, each no wider than the cell. Filled greedily, as wrapText fills them, without the
+ * spans, words and pieces it builds for the general case (a decode's start-up:
+ * bench/README.md). Undefined for any other text.
+ */
+function wrapPlain(text: string, width: number): string[] | undefined {
+  if (!isPlainText(text) || text.startsWith(' ') || text.endsWith(' ') || text.includes('  ')) return undefined
+  if (text.length <= width) return [text]
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (word.length > width) return undefined
+    if (line === '') line = word
+    else if (line.length + 1 + word.length <= width) line += ' ' + word
+    else {
+      lines.push(line)
+      line = word
+    }
+  }
+  lines.push(line)
   return lines
 }
 

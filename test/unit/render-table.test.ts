@@ -90,5 +90,15 @@ describe('wrap: a value that fits as it is', () => {
       }),
     )
   })
+
+  it('words one space apart (the greedy fill of plain text) wrap as wrapText wraps them', () => {
+    const words = fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '·', '→', '-', '/'), minLength: 1, maxLength: 14 }), { minLength: 1, maxLength: 12 })
+    fc.assert(
+      fc.property(words, fc.integer({ min: 1, max: 30 }), (ws, width) => {
+        const s = ws.join(' ')
+        expect(wrap(s, width)).toEqual(wrapText(s, width, { long: 'break' }))
+      }),
+    )
+  })
 })
 

@@ -84,11 +84,13 @@ export function findNested(payload: JsonObject, now?: Date, maxDepth = MAX_NESTE
     if (typeof value === 'string') {
       if (looksLikeCompactJwt(value)) visitToken(value, path, depth)
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${path}[${i}]`, depth, level + 1))
+      value.forEach((v, i) => mayHold(v) && walk(v, `${path}[${i}]`, depth, level + 1))
     } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) walk(v, joinPath(path, k), depth, level + 1)
+      for (const [k, v] of Object.entries(value)) if (mayHold(v)) walk(v, joinPath(path, k), depth, level + 1)
     }
   }
+  // a member's path is made only for what is or may hold a token: most claims are neither
+  const mayHold = (v: unknown): boolean => (typeof v === 'string' ? looksLikeCompactJwt(v) : v !== null && typeof v === 'object')
 
   walk(payload, '', 1, -1)
   return { nested: out, truncated }
