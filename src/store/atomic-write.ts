@@ -7,8 +7,8 @@
  * is moved aside to `<file>.corrupt-<timestamp>` and reported, never silently overwritten.
  * @module
  */
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { fsp } from './fs-promises.js'
 import { StoreError } from '../errors.js'
 import { pidAlive } from './pid.js'
 import { FILE_MODE, ensureDir, type Warn } from './paths.js'
@@ -31,7 +31,7 @@ export async function writeFileAtomic(
   const temp = join(dir, `.${basename(file)}.${process.pid}.${await randomHex(6)}.tmp`)
   try {
     // 'wx': never follow or reuse an existing path; mode applies from creation.
-    const fh = await open(temp, 'wx', FILE_MODE)
+    const fh = await fsp().open(temp, 'wx', FILE_MODE)
     try {
       await fh.writeFile(data, 'utf8')
       await fh.sync()
@@ -39,9 +39,9 @@ export async function writeFileAtomic(
       await fh.close()
     }
     await opts.hooks?.beforeRename?.(temp)
-    await rename(temp, file)
+    await fsp().rename(temp, file)
   } catch (e) {
-    await unlink(temp).catch(() => {})
+    await fsp().unlink(temp).catch(() => {})
     if (e instanceof StoreError) throw e
     // the temporary file is gone and the old file untouched: say so, a full disk is not the user's mistake
     throw new StoreError(`cannot write ${file}: ${explainErrno(e)}; the previous file is unchanged`, { cause: e })
@@ -58,20 +58,20 @@ async function removeOrphanTemps(dir: string, name: string): Promise<void> {
   const prefix = `.${name}.`
   let entries: string[]
   try {
-    entries = await readdir(dir)
+    entries = await fsp().readdir(dir)
   } catch {
     return
   }
   for (const e of entries) {
     const m = e.startsWith(prefix) ? /^\.(\d+)\.[0-9a-f]+\.tmp$/.exec(e.slice(prefix.length - 1)) : null
-    if (m && !pidAlive(Number(m[1]))) await unlink(join(dir, e)).catch(() => {})
+    if (m && !pidAlive(Number(m[1]))) await fsp().unlink(join(dir, e)).catch(() => {})
   }
 }
 
 /** Makes the rename itself durable; not every platform can fsync a directory, hence best effort. */
 async function syncDir(dir: string): Promise<void> {
   try {
-    const fh = await open(dir, 'r')
+    const fh = await fsp().open(dir, 'r')
     try {
       await fh.sync()
     } finally {
@@ -155,8 +155,8 @@ export async function readJsonFile<T>(
 async function moveAside(file: string, ino: number, now: Date): Promise<string | undefined> {
   const aside = `${file}.corrupt-${fileTimestamp(now)}`
   try {
-    if ((await stat(file)).ino !== ino) return undefined
-    await rename(file, aside)
+    if ((await fsp().stat(file)).ino !== ino) return undefined
+    await fsp().rename(file, aside)
     return aside
   } catch {
     return undefined

@@ -30,16 +30,18 @@
  * ```
  * @module
  */
-import { hostname } from 'node:os'
-import { link, lstat, open, rename, unlink, utimes } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { fsp } from './fs-promises.js'
 import { StoreError } from '../errors.js'
 import { readIfExists } from './atomic-write.js'
 import { bootId, processState } from './pid.js'
 import { ensureDir, storePaths, type Warn } from './paths.js'
 import { explainErrno } from './safe-fs.js'
 import { randomHex } from './random-hex.js'
+
+// node:os and node:timers/promises when a lock is taken: a read of the store takes none (fs-promises.ts)
+const hostname = (): string => process.getBuiltinModule('node:os').hostname()
+const sleep = (ms: number): Promise<void> => process.getBuiltinModule('node:timers/promises').setTimeout(ms)
 
 export interface LockOptions {
   /** How long to wait for a held lock before giving up. Default 30 s. */
@@ -83,7 +85,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   const held = await acquire(lockPath, opts)
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS
   // Keep the mtime fresh so a long but alive holder is never judged stale by age.
-  const beat = setInterval(() => void utimes(lockPath, new Date(), new Date()).catch(() => {}), Math.max(staleMs / 3, 50))
+  const beat = setInterval(() => void fsp().utimes(lockPath, new Date(), new Date()).catch(() => {}), Math.max(staleMs / 3, 50))
   beat.unref()
   try {
     return await fn()
@@ -155,14 +157,14 @@ async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
   if (id) info.bootId = id
   const temp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${await randomHex(6)}.tmp`)
   try {
-    const fh = await open(temp, 'wx', 0o600)
+    const fh = await fsp().open(temp, 'wx', 0o600)
     try {
       await fh.writeFile(JSON.stringify(info) + '\n', 'utf8')
     } finally {
       await fh.close()
     }
     try {
-      await link(temp, lockPath)
+      await fsp().link(temp, lockPath)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined
       throw e
@@ -171,7 +173,7 @@ async function tryCreate(lockPath: string): Promise<LockInfo | undefined> {
   } catch (e) {
     throw new StoreError(`cannot create lock ${lockPath}: ${explainErrno(e)}`, { cause: e })
   } finally {
-    await unlink(temp).catch(() => {})
+    await fsp().unlink(temp).catch(() => {})
   }
 }
 
@@ -187,7 +189,7 @@ async function inspect(lockPath: string): Promise<Seen | undefined> {
   try {
     const text = await readIfExists(lockPath, MAX_LOCK_BYTES)
     if (text === undefined) return undefined
-    const st = await lstat(lockPath)
+    const st = await fsp().lstat(lockPath)
     return { text, info: parseInfo(text), ageMs: Date.now() - st.mtimeMs }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -254,7 +256,7 @@ async function breakStale(lockPath: string, seen: Seen): Promise<boolean> {
     if ((await readIfExists(lockPath)) !== seen.text) return false
     return await renameRemove(lockPath, seen.text)
   } finally {
-    await unlink(breakPath).catch(() => {})
+    await fsp().unlink(breakPath).catch(() => {})
   }
 }
 
@@ -265,17 +267,17 @@ async function breakStale(lockPath: string, seen: Seen): Promise<boolean> {
 async function renameRemove(path: string, expected: string): Promise<boolean> {
   const aside = `${path}.stale-${process.pid}-${await randomHex(4)}`
   try {
-    await rename(path, aside)
+    await fsp().rename(path, aside)
   } catch {
     return false
   }
   const text = await readIfExists(aside)
   if (text !== expected) {
-    await link(aside, path).catch(() => {})
-    await unlink(aside).catch(() => {})
+    await fsp().link(aside, path).catch(() => {})
+    await fsp().unlink(aside).catch(() => {})
     return false
   }
-  await unlink(aside).catch(() => {})
+  await fsp().unlink(aside).catch(() => {})
   return true
 }
 
@@ -283,5 +285,5 @@ async function renameRemove(path: string, expected: string): Promise<boolean> {
 async function release(lockPath: string, held: LockInfo): Promise<void> {
   const text = await readIfExists(lockPath).catch(() => undefined)
   if (text === undefined || parseInfo(text)?.nonce !== held.nonce) return
-  await unlink(lockPath).catch(() => {})
+  await fsp().unlink(lockPath).catch(() => {})
 }

@@ -3,8 +3,8 @@
  * 0700/0600 permission check that repairs what it finds (with a warning) on every read.
  * @module
  */
-import { chmod, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { fsp } from './fs-promises.js'
 import { StoreError, UsageError } from '../errors.js'
 import { explainErrno, statStoreDir } from './safe-fs.js'
 
@@ -85,7 +85,7 @@ export async function checkMode(path: string, mode: number, warn: Warn, opts: { 
   const actual = st.mode & 0o777
   if (actual !== mode) {
     try {
-      await chmod(path, mode)
+      await fsp().chmod(path, mode)
     } catch (e) {
       throw new StoreError(
         `${path} has mode ${octal(actual)} and cannot be changed to ${octal(mode)}: ${errnoOf(e)}`,
@@ -100,7 +100,7 @@ export async function checkMode(path: string, mode: number, warn: Warn, opts: { 
 /** Creates `dir` (and parents) with mode 0700 when missing, else checks and repairs it (see checkMode). */
 export async function ensureDir(dir: string, warn: Warn, opts: { isHome?: boolean } = {}): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: DIR_MODE })
+    await fsp().mkdir(dir, { recursive: true, mode: DIR_MODE })
   } catch (e) {
     throw new StoreError(`cannot create ${dir}: ${explainErrno(e)}`, { cause: e })
   }

@@ -12,8 +12,8 @@
  * the other way round).
  * @module
  */
-import { readdir, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { fsp } from './fs-promises.js'
 import { StoreError, UsageError } from '../errors.js'
 import { readJsonFile, writeFileAtomic } from './atomic-write.js'
 import { withFileLock, type LockOptions } from './lock.js'
@@ -190,7 +190,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       const names = new Set(Object.keys((await readConfigForReading()).profiles))
       let files: string[] = []
       try {
-        files = await readdir(paths.tokensDir)
+        files = await fsp().readdir(paths.tokensDir)
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.tokensDir}: ${errnoOf(e)}`)
       }
@@ -253,7 +253,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
 
     async removeTokens(profile) {
       try {
-        await unlink(paths.tokens(profile))
+        await fsp().unlink(paths.tokens(profile))
         return true
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
@@ -269,7 +269,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       return store.withLock(profile, async () => {
         const hadTokens = await store.removeTokens(profile)
         // the DPoP key goes with the tokens it binds
-        await unlink(paths.dpopKey(profile)).catch((e: NodeJS.ErrnoException) => {
+        await fsp().unlink(paths.dpopKey(profile)).catch((e: NodeJS.ErrnoException) => {
           if (e.code !== 'ENOENT') throw new StoreError(`cannot remove ${paths.dpopKey(profile)}: ${errnoOf(e)}`)
         })
         const hadSettings = await configLock(async () => {

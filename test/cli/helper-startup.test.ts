@@ -32,6 +32,6 @@ describe('helpers answer from the cache without loading the network stack', () =
     expect(r.stdout).toBe(`username=oauth2\npassword=cached-token\npassword_expiry_utc=${expiresAt}\n`)
     const builtins = builtinsLoaded(r.stderr)
     expect(builtins).toContain('vm') // the fast path's loader: the report does see what loads
-    expect(builtins.filter((b) => ['net', 'tty', 'child_process', 'http', 'https', 'worker_threads', 'crypto', 'stream'].includes(b))).toEqual([])
+    expect(builtins.filter((b) => ['net', 'tty', 'child_process', 'http', 'https', 'worker_threads', 'crypto', 'stream', 'fs/promises', 'os', 'timers/promises'].includes(b))).toEqual([])
   })
 })

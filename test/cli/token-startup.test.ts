@@ -42,9 +42,11 @@ describe('token start-up from the cache', () => {
     const bare = await runCli(args, { env: { TOKENTOOL_HOME: home, NODE_OPTIONS: `--require=${builtinsPreload()}` } })
     expect(bare.stdout).toBe('cached-token\n')
     // nor node:crypto (15.7 M instructions of a start): the cache key's SHA-256 is @noble/hashes',
-    // and only a store write asks node:crypto for random names
+    // and only a store write asks node:crypto for random names; nor node:fs/promises (5 M, with
+    // node:readline's interface), node:os or node:timers/promises: a read of the store is synchronous
+    // and takes no lock (src/store/fs-promises.ts)
     expect(builtinsLoaded(bare.stderr)).toContain('vm') // the fast path's loader: the report does see what loads
-    expect(builtinsLoaded(bare.stderr).filter((b) => ['net', 'child_process', 'http', 'https', 'tty', 'crypto', 'stream'].includes(b))).toEqual([])
+    expect(builtinsLoaded(bare.stderr).filter((b) => ['net', 'child_process', 'http', 'https', 'tty', 'crypto', 'stream', 'fs/promises', 'os', 'timers/promises'].includes(b))).toEqual([])
   })
 
   it('goes to the network (and loads the OAuth client) when the token is too close to expiry', async () => {
