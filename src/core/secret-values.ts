@@ -17,6 +17,18 @@ export const MIN_SECRET_LENGTH = 6
 /** encoded form → its replacement */
 const forms = new Map<string, string>()
 let ordered: [string, string][] | undefined
+/**
+ * Registrations not yet worked out into their forms, in order. Most runs never redact anything
+ * (a cached token, git's helper), and the forms of a secret cost a start its encoders
+ * (URLSearchParams, Buffer's base64, two regular expressions): they are made when text is first
+ * redacted, in the order the secrets came, so that the same forms win as if made at once.
+ */
+const pending: (() => void)[] = []
+
+function settle(): void {
+  for (let i = 0; i < pending.length; i++) pending[i]!()
+  pending.length = 0
+}
 
 const B64_JWS = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 const B64_JWE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -72,8 +84,10 @@ export function registerSecret(value: string | undefined | null): void {
   if (typeof value !== 'string') return
   const v = value.trim()
   if (v.length < MIN_SECRET_LENGTH) return
-  const shown = maskKnown(v)
-  for (const f of encodings(v)) add(f, shown)
+  pending.push(() => {
+    const shown = maskKnown(v)
+    for (const f of encodings(v)) add(f, shown)
+  })
 }
 
 /**
@@ -83,12 +97,14 @@ export function registerSecret(value: string | undefined | null): void {
 export function registerClientCredentials(clientId: string, secret: string | undefined | null): void {
   if (typeof secret !== 'string' || secret.trim() === '') return
   registerSecret(secret)
-  const pairs = [`${clientId}:${secret}`, `${formEncode(clientId)}:${formEncode(secret)}`, `${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`]
-  for (const pair of pairs) {
-    const shown = `<client credentials>…(${pair.length} chars)`
-    add(b64(pair), shown)
-    add(b64url(pair), shown)
-  }
+  pending.push(() => {
+    const pairs = [`${clientId}:${secret}`, `${formEncode(clientId)}:${formEncode(secret)}`, `${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`]
+    for (const pair of pairs) {
+      const shown = `<client credentials>…(${pair.length} chars)`
+      add(b64(pair), shown)
+      add(b64url(pair), shown)
+    }
+  })
 }
 
 /** A `Basic` credential seen on the wire: itself and the secret inside it. */
@@ -111,12 +127,14 @@ export function registerBasicCredential(token68: string): void {
     }
   }
   registerClientCredentials(decode(id), decode(secret))
-  add(token68, `<client credentials>…(${decoded.length} chars)`)
+  pending.push(() => add(token68, `<client credentials>…(${decoded.length} chars)`))
 }
 
 /** Every registered secret in `text`, in any of its encodings, replaced by its masked form. */
 export function redactKnown(text: string): string {
-  if (forms.size === 0 || text.length < MIN_SECRET_LENGTH) return text
+  if (text.length < MIN_SECRET_LENGTH) return text
+  settle()
+  if (forms.size === 0) return text
   // longest first: a Basic credential before the secret it contains, a token before its
   // prefix. Plain substring search, no regular expression: a registered value may be a
   // 256 KiB token, and an alternation of such is more than a RegExp takes.
@@ -130,11 +148,13 @@ export function redactKnown(text: string): string {
 
 /** How many encoded forms are registered (for tests and `--debug`). */
 export function knownSecretCount(): number {
+  settle()
   return forms.size
 }
 
 /** For tests running several "runs" in one process. */
 export function clearKnownSecrets(): void {
+  pending.length = 0
   forms.clear()
   ordered = undefined
 }

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   clearKnownSecrets,
   encodings,
+  knownSecretCount,
   formEncode,
   redactKnown,
   registerBasicCredential,
@@ -23,6 +24,19 @@ afterEach(() => clearKnownSecrets())
 const SECRET = 'p@ss word+/=&"ü-0123456789'
 
 describe('registerSecret / redactKnown', () => {
+  it('works the forms out when text is first redacted, the first registration of a form winning as if made at once', () => {
+    // the Basic credential's base64 is registered by the client credentials first, then again as a secret of its own
+    const basic = Buffer.from('client-1:secret-value-1').toString('base64')
+    registerClientCredentials('client-1', 'secret-value-1')
+    registerSecret(basic)
+    expect(redactKnown(`Authorization: Basic ${basic}`)).toBe(`Authorization: Basic <client credentials>…(${'client-1:secret-value-1'.length} chars)`)
+    clearKnownSecrets()
+    registerSecret('another-secret-2')
+    // counting works them out too
+    expect(knownSecretCount()).toBe(encodings('another-secret-2').length)
+    expect(redactKnown('x another-secret-2 y')).toBe('x anoth…(16 chars) y')
+  })
+
   it('replaces the raw value and every encoding, keeping 6 characters and the length', () => {
     registerSecret(SECRET)
     const shown = `p@ss w…(${[...SECRET].length} chars)`
