@@ -230,7 +230,7 @@ describe('fast path and full program agree', () => {
 
     it('on one core (no worker pool, jose loaded on this thread): the same, on the fast path', async () => {
       // taskset (util-linux, in every Debian) pins the run to one CPU: availableParallelism() is 1
-      for (const args of [['verify', '--batch', '--jwks', files.jwks!, '--now', NOW], ['verify', '--batch', '--secret', 'env:TT_SECRET', '--iss', ISSUER]]) {
+      for (const args of [['verify', '--batch', '--jwks', files.jwks!, '--now', NOW], ['verify', '--batch', '--secret', 'env:TT_SECRET', '--iss', ISSUER, '--now', NOW]]) {
         expect(await bothWays(args, { input, prefix: ['taskset', '-c', '0'], env: { TT_SECRET: 'a-secret-of-enough-length-32-byte' } })).toBe('fast')
       }
     })
