@@ -5,11 +5,11 @@
 // which a decode does not need (bench/README.md).
 'use strict'
 const { readFileSync } = require('node:fs')
-const { dirname, join } = require('node:path')
+const { dirname } = require('node:path')
+const { Script } = require('node:vm')
 
 /** The package's root: bin/.. (dirname, not join: path.join's first call costs a start 0.6 M instructions). */
 const ROOT = dirname(__dirname)
-const { Script } = require('node:vm')
 
 /** The fast path's commands, each in a bundle of its own (scripts/build.js). */
 const FAST_COMMANDS = ['decode', 'token', 'git-credential', 'verify']
@@ -59,7 +59,7 @@ function loadStart(command, { cache = true } = {}) {
 function prestartVerifyWorkers() {
   const { availableParallelism } = require('node:os')
   const { existsSync } = require('node:fs')
-  const script = join(__dirname, '..', 'dist', 'bundle', 'verify-worker.cjs')
+  const script = `${ROOT}/dist/bundle/verify-worker.cjs`
   const cores = availableParallelism()
   if (cores < 2 || !existsSync(script)) return
   const { SHARE_ENV, Worker } = require('node:worker_threads')
