@@ -4,9 +4,14 @@
 // CommonJS on purpose (bin/package.json): an ES module entry starts Node's ES module loader,
 // which a decode does not need (bench/README.md).
 'use strict'
-const { readFileSync } = require('node:fs')
-const { dirname } = require('node:path')
-const { Script } = require('node:vm')
+// built-ins through process.getBuiltinModule (Node >= 20.16; package.json asks >= 20.19), not
+// require: a first require() compiles the CommonJS loader's require path, 0.35 M instructions
+// of a start, and each further built-in's 0.1 M more (bench/README.md, session 10)
+const { readFileSync } = process.getBuiltinModule('node:fs')
+const { dirname } = process.getBuiltinModule('node:path')
+const { Script } = process.getBuiltinModule('node:vm')
+/** The require the bundles get: their built-ins as bin's own, packages (jose, chalk) from node_modules. */
+const bundleRequire = (id) => (id.startsWith('node:') ? process.getBuiltinModule(id) : require(id))
 
 /** The package's root: bin/.. (dirname, not join: path.join's first call costs a start 0.6 M instructions). */
 const ROOT = dirname(__dirname)
@@ -37,10 +42,10 @@ function loadCached(file, { cache = true } = {}) {
   const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file).toString('latin1')}\n})`
   const script = new Script(source, { filename: file, cachedData })
   const mod = { exports: {} }
-  // this file's own require: the bundles require only built-ins and packages, which resolve
-  // from bin/ as from dist/ (the same node_modules above both), and node:module's createRequire
-  // would cost every start 0.75 M instructions
-  script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, dirname(file))
+  // this file's require, built-ins aside: the bundles require only built-ins and packages, which
+  // resolve from bin/ as from dist/ (the same node_modules above both), and node:module's
+  // createRequire would cost every start 0.75 M instructions
+  script.runInThisContext().call(mod.exports, mod.exports, bundleRequire, mod, file, dirname(file))
   return { exports: mod.exports, script }
 }
 

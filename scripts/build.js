@@ -5,8 +5,8 @@
 //    each CommonJS file it reaches through ESM) with a cost of its own.
 // 3. dist/start/<command>.cjs: what bin/tokentool.js runs first, one CommonJS file per command —
 //    the start-up fast path for a plain `decode`, `token`, `git-credential get` or
-//    `verify --batch` line (src/cli/start.ts, FAST_COMMANDS below); bin/tokentool.js runs
-//    dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
+//    `verify --batch` line (src/cli/start.ts; each bundle's entry is src/cli/start-<command>.ts,
+//    FAST_COMMANDS below); bin/tokentool.js runs dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
 //    decode must start within 1.2x of a bare `node`, and CommonJS skips Node's ES module loader.
 //    In this bundle:
 //    - commander is a stand-in whose classes hand over (below) if ever used: decode.ts,
@@ -147,7 +147,7 @@ for (const command of FAST_COMMANDS) {
   await build({
     ...common,
     ...minify,
-    entryPoints: ['src/cli/start.ts'],
+    entryPoints: [`src/cli/start-${command}.ts`],
     outfile: `dist/start/${command}.cjs`,
     format: 'cjs',
     bundle: true,

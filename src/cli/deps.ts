@@ -6,6 +6,7 @@
  */
 import { fstatSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { readNamedFile } from './read-file.js'
 
 // the shapes live below every layer that receives them (src/deps.ts); built here from the process
 export type { IOStreams } from '../io-streams.js'
@@ -118,7 +119,6 @@ export function createProcessDeps(
       if (cached?.key !== key) {
         const { createFetch } = await import('../http/fetch.js')
         const { caCertificates } = await import('../http/ca.js')
-        const { readNamedFile } = await import('./read-file.js')
         const ca = cacert !== undefined ? [caCertificates(await readNamedFile(cacert, deps.cwd, '--cacert'), cacert)] : undefined
         cached = {
           key,

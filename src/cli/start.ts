@@ -1,6 +1,7 @@
 /**
  * What bin/tokentool.js runs first. A plain `decode` or `token` line (fast-path.ts) runs here,
- * in one small bundle per command (dist/start/<command>.cjs) without commander, node:net or child_process;
+ * in one small bundle per command (dist/start/<command>.cjs, whose entry is start-<command>.ts)
+ * without commander, node:net or child_process;
  * for every other line, and a `token` that must go to the network, `start` returns undefined
  * and bin/tokentool.js runs the full commander program (process.ts). Both paths give the
  * command the same globals (globals.ts) and report errors with the same function
@@ -17,6 +18,8 @@ import { HandOver } from './handover.js'
 import { reportError } from './report-error.js'
 import { argvSecretWarning } from './argv-secrets.js'
 import { replayStdin } from './replay-stdin.js'
+import { MAX_STDIN_BYTES } from './input.js'
+import type { Deps } from './deps.js'
 
 /**
  * What the fast path read of stdin before it handed a run over (git's request to
@@ -28,10 +31,24 @@ export function handedOverStdin(): Buffer | undefined {
   return readStdin
 }
 
-/** The exit code of a run the fast path made, or undefined: the full program runs it. */
-export async function start(argv: readonly string[] = process.argv.slice(2)): Promise<number | undefined> {
-  const run = parseFastArgv(argv, process.env)
-  return run === undefined ? undefined : runFast(run, argv)
+type FastCommand = FastRun['command']
+/** What runs one fast line of `command`: that command's own run function, called with the parse. */
+export type CommandRunner<C extends FastCommand> = (run: Extract<FastRun, { command: C }>, deps: Deps) => Promise<void>
+
+/**
+ * The fast path of one command: `start(argv)` gives the exit code of a run it made, or undefined
+ * when the full program runs the line. Each bundle's entry (start-<command>.ts) makes its own
+ * with the command's code imported statically: a module imported with import() is wrapped by
+ * esbuild to start when first asked for, with its imports (some 40 wrappers for a decode, each
+ * an object literal and a call at the start), and the other commands would be handed-over stubs
+ * that cost their wrappers too. A line of another command (the word that chose this bundle was
+ * a flag's value) goes to the full program.
+ */
+export function fastStart<C extends FastCommand>(command: C, runCommand: CommandRunner<C>) {
+  return async function start(argv: readonly string[] = process.argv.slice(2)): Promise<number | undefined> {
+    const run = parseFastArgv(argv, process.env)
+    return run?.command === command ? runFast(run as Extract<FastRun, { command: C }>, argv, runCommand) : undefined
+  }
 }
 
 const onSigint = (): void => {
@@ -42,7 +59,7 @@ const onSigint = (): void => {
 }
 
 /** The run's exit code, or undefined when it is handed over to the full program. */
-async function runFast(run: FastRun, argv: readonly string[]): Promise<number | undefined> {
+async function runFast<C extends FastCommand>(run: Extract<FastRun, { command: C }>, argv: readonly string[], runCommand: CommandRunner<C>): Promise<number | undefined> {
   const out = fdOutput(1, () => process.stdout)
   const err = fdOutput(2, () => process.stderr)
   // stderr is held until the run ends: a run handed over must not have said anything yet
@@ -67,20 +84,16 @@ async function runFast(run: FastRun, argv: readonly string[]): Promise<number | 
   let code: number
   try {
     applyGlobals(run.globals, deps)
-    // each command's code loads only for it: a decode does not pay for the store and node:crypto
-    if (run.command === 'decode') await (await import('./commands/decode.js')).runDecode(run.arg, run.flags, deps)
-    else if (run.command === 'token') await (await import('./commands/token.js')).runToken(run.flags, deps)
-    else if (run.command === 'verify') {
+    if (run.command === 'verify') {
       // a batch is never handed over (its keys are a file or a secret): its warnings go out
       // as they come, before the results, as in the full program
       if (held !== '') err.write(held)
       held = ''
       holding = false
-      await (await import('./commands/verify.js')).runVerifyBatch(run.flags, deps)
-    } else {
+    } else if (run.command === 'git-credential') {
       request = await readWholeStdin()
-      await (await import('./commands/git-credential.js')).runGitCredential(run.action, run.flags, run.explicitProfile, deps)
     }
+    await runCommand(run, deps)
     code = 0
   } catch (e) {
     if (e instanceof HandOver) {
@@ -129,7 +142,6 @@ function wholeStdin(read: (bytes: Buffer) => void): NodeJS.ReadableStream {
  * turn of the event loop, where Node.js runs the SIGINT listener.
  */
 async function readWholeStdin(): Promise<Buffer> {
-  const { MAX_STDIN_BYTES } = await import('./input.js')
   const chunks: Buffer[] = []
   let size = 0
   const st = fstatSync(0)

@@ -83,6 +83,16 @@ describe('fast path and full program agree', () => {
     expect(await bothWays(args, opts)).toBe('fast')
   })
 
+  // bin picks a bundle by the first word naming a fast command; each bundle holds its own command
+  // only, so a line whose command is another (the word was a flag's value) is the full program's
+  it.each([
+    ['a decode whose --profile is "token"', ['--profile', 'token', 'decode', PLAIN]],
+    ['a decode whose --profile is "verify"', ['--profile', 'verify', 'decode', '--json', PLAIN]],
+    ['a token whose --profile is "decode"', ['--profile', 'decode', 'token', ...tokenArgs]],
+  ])('%s: the full program, with the same answer', async (_name, args) => {
+    expect(await bothWays(args, { env: { TOKENTOOL_HOME: tempHome() } })).toBe('full')
+  })
+
   // a cnf-bound token's key check opens the store (the profile's DPoP key), which the decode
   // bundle leaves to the full program (scripts/build.js): handed over, with what it read of stdin
   const BOUND = `${b64({ alg: 'ES256', typ: 'at+jwt' })}.${b64({ iss: ISSUER, sub: 'alice', cnf: { jkt: 'aGVsbG8tdGh1bWJwcmludC1vZi1hLWtleS0xMjM0NTY' } })}.${b64('sig')}`
