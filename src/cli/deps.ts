@@ -5,7 +5,8 @@
  * @module
  */
 import { fstatSync, readlinkSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
+import { InputError } from '../errors.js'
 import { readNamedFile } from './read-file.js'
 
 // the shapes live below every layer that receives them (src/deps.ts); built here from the process
@@ -14,8 +15,26 @@ export { canPrompt, type Deps, type GlobalOptions } from '../deps.js'
 import type { IOStreams } from '../io-streams.js'
 import type { Deps } from '../deps.js'
 
+/**
+ * The working directory, asked for when a path needs it. A shell can sit in a directory that was
+ * deleted since (or is no longer reachable), where process.cwd() throws (ENOENT): there the
+ * shell's $PWD stands in, as it does for the shell, so that an absolute path reads as ever and a
+ * relative one is "not found" with its path, as curl or cat would say. Without an absolute $PWD,
+ * one line saying why. A decode of an argument never asks.
+ */
+export function currentDirectory(env: NodeJS.ProcessEnv): string {
+  try {
+    return process.cwd()
+  } catch (e) {
+    if (env.PWD && isAbsolute(env.PWD)) return env.PWD
+    const code = (e as NodeJS.ErrnoException).code ?? 'error'
+    throw new InputError(`the current directory cannot be read (${code}): it was deleted or is no longer reachable`, { hint: 'cd to a directory that exists' })
+  }
+}
+
 export function resolveHome(env: NodeJS.ProcessEnv): string {
-  if (env.TOKENTOOL_HOME) return env.TOKENTOOL_HOME
+  // relative: against the working directory, once, here (the store resolves it again otherwise)
+  if (env.TOKENTOOL_HOME) return isAbsolute(env.TOKENTOOL_HOME) ? env.TOKENTOOL_HOME : resolve(currentDirectory(env), env.TOKENTOOL_HOME)
   // node:os asked for only here: a decode (which has no home) does not pay its start, 0.86 M instructions
   const base = env.XDG_CONFIG_HOME || join(process.getBuiltinModule('node:os').homedir(), '.config')
   return join(base, 'tokentool')
@@ -106,6 +125,7 @@ export function createProcessDeps(
   }
   let cached: { key: string; fetch: typeof globalThis.fetch } | undefined
   let home: string | undefined
+  let cwd: string | undefined
   const deps: Deps = {
     io,
     env: process.env,
@@ -140,7 +160,13 @@ export function createProcessDeps(
     set home(v) {
       home = v
     },
-    cwd: process.cwd(),
+    // worked out when asked (currentDirectory says why)
+    get cwd() {
+      return (cwd ??= currentDirectory(deps.env))
+    },
+    set cwd(v) {
+      cwd = v
+    },
     global: { json: false, color: false, verbose: false, debug: false, profile: 'default' },
   }
   return deps
