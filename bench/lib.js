@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export const BIN = fileURLToPath(new URL('../bin/tokentool.js', import.meta.url))
+export const BIN = fileURLToPath(new URL('../bin/tokentool.cjs', import.meta.url))
 
 /**
  * Variables of the caller's environment the measured processes run without (every benchmark

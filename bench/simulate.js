@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { simulate } from '../dist/core/simulate/simulate.js'
 
-const BIN = fileURLToPath(new URL('../bin/tokentool.js', import.meta.url))
+const BIN = fileURLToPath(new URL('../bin/tokentool.cjs', import.meta.url))
 const BUDGET_MS = 1000
 
 function median(xs) {

@@ -3,10 +3,10 @@
 // 2. dist/bundle/: the full program — one ES module per command (code-split), with commander
 //    bundled in and every other package left in node_modules. Node 20 loads each ES module (and
 //    each CommonJS file it reaches through ESM) with a cost of its own.
-// 3. dist/start/<command>.cjs: what bin/tokentool.js runs first, one CommonJS file per command —
+// 3. dist/start/<command>.cjs: what bin/tokentool.cjs runs first, one CommonJS file per command —
 //    the start-up fast path for a plain `decode`, `token`, `git-credential get` or
 //    `verify --batch` line (src/cli/start.ts; each bundle's entry is src/cli/start-<command>.ts,
-//    FAST_COMMANDS below); bin/tokentool.js runs dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
+//    FAST_COMMANDS below); bin/tokentool.cjs runs dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
 //    decode must start within 1.2x of a bare `node`, and CommonJS skips Node's ES module loader.
 //    In this bundle:
 //    - commander is a stand-in whose classes hand over (below) if ever used: decode.ts,
@@ -61,7 +61,7 @@ const IMPORT_META_URL = "var __tokentoolImportMeta = { get url() { return requir
 //    a fraction of the time of jose's ~90 ES modules. CommonJS, as dist/start/*.cjs and for
 //    the same reason: a worker whose script is an ES module starts Node's ES module loader first,
 //    ~7 ms of each worker's start on the 2-core machine (bench/README.md). The workers start
-//    dist/bundle/verify-worker.cjs (written below; verify-pool.ts and bin/tokentool.js find it
+//    dist/bundle/verify-worker.cjs (written below; verify-pool.ts and bin/tokentool.cjs find it
 //    next to the chunks), which runs the bundle with its V8 code cache (step 4).
 await build({
   ...common,
@@ -80,11 +80,11 @@ writeFileSync(
   `'use strict'
 // The verify --batch worker thread's entry, written by scripts/build.js: the worker's bundle
 // (verify-worker-bundle.cjs, built from src/cli/commands/verify-worker.ts) compiled with its V8
-// code cache (bin/tokentool.js's loadCached). scripts/code-cache.js makes that cache in a worker started
+// code cache (bin/tokentool.cjs's loadCached). scripts/code-cache.js makes that cache in a worker started
 // with workerData.makeCodeCache, a port the compiled script's cache is sent on when asked.
 const { join } = require('node:path')
 const { workerData } = require('node:worker_threads')
-const { loadCached } = require(join(__dirname, '..', '..', 'bin', 'tokentool.js'))
+const { loadCached } = require(join(__dirname, '..', '..', 'bin', 'tokentool.cjs'))
 const making = workerData && workerData.makeCodeCache
 const { script } = loadCached(join(__dirname, 'verify-worker-bundle.cjs'), { cache: !making })
 if (making) making.once('message', () => making.postMessage(script.createCachedData()))
@@ -122,7 +122,7 @@ const fastPath = (command, NETWORK = handedOver(command)) => ({
     }))
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined
-      // a package or a builtin, imported lazily (jose, node:crypto): bin/tokentool.js runs this
+      // a package or a builtin, imported lazily (jose, node:crypto): bin/tokentool.cjs runs this
       // bundle as a vm.Script, where import() has no loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
       // so it is required instead (Node >= 20.19 requires ES modules such as jose)
       if (!args.path.startsWith('.')) return { path: args.path, namespace: 'lazy-require' }
@@ -161,7 +161,7 @@ for (const command of FAST_COMMANDS) {
   })
 }
 
-// bin/tokentool.js reads these bundles as Latin-1, where each byte is a character: valid only for
+// bin/tokentool.cjs reads these bundles as Latin-1, where each byte is a character: valid only for
 // ASCII (esbuild escapes the rest, except in a regular expression literal: write \u2026 there)
 for (const file of [...FAST_COMMANDS.map((c) => `dist/start/${c}.cjs`), 'dist/bundle/verify-worker-bundle.cjs']) {
   const at = readFileSync(file).findIndex((b) => b > 0x7f)

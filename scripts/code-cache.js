@@ -3,7 +3,7 @@
 // holds the functions those runs compile, not only the top level. And the verify --batch
 // worker's (dist/bundle/verify-worker-bundle.cjs.cache), taken in a worker thread after it has
 // verified a batch of sample tokens (valid, expired, changed, malformed). scripts/build.js runs this
-// in a process of its own with stdout ignored. The script is compiled by bin/tokentool.js's own
+// in a process of its own with stdout ignored. The script is compiled by bin/tokentool.cjs's own
 // loader, so that the cache matches what bin compiles.
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -15,7 +15,7 @@ import { machineTokenKey } from '../dist/core/token-decision.js'
 import { fileStore } from '../dist/store/store.js'
 import { withAccessToken } from '../dist/store/tokens.js'
 
-const { loadStart } = createRequire(import.meta.url)('../bin/tokentool.js')
+const { loadStart } = createRequire(import.meta.url)('../bin/tokentool.cjs')
 
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url')
 const ISSUER = 'https://login.example.invalid'

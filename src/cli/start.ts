@@ -1,9 +1,9 @@
 /**
- * What bin/tokentool.js runs first. A plain `decode` or `token` line (fast-path.ts) runs here,
+ * What bin/tokentool.cjs runs first. A plain `decode` or `token` line (fast-path.ts) runs here,
  * in one small bundle per command (dist/start/<command>.cjs, whose entry is start-<command>.ts)
  * without commander, node:net or child_process;
  * for every other line, and a `token` that must go to the network, `start` returns undefined
- * and bin/tokentool.js runs the full commander program (process.ts). Both paths give the
+ * and bin/tokentool.cjs runs the full commander program (process.ts). Both paths give the
  * command the same globals (globals.ts) and report errors with the same function
  * (report-error.ts).
  * @module

@@ -34,7 +34,7 @@ describe('decode start-up', () => {
     for (const args of [['decode', jwt], ['decode', '--json', jwt], ['decode', '-'], ['decode']]) {
       const r = await runCli(args, { input: jwt, env: { NODE_OPTIONS: `--import=${loaderImport()}` } })
       expect(r.code).toBe(0)
-      expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.js'])
+      expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.cjs'])
       // the built-ins from a preload that loads none itself: loaderImport's hooks load node:net,
       // the streams and worker_threads before the run, which would hide the run's own loading them
       const bare = await runCli(args, { input: jwt, env: { NODE_OPTIONS: `--require=${builtinsPreload()}` } })

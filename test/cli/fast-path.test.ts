@@ -1,7 +1,7 @@
 /**
  * The start-up fast path (src/cli/start.ts) and the full commander program give the same
  * answer to the same line: stdout, stderr and exit code, byte for byte. Each line runs through
- * bin/tokentool.js and through an entry without the fast path (FULL_PROGRAM); the module
+ * bin/tokentool.cjs and through an entry without the fast path (FULL_PROGRAM); the module
  * report says which path bin took, so that both kinds of line are really compared.
  */
 import { spawnSync } from 'node:child_process'
@@ -231,7 +231,7 @@ describe('fast path and full program agree', () => {
       // a real pipe, as a shell makes it (a Node.js parent's 'pipe' is a socket, which fails otherwise)
       const tokensFile = join(dir, 'many.txt')
       writeFileSync(tokensFile, input.repeat(400)) // ~3,000 tokens: far more than the pipe holds
-      for (const bin of [join(ROOT, 'bin', 'tokentool.js'), FULL_PROGRAM]) {
+      for (const bin of [join(ROOT, 'bin', 'tokentool.cjs'), FULL_PROGRAM]) {
         const line = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} verify --batch --jwks ${JSON.stringify(files.jwks!)} --now ${NOW} < ${JSON.stringify(tokensFile)} | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}"`
         const r = spawnSync('bash', ['-c', line], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
         expect({ bin, out: r.stdout, err: r.stderr }).toEqual({ bin, out: 'exit 0\n', err: '' })

@@ -37,7 +37,7 @@ describe('token start-up from the cache', () => {
     expect(r.stdout).toBe('cached-token\n')
     expect(packagesLoaded(r.stderr)).toEqual([])
     // the start-up fast path: no file of the full program, no sockets or child processes
-    expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.js'])
+    expect(ownModulesLoaded(r.stderr, ROOT)).toEqual(['bin/tokentool.cjs'])
     // the built-ins from a preload that loads none itself (the hooks above load node:net and streams)
     const bare = await runCli(args, { env: { TOKENTOOL_HOME: home, NODE_OPTIONS: `--require=${builtinsPreload()}` } })
     expect(bare.stdout).toBe('cached-token\n')

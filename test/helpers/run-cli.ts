@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const BIN = fileURLToPath(new URL('../../bin/tokentool.js', import.meta.url))
+export const BIN = fileURLToPath(new URL('../../bin/tokentool.cjs', import.meta.url))
 
 export interface CliResult {
   code: number | null
@@ -21,7 +21,7 @@ export interface CliOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
-  /** Another entry script instead of bin/tokentool.js (e.g. FULL_PROGRAM). */
+  /** Another entry script instead of bin/tokentool.cjs (e.g. FULL_PROGRAM). */
   bin?: string
   /** A program that runs node, e.g. `['taskset', '-c', '0']` for a machine of one core. */
   prefix?: string[]

@@ -13,7 +13,7 @@ export interface WorkerData {
   fixedNow: Date | undefined
 }
 
-/** Where bin/tokentool.js leaves the workers it starts for a `verify --batch` line (verify-pool.ts takes them). */
+/** Where bin/tokentool.cjs leaves the workers it starts for a `verify --batch` line (verify-pool.ts takes them). */
 export const PRESTARTED = Symbol.for('tokentool.verifyWorkers')
 
 /** The key source as a worker receives it. */

@@ -23,7 +23,7 @@ import { PRESTARTED, type BatchDone, type FromWorker, type ToWorker, type Worker
 /**
  * A small young generation: memory stays flat however many tokens pass. The environment is
  * shared, not copied (a worker reads none of it), and a worker opens no descriptors to track:
- * ~2 ms of each worker's start. bin/tokentool.js starts them alike.
+ * ~2 ms of each worker's start. bin/tokentool.cjs starts them alike.
  */
 export const workerOptions: WorkerOptions = { resourceLimits: { maxYoungGenerationSizeMb: 8 }, env: SHARE_ENV, trackUnmanagedFds: false }
 
@@ -53,7 +53,7 @@ export function createVerifyPool(data: WorkerData): VerifyPool | undefined {
     for (const w of waiting.values()) w.reject(e)
     waiting.clear()
   }
-  // started by bin/tokentool.js while this program loaded, when the line asked for --batch
+  // started by bin/tokentool.cjs while this program loaded, when the line asked for --batch
   // (used only if every one is still running: one that failed to start is replaced by new ones)
   const prestarted = (globalThis as { [PRESTARTED]?: Worker[] })[PRESTARTED]
   delete (globalThis as { [PRESTARTED]?: Worker[] })[PRESTARTED]

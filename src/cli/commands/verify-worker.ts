@@ -19,7 +19,7 @@ import { createVerifyLane, laneLine } from './verify-lane.js'
 import type { BatchDone, FromWorker, ToWorker, WorkerData, WorkerKeys } from './verify-pool-messages.js'
 
 const port = parentPort!
-// set by the keys message: the worker may start before the command line is parsed (bin/tokentool.js)
+// set by the keys message: the worker may start before the command line is parsed (bin/tokentool.cjs)
 let fixedNow: WorkerData['fixedNow']
 
 /** The main thread's JwksResolver as seen from here: its keys, and its refetch for an unknown kid. */
