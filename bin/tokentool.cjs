@@ -39,9 +39,10 @@ function loadCached(file, { cache = true } = {}) {
       // no cache (a build without one): compile as usual
     }
   }
+  // the file is the function to compile, wrapper and all (scripts/build.js's SCRIPT_WRAPPER).
   // Latin-1: the bundles are ASCII (scripts/build.js checks), and Latin-1 is one byte to one
   // character, where UTF-8 must be decoded (1.2 M instructions for a decode's bundle)
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file).toString('latin1')}\n})`
+  const source = readFileSync(file).toString('latin1')
   const script = new Script(source, { filename: file, cachedData })
   const mod = { exports: {} }
   // this file's require, built-ins aside: the bundles require only built-ins and packages, which

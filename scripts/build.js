@@ -55,6 +55,13 @@ await build({
  * the start cost each run ~1 M instructions.
  */
 const IMPORT_META_URL = "var __tokentoolImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href } };"
+/**
+ * The CommonJS bundles bin/tokentool.cjs runs with their code cache (its loadCached) are written
+ * as the function it compiles, wrapper and all: the file's text is the script's source as it
+ * is, where a wrapper added at each start made V8 copy the whole source into one string again
+ * (a 94 KB copy and its memory). Such a file is no module to require: only loadCached runs it.
+ */
+const SCRIPT_WRAPPER = { banner: `(function (exports, require, module, __filename, __dirname) {${IMPORT_META_URL}`, footer: '\n})' }
 
 // 2b. dist/bundle/verify-worker-bundle.cjs: the verify --batch worker, one file with jose and
 //    everything else it uses inside: each worker thread loads it at start, and one file loads in
@@ -73,7 +80,8 @@ await build({
   bundle: true,
   // render/style.ts asks import.meta.url for its require (chalk, never loaded in a worker)
   define: { 'import.meta.url': '__tokentoolImportMeta.url' },
-  banner: { js: IMPORT_META_URL },
+  banner: { js: SCRIPT_WRAPPER.banner },
+  footer: { js: SCRIPT_WRAPPER.footer },
 })
 writeFileSync(
   new URL('../dist/bundle/verify-worker.cjs', import.meta.url),
@@ -156,7 +164,8 @@ for (const command of FAST_COMMANDS) {
     external: packages.filter((name) => name !== '@noble/hashes'),
     // style.ts finds chalk with createRequire(import.meta.url)
     define: { 'import.meta.url': '__tokentoolImportMeta.url' },
-    banner: { js: IMPORT_META_URL },
+    banner: { js: SCRIPT_WRAPPER.banner },
+    footer: { js: SCRIPT_WRAPPER.footer },
     plugins: [fastPath(command)],
   })
 }
