@@ -6,8 +6,9 @@
 // 3. dist/start/<command>.cjs: what bin/tokentool.cjs runs first, one CommonJS file per command —
 //    the start-up fast path for a plain `decode`, `token`, `git-credential get` or
 //    `verify --batch` line (src/cli/start.ts; each bundle's entry is src/cli/start-<command>.ts,
-//    FAST_COMMANDS below); bin/tokentool.cjs runs dist/bundle/process.js for every other line. Start-up is the reason (bench/startup.js): a
-//    decode must start within 1.2x of a bare `node`, and CommonJS skips Node's ES module loader.
+//    FAST_COMMANDS below); bin/tokentool.cjs runs dist/bundle/process.js for every other line.
+//    Start-up is the reason (bench/startup.js): a decode must start within 1.2x of a bare
+//    `node`, and CommonJS skips Node's ES module loader.
 //    In this bundle:
 //    - commander is a stand-in whose classes hand over (below) if ever used: decode.ts,
 //      token.ts and oauth-flags.ts import it only for their register(), which the fast path
@@ -88,8 +89,8 @@ writeFileSync(
   `'use strict'
 // The verify --batch worker thread's entry, written by scripts/build.js: the worker's bundle
 // (verify-worker-bundle.cjs, built from src/cli/commands/verify-worker.ts) compiled with its V8
-// code cache (bin/tokentool.cjs's loadCached). scripts/code-cache.js makes that cache in a worker started
-// with workerData.makeCodeCache, a port the compiled script's cache is sent on when asked.
+// code cache (bin/tokentool.cjs's loadCached). scripts/code-cache.js makes that cache in a worker
+// started with workerData.makeCodeCache, a port the compiled script's cache is sent on when asked.
 const { join } = require('node:path')
 const { workerData } = require('node:worker_threads')
 const { loadCached } = require(join(__dirname, '..', '..', 'bin', 'tokentool.cjs'))
