@@ -77,6 +77,32 @@ function mayBeTerminal(fd: number): boolean {
   }
 }
 
+/** What a command that reads stdin says when it is a directory (`tokentool decode < /tmp`). */
+export const STDIN_IS_DIRECTORY = 'stdin is a directory: nothing can be read from it'
+
+/**
+ * process.stdin, or, when stdin is a directory, a stream whose first read fails with one line
+ * (exit 2): Node.js gives a directory an empty stream, which a command would take for empty
+ * input ("the token is empty"). The stream is what fails, not the asking, because main.ts
+ * spreads io and commands take the stream before they read it.
+ */
+export function processStdin(): NodeJS.ReadableStream {
+  let directory = false
+  try {
+    directory = fstatSync(0).isDirectory()
+  } catch {
+    // closed: process.stdin says so as it always has
+  }
+  if (!directory) return process.stdin
+  // not imported: node:stream is a cost a start that never reads stdin would pay
+  const { Readable } = process.getBuiltinModule('node:stream')
+  return new Readable({
+    read() {
+      this.destroy(new InputError(STDIN_IS_DIRECTORY))
+    },
+  })
+}
+
 /**
  * The real process's dependencies. `in`/`out`/`err` replace process.stdin/stdout/stderr (the
  * start-up fast path writes to the descriptors directly). stdin is opened only when a command reads
@@ -86,7 +112,7 @@ function mayBeTerminal(fd: number): boolean {
 export function createProcessDeps(
   streams: { in?: () => NodeJS.ReadableStream; out?: NodeJS.WritableStream; err?: NodeJS.WritableStream } = {},
 ): Deps {
-  const stdin = streams.in ?? (() => process.stdin)
+  const stdin = streams.in ?? processStdin
   // each asked only when a command needs it (lazy, once; settable like a plain field): see isTerminal
   const tty: Partial<Record<0 | 1 | 2, boolean>> = {}
   const isTTY = (fd: 0 | 1 | 2): boolean => (tty[fd] ??= isTerminal(fd))

@@ -10,7 +10,7 @@
  */
 import { fstatSync, readSync } from 'node:fs'
 import { InputError } from '../errors.js'
-import { createProcessDeps } from './deps.js'
+import { createProcessDeps, processStdin, STDIN_IS_DIRECTORY } from './deps.js'
 import { fdOutput } from './fd-output.js'
 import { parseFastArgv, type FastRun } from './fast-path.js'
 import { applyGlobals } from './globals.js'
@@ -77,7 +77,7 @@ async function runFast<C extends FastCommand>(run: Extract<FastRun, { command: C
     // decode reads stdin whole (`pbpaste | tokentool decode`): from the descriptor, as git's
     // request, sparing node:net and the stream machinery process.stdin loads on a pipe; a batch
     // streams it through process.stdin (its input may come slowly, its output must not wait)
-    in: () => (request !== undefined ? replayStdin(request) : run.command === 'decode' ? wholeStdin((bytes) => (request = bytes)) : ((stdinUsed = true), process.stdin)),
+    in: () => (request !== undefined ? replayStdin(request) : run.command === 'decode' ? wholeStdin((bytes) => (request = bytes)) : ((stdinUsed = true), processStdin())),
   })
   // on, not once: the listener exits, and once's wrapper is two more of Node.js's functions to compile
   process.on('SIGINT', onSigint)
@@ -146,7 +146,7 @@ async function readWholeStdin(): Promise<Buffer> {
   let size = 0
   const st = fstatSync(0)
   // `tokentool decode < somedir`: Node.js would read it as an empty stream ("the token is empty")
-  if (st.isDirectory()) throw new InputError('stdin is a directory: nothing can be read from it')
+  if (st.isDirectory()) throw new InputError(STDIN_IS_DIRECTORY)
   if (st.isFIFO() || st.isFile() || st.isSocket()) {
     let whole = false
     try {

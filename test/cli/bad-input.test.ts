@@ -293,8 +293,26 @@ describe('files that never end (a device named where a file was meant)', () => {
     })
   }
 
-  it('decode with stdin a directory: exit 2, "stdin is a directory" (Node.js reads one as empty)', async () => {
-    for (const args of [['decode'], ['decode', '-']]) {
+  // the fast path (decode, verify --batch) and the full program (--timeout sends a decode there;
+  // the other commands run nowhere else) both say it, whichever way the command reads stdin
+  it('every command that reads stdin, with stdin a directory: exit 2, "stdin is a directory" (Node.js reads one as empty)', async () => {
+    const key = join(KEYS, 'cert-public.pem')
+    const runs = [
+      ['decode'],
+      ['decode', '-'],
+      ['--timeout', '5', 'decode'],
+      ['--timeout', '5', 'decode', '-'],
+      ['verify', '--batch', '--key', key],
+      ['--timeout', '5', 'verify', '--batch', '--key', key],
+      ['explain'],
+      ['cae', 'decode'],
+      ['git-credential', 'get'],
+      ['introspect', '--issuer', 'http://127.0.0.1:9', '--client-id', 'c', '-'],
+      ['sign', '--payload', '-', '--key', join(KEYS, 'cert-key.pem')],
+      ['verify', '-', '--key', key],
+      ['call', '--data-binary', '@-', 'http://127.0.0.1:9/x'],
+    ]
+    for (const args of runs) {
       const r = await runCli(args, { prefix: ['sh', '-c', 'exec "$0" "$@" < /'] })
       expect(r.code, r.stderr).toBe(2)
       expect(r.stderr).toBe('tokentool: stdin is a directory: nothing can be read from it\n')
