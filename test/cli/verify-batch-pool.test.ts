@@ -15,6 +15,7 @@ import fc from 'fast-check'
 import { CompactSign, exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { claimsAround } from '../helpers/claims-arbitrary.js'
+import { tamperSignature } from '../helpers/jwt-fixtures.js'
 import { createVerifier } from '../../src/core/jwt/verify.js'
 import { normalizeTokenText } from '../../src/core/token-text.js'
 import { resolveKeySource } from '../../src/cli/keys.js'
@@ -73,7 +74,7 @@ async function tokenOf(l: { kid: string; claims: Record<string, unknown>; twist:
   switch (l.twist) {
     case 'tamper': {
       const t = await signers[l.kid]!({}, payload)
-      return t.slice(0, -2) + (t.endsWith('AA') ? 'BB' : 'AA')
+      return tamperSignature(t)
     }
     case 'unknown-kid':
       return `${enc({ alg: 'ES256', kid: 'nope' })}.${enc(l.claims)}.${enc('sig')}`

@@ -7,6 +7,18 @@ export const NOW_S = Math.floor(NOW.getTime() / 1000)
 export const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
 
 /** An unsigned-looking JWS from raw parts (for shapes jose will not sign). */
+/**
+ * The token with one character of its signature changed, still canonical base64url: the third
+ * from the end. A signature's last character may carry unused bits (an ES256 or RS256
+ * signature's carries 2 of its 6), so changing the last two, as four tests once did ('AA' for
+ * the last two, 'BB' when they were 'AA'), made a malformed segment once in ~256 runs instead of
+ * a wrong signature.
+ */
+export function tamperSignature(token: string): string {
+  const at = token.length - 3
+  return token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1)
+}
+
 export const rawJws = (header: unknown, payload: unknown, sig = 'c2lnbmF0dXJl') => `${b64(header)}.${b64(payload)}.${sig}`
 
 let rsa: Awaited<ReturnType<typeof generateKeyPair>> | undefined

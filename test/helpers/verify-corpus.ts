@@ -10,6 +10,7 @@ import { constants, generateKeyPairSync, KeyObject, sign as nodeSign } from 'nod
 import fc from 'fast-check'
 import { CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { claimsAround } from './claims-arbitrary.js'
+import { tamperSignature } from './jwt-fixtures.js'
 import type { KeySource, VerifyOptions } from '../../src/core/jwt/verify.js'
 import { keySourceFromText, keysSource, remoteSource, secretKey, type KidResolver } from '../../src/cli/keys.js'
 import type { KidLookup } from '../../src/oauth/jwks.js'
@@ -84,7 +85,7 @@ export async function tokenOf(l: { kid: string; claims: Record<string, unknown>;
   switch (l.twist) {
     case 'tamper': {
       const t = await sign({}, json)
-      return t.slice(0, -2) + (t.endsWith('AA') ? 'BB' : 'AA')
+      return tamperSignature(t)
     }
     case 'unknown-kid':
       return sign({ kid: 'nope' }, json)
