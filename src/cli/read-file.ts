@@ -8,6 +8,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { InputError } from '../errors.js'
+import { explainErrno } from '../core/errno-words.js'
 
 /** The limit of every file and of stdin (cli/input.ts): no token, key, key set or payload is this large. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -41,7 +42,7 @@ export async function readNamedBytes(path: string, cwd: string, what: string, { 
   } catch (e) {
     if (e instanceof InputError) throw e
     const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? e)
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : explainErrno(e)
     throw new InputError(`cannot read ${what} ${path}: ${why}`)
   } finally {
     await file?.close()

@@ -7,7 +7,7 @@
  * @module
  */
 import { EXIT, OutputError } from '../errors.js'
-import { explainErrno } from '../store/safe-fs.js'
+import { explainErrno } from '../core/errno-words.js'
 
 export function stdoutFailure(e: unknown): OutputError {
   return new OutputError(`cannot write to stdout: ${explainErrno(e)}`, { cause: e })

@@ -10,6 +10,7 @@ import { decodeToken } from '../core/jwt/decode.js'
 import { parseWindows } from '../core/simulate/windows.js'
 import { normalizeTokenText } from '../core/token-text.js'
 import { validateProfileName } from '../store/paths.js'
+import { explainErrno } from '../core/errno-words.js'
 
 type Check = (v: string) => string | true
 
@@ -66,6 +67,6 @@ export const validFile: Check = (v) => {
     return statSync(v).isFile() ? true : `${v} is not a file`
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    return code === 'ENOENT' ? `no such file: ${v}` : code === 'EACCES' ? `cannot read ${v}: permission denied` : messageOf(e)
+    return code === 'ENOENT' ? `no such file: ${v}` : code === 'EACCES' ? `cannot read ${v}: permission denied` : `cannot read ${v}: ${explainErrno(e)}`
   }
 }

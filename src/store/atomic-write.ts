@@ -12,7 +12,8 @@ import { fsp } from './fs-promises.js'
 import { StoreError } from '../errors.js'
 import { pidAlive } from './pid.js'
 import { FILE_MODE, ensureDir, type Warn } from './paths.js'
-import { explainErrno, MAX_STORE_FILE_BYTES, readStoreFile } from './safe-fs.js'
+import { explainErrno } from '../core/errno-words.js'
+import { MAX_STORE_FILE_BYTES, readStoreFile } from './safe-fs.js'
 import { randomHex } from './random-hex.js'
 
 /** Test seam: runs after the temporary file is written and synced, before the rename. */

@@ -36,7 +36,7 @@ import { StoreError } from '../errors.js'
 import { readIfExists } from './atomic-write.js'
 import { bootId, processState } from './pid.js'
 import { ensureDir, storePaths, type Warn } from './paths.js'
-import { explainErrno } from './safe-fs.js'
+import { explainErrno } from '../core/errno-words.js'
 import { randomHex } from './random-hex.js'
 
 // node:os and node:timers/promises when a lock is taken: a read of the store takes none (fs-promises.ts)

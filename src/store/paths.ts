@@ -6,7 +6,8 @@
 import { join, resolve } from 'node:path'
 import { fsp } from './fs-promises.js'
 import { StoreError, UsageError } from '../errors.js'
-import { explainErrno, statStoreDir } from './safe-fs.js'
+import { explainErrno } from '../core/errno-words.js'
+import { statStoreDir } from './safe-fs.js'
 
 /** Receives one human line (no prefix, no newline) about something the store fixed by itself. */
 export type Warn = (message: string) => void
@@ -57,11 +58,6 @@ export function storePaths(home: string): StorePaths {
   }
 }
 
-/** The errno code of a failed fs call (`ENOENT`, `EACCES`...), for one-line messages. */
-export function errnoOf(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? String(e)
-}
-
 const octal = (mode: number) => '0' + (mode & 0o777).toString(8)
 
 /**
@@ -88,7 +84,7 @@ export async function checkMode(path: string, mode: number, warn: Warn, opts: { 
       await fsp().chmod(path, mode)
     } catch (e) {
       throw new StoreError(
-        `${path} has mode ${octal(actual)} and cannot be changed to ${octal(mode)}: ${errnoOf(e)}`,
+        `${path} has mode ${octal(actual)} and cannot be changed to ${octal(mode)}: ${explainErrno(e)}`,
         { cause: e, hint: `fix it with: chmod ${octal(mode)} ${path}` },
       )
     }

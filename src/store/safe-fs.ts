@@ -17,6 +17,7 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { StoreError } from '../errors.js'
+import { explainErrno } from '../core/errno-words.js'
 
 /**
  * The largest store file read: a profile's tokens are a few KiB (tokens of 8 KiB are already
@@ -44,21 +45,6 @@ export function describeType(st: Stats): string {
 
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException).code
 
-/** The system's words for an errno, for one-line messages: "ENOSPC (no space left on device)". */
-export function explainErrno(e: unknown): string {
-  const code = errno(e)
-  const words: Record<string, string> = {
-    ENOSPC: 'no space left on device',
-    EDQUOT: 'disk quota exceeded',
-    EROFS: 'read-only file system',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EIO: 'input/output error',
-    ENOTDIR: 'a path component is not a directory',
-  }
-  if (code === undefined) return String((e as Error)?.message ?? e)
-  return words[code] ? `${code} (${words[code]})` : code
-}
 
 export interface ReadOptions {
   /** Repair a mode other than this through the descriptor (with a warning). */

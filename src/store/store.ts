@@ -17,7 +17,8 @@ import { fsp } from './fs-promises.js'
 import { StoreError, UsageError } from '../errors.js'
 import { readJsonFile, writeFileAtomic } from './atomic-write.js'
 import { withFileLock, type LockOptions } from './lock.js'
-import { DIR_MODE, checkMode, errnoOf, storePaths, validateProfileName, type Warn } from './paths.js'
+import { explainErrno } from '../core/errno-words.js'
+import { DIR_MODE, checkMode, storePaths, validateProfileName, type Warn } from './paths.js'
 import {
   checkConfig,
   checkSecrets,
@@ -192,7 +193,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
       try {
         files = await fsp().readdir(paths.tokensDir)
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.tokensDir}: ${errnoOf(e)}`)
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${paths.tokensDir}: ${explainErrno(e)}`)
       }
       for (const f of files) {
         const m = /^([A-Za-z0-9._-]+)\.json$/.exec(f)
@@ -257,7 +258,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
         return true
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false
-        throw new StoreError(`cannot remove ${paths.tokens(profile)}: ${errnoOf(e)}`)
+        throw new StoreError(`cannot remove ${paths.tokens(profile)}: ${explainErrno(e)}`)
       }
     },
 
@@ -270,7 +271,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
         const hadTokens = await store.removeTokens(profile)
         // the DPoP key goes with the tokens it binds
         await fsp().unlink(paths.dpopKey(profile)).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'ENOENT') throw new StoreError(`cannot remove ${paths.dpopKey(profile)}: ${errnoOf(e)}`)
+          if (e.code !== 'ENOENT') throw new StoreError(`cannot remove ${paths.dpopKey(profile)}: ${explainErrno(e)}`)
         })
         const hadSettings = await configLock(async () => {
           const config = await readConfig()

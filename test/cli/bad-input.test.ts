@@ -3,12 +3,12 @@
  * of input, as a user runs them: one clear `tokentool:` line on stderr, the contract's exit
  * code, never a crash (exit 70) or a stack trace, and nothing sent for input refused locally.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SignJWT } from 'jose'
-import { runCli, type CliResult } from '../helpers/run-cli.js'
+import { FULL_PROGRAM, runCli, tempHome, type CliResult } from '../helpers/run-cli.js'
 import { startHttpServer, type TinyServer } from '../helpers/http-server.js'
 
 const DIR = fileURLToPath(new URL('../fixtures/bad-input/', import.meta.url))
@@ -292,6 +292,34 @@ describe('files that never end (a device named where a file was meant)', () => {
       expect(r.stderr).toBe(`tokentool: cannot read ${what} ${path}: it is over 4 MiB (no ${what} is this large)\n`)
     })
   }
+
+  // a path that cannot be opened for a reason other than the usual three: the code and the
+  // system's words (core/errno-words.ts), the same in the fast path, the full program and the store
+  it('a file that cannot be opened (a link loop, a file as a directory, a name too long): the code and its words, exit 2', async () => {
+    const dir = tempHome()
+    symlinkSync(join(dir, 'b'), join(dir, 'a'))
+    symlinkSync(join(dir, 'a'), join(dir, 'b'))
+    const cases: [string, string][] = [
+      [join(dir, 'a'), 'ELOOP (too many levels of symbolic links)'],
+      ['/etc/passwd/x', 'ENOTDIR (a path component is not a directory)'],
+      [join(dir, 'n'.repeat(300)), 'ENAMETOOLONG (the name is too long)'],
+    ]
+    for (const [path, why] of cases) {
+      for (const bin of [undefined, FULL_PROGRAM]) {
+        const r = await runCli(['decode', '--file', path], { bin })
+        expect(r.code, r.stderr).toBe(2)
+        expect(r.stderr).toBe(`tokentool: cannot read token file ${path}: ${why}\n`)
+      }
+      const k = await runCli(['verify', jwt, '--jwks', path])
+      expect(k.code, k.stderr).toBe(2)
+      expect(k.stderr).toBe(`tokentool: cannot read JWKS file ${path}: ${why}\n`)
+    }
+    // the store: TOKENTOOL_HOME itself a link loop
+    const r = await runCli(['profiles'], { env: { TOKENTOOL_HOME: join(dir, 'a') } })
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toContain(`: ELOOP (too many levels of symbolic links)`)
+    oneCleanLine(r, 'store')
+  })
 
   // the fast path (decode, verify --batch) and the full program (--timeout sends a decode there;
   // the other commands run nowhere else) both say it, whichever way the command reads stdin
