@@ -5,7 +5,8 @@
  * CAE claims challenge. tokentool must answer it with one refresh carrying the claims
  * request (asserted at the provider) and one retry.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -285,6 +286,41 @@ describe('call', () => {
     expect(refresh).toHaveLength(1)
     expect(refresh[0]).toMatchObject({ status: 200, params: { client_id } })
     expect(refresh[0]!.authorization).toBeUndefined()
+  })
+
+  // call's refresh authenticates as `refresh` does (login.ts chosenClientAuth): it once built
+  // oauth4webapi's ClientSecretBasic, which sends '-' as %2D (glewlwyd refuses that), and sent
+  // no client authentication at all for a private_key_jwt profile
+  it('refreshes a confidential client with the client authentication saved at login (basic): the RFC 6749 encoding', async () => {
+    const { client_id, client_secret } = provider.clients.basic
+    expect(client_secret).toContain('-')
+    const home = await signedInHome(provider, ['--client-id', client_id, '--client-secret', client_secret, '--client-auth', 'basic', ...API_LOGIN])
+    const before = refreshRequests().length
+    await revocationEvent()
+    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+    expect(r.stderr).not.toMatch(/invalid_client/)
+    expect(r.code).toBe(0)
+    const refresh = refreshRequests().slice(before)
+    expect(refresh).toHaveLength(1)
+    expect(refresh[0]).toMatchObject({ status: 200, authorization: 'Basic', basicCredentials: `${client_id}:${client_secret}` })
+    expect(refresh[0]!.params.client_secret).toBeUndefined()
+  })
+
+  it('refreshes a private_key_jwt client with the key saved at login: a client assertion, not nothing', async () => {
+    const pk = provider.clients.privateKeyJwt
+    const dir = mkdtempSync(join(tmpdir(), 'tokentool-call-key-'))
+    const keyFile = join(dir, 'client-key.pem')
+    writeFileSync(keyFile, pk.privateKeyPem, { mode: 0o600 })
+    const home = await signedInHome(provider, ['--client-id', pk.client_id, '--client-auth', 'private_key_jwt', '--client-key', keyFile, ...API_LOGIN])
+    const before = refreshRequests().length
+    await revocationEvent()
+    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+    expect(r.stderr).not.toMatch(/invalid_client/)
+    expect(r.code).toBe(0)
+    const refresh = refreshRequests().slice(before)
+    expect(refresh).toHaveLength(1)
+    expect(refresh[0]).toMatchObject({ status: 200, params: { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' } })
+    expect(decodeJwt(refresh[0]!.params.client_assertion as string)).toMatchObject({ iss: pk.client_id, sub: pk.client_id })
   })
 
   it('exits 4 naming the login command when the provider refuses the refresh and there is no terminal', async () => {

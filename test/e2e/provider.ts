@@ -65,6 +65,8 @@ export interface RequestLogEntry {
   claims?: unknown
   /** Whether an Authorization header was sent and its scheme (`Basic`, `Bearer`, `DPoP`). */
   authorization?: string
+  /** A Basic header's credentials as sent, base64-decoded but not form-decoded: `tokentool-basic:basic-…` (RFC 6749 §2.3.1 encoding). */
+  basicCredentials?: string
   /** The `DPoP` proof header, when one was sent (RFC 9449). */
   dpop?: string
   /** The `DPoP-Nonce` the provider answered with, if any. */
@@ -329,6 +331,7 @@ export async function startProvider(opts: ProviderOptions = {}): Promise<TestPro
         ...(typeof params.grant_type === 'string' ? { grantType: params.grant_type } : {}),
         ...(claims !== undefined ? { claims } : {}),
         ...(auth ? { authorization: auth.split(' ')[0] } : {}),
+        ...(/^basic /i.test(auth) ? { basicCredentials: Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8') } : {}),
         ...(dpop ? { dpop } : {}),
         ...(dpopNonce ? { dpopNonce } : {}),
         status: ctx.status,

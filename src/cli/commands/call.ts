@@ -5,7 +5,6 @@
  * @module
  */
 import type { Command } from 'commander'
-import * as oidc from 'openid-client'
 import { claimsParameter } from '../../core/cae/claims.js'
 import { exitCodeForStatus } from '../../core/cae/call-decision.js'
 import { NetworkError, TokenInvalidError, UsageError } from '../../errors.js'
@@ -25,7 +24,7 @@ import { addClientCertFlags, resolveClient } from '../oauth-flags.js'
 import { readClientCert, type ClientCert } from '../token-request.js'
 import { readNamedBytes } from '../read-file.js'
 import { readStreamBytes } from '../input.js'
-import { runLogin, type LoginFlags } from './login.js'
+import { chosenClientAuth, runLogin, type LoginFlags } from './login.js'
 import { addDpopFlags, dpopWanted, resolveDpopKey, type DpopFlags } from '../dpop-key.js'
 
 /** One `-d` / `--data-binary` value, in command-line order (curl joins them with "&"). */
@@ -198,7 +197,7 @@ export async function runCall(urlText: string, o: CallFlags, deps: Deps): Promis
     const saved = await store.getSettings(profile)
     const rc = await resolveClient({}, saved, deps, profile)
     const dpop = dpopWanted(o, saved) ? await key() : undefined
-    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: savedClientAuth(saved?.clientAuth, rc.clientSecret), dpop, ...(cert ? { clientCert: cert } : {}) }, deps)
+    const oc = await createOAuthClient({ issuer: rc.issuer, endpoints: rc.endpoints }, { ...rc, auth: await chosenClientAuth({}, saved, rc.clientSecret, deps), dpop, ...(cert ? { clientCert: cert } : {}) }, deps)
     return {
       oc,
       shape: { clientId: rc.clientId, scope: saved?.scope, audience: saved?.audience, resource: saved?.resource, dpopJkt: dpop?.jkt, authorizationDetails: saved?.authorizationDetails, mtlsX5t: cert?.x5t },
@@ -302,19 +301,6 @@ export function certificateBindingHint(accessToken: string, cert: Pick<ClientCer
   if (typeof bound !== 'string') return undefined
   if (!cert) return 'the token is certificate-bound (cnf.x5t#S256) and no client certificate was presented: give --client-cert FILE --client-cert-key FILE'
   if (cert.x5t !== bound) return `the token is bound to the certificate with x5t#S256 ${bound}, the one presented is ${cert.x5t}: give the one it was issued to with --client-cert FILE --client-cert-key FILE`
-  return undefined
-}
-
-/**
- * The client authentication the profile saved at login (`--client-auth basic|post|none`);
- * undefined lets createOAuthClient choose from the secret and the server's metadata.
- */
-function savedClientAuth(method: string | undefined, secret: string | undefined): oidc.ClientAuth | undefined {
-  if (method === 'none') return oidc.None()
-  if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') return oidc.TlsClientAuth()
-  if (!secret) return undefined
-  if (method === 'post') return oidc.ClientSecretPost(secret)
-  if (method === 'basic') return oidc.ClientSecretBasic(secret)
   return undefined
 }
 
