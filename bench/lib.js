@@ -35,8 +35,14 @@ export function median(xs) {
 /**
  * Runs each named command `rounds` times, interleaved (a, b, a, b, ...) so that machine load
  * affects all alike, after `warmup` untimed rounds. Returns the median wall time of each.
+ *
+ * START_ROUNDS is what the start-up figures use. One start on this 2-core VM takes 23–47 ms
+ * (10th to 90th percentile, `node -e 0`), so the median of 30 moved by ±0.05 from one run to the
+ * next: 1.12×, 1.17×, 1.22× for the same build, minutes apart. Of 100, by about half that, for
+ * 7 s of a run (decode and node -e 0) and 14 s (the four cache commands).
  */
-export function sideBySide(commands, { rounds = 30, warmup = 3 } = {}) {
+export const START_ROUNDS = 100
+export function sideBySide(commands, { rounds = START_ROUNDS, warmup = 3 } = {}) {
   const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]))
   for (let i = 0; i < warmup + rounds; i++) {
     for (const [name, run] of Object.entries(commands)) {

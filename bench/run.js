@@ -9,7 +9,7 @@ console.log(`tokentool benchmarks — node ${process.version}, ${started}`)
 if (UNSET.length > 0) console.log(`(measured without ${UNSET.join(', ')} from this environment: see bench/lib.js)`)
 
 const s = benchStartup()
-console.log(`start-up       decode ${fmt(s.decodeMs, 1)} ms ÷ node -e 0 ${fmt(s.nodeMs, 1)} ms = ${fmt(s.ratio)}x   (target <= 1.2x; load ${s.load})`)
+console.log(`start-up       decode ${fmt(s.decodeMs, 1)} ms ÷ node -e 0 ${fmt(s.nodeMs, 1)} ms = ${fmt(s.ratio)}x   (target <= 1.2x; medians of ${s.rounds} rounds; load ${s.load})`)
 
 const v = await benchVerifyBatch()
 console.log(
