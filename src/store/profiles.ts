@@ -119,6 +119,17 @@ export function settingsProblem(v: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * A map read from a store file, keyed by profile name, without a prototype: a profile named
+ * "constructor" or "toString" (a valid name) must find nothing when it has no entry, not
+ * Object.prototype's member (`profiles show constructor` crashed: exit 70), and one named
+ * "__proto__" is an entry like any other. JSON.parse makes "__proto__" an own property; so
+ * does assigning it here, as the target has no prototype whose setter would take it.
+ */
+export function byName<T>(entries: Record<string, T> | undefined): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries)
+}
+
 export const checkConfig: ShapeCheck<ConfigFile> = (v) => {
   if (!isObject(v)) return { ok: false, reason: 'not a JSON object' }
   const bad = versionMismatch(v)
@@ -128,7 +139,7 @@ export const checkConfig: ShapeCheck<ConfigFile> = (v) => {
     const p = settingsProblem(s)
     if (p) return { ok: false, reason: `profile "${name}" ${p}` }
   }
-  return { ok: true, value: v as unknown as ConfigFile }
+  return { ok: true, value: { ...(v as unknown as ConfigFile), profiles: byName(v.profiles as Record<string, ProfileSettings>) } }
 }
 
 export const checkSecrets: ShapeCheck<SecretsFile> = (v) => {
@@ -145,11 +156,13 @@ export const checkSecrets: ShapeCheck<SecretsFile> = (v) => {
       if (p) return { ok: false, reason: `registration of profile "${name}" ${p}` }
     }
   }
-  return { ok: true, value: v as unknown as SecretsFile }
+  const value = { ...(v as unknown as SecretsFile), clientSecrets: byName(v.clientSecrets as Record<string, string>) }
+  if (v.registrations !== undefined) value.registrations = byName(v.registrations as Record<string, StoredRegistration>)
+  return { ok: true, value }
 }
 
-export const emptyConfig = (): ConfigFile => ({ version: 1, profiles: {} })
-export const emptySecrets = (): SecretsFile => ({ version: 1, clientSecrets: {} })
+export const emptyConfig = (): ConfigFile => ({ version: 1, profiles: byName({}) })
+export const emptySecrets = (): SecretsFile => ({ version: 1, clientSecrets: byName({}) })
 
 /** Splits settings into what config.json may hold and the literal secret (if any) for secrets.json. */
 export function splitSecret(settings: ProfileSettings): { shareable: ProfileSettings; secret: string | undefined } {

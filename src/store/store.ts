@@ -20,6 +20,7 @@ import { withFileLock, type LockOptions } from './lock.js'
 import { explainErrno } from '../core/errno-words.js'
 import { DIR_MODE, checkMode, storePaths, validateProfileName, type Warn } from './paths.js'
 import {
+  byName,
   checkConfig,
   checkSecrets,
   emptyConfig,
@@ -203,7 +204,7 @@ export function fileStore(home: string, opts: FileStoreOptions = {}): TokenStore
     },
 
     async allShareableSettings() {
-      const out: Record<string, ProfileSettings> = {}
+      const out = byName<ProfileSettings>({})
       for (const [name, { clientSecret: _reference, ...shareable }] of Object.entries((await readConfigForReading()).profiles)) out[name] = shareable
       return out
     },

@@ -61,5 +61,25 @@ describe('names of Object.prototype members in tokens and keys', () => {
         expect(r.code).not.toBe(0)
       }
     })
+
+    // a valid profile name: the store's maps have no prototype (unit: store-prototype-names)
+    it(`a profile named "${name}": in an empty home "no profile", exit 2; stored, it is shown`, async () => {
+      const home = tempHome()
+      for (const args of [['profiles', 'show', name], ['--json', 'profiles', 'show', name], ['status', '--profile', name], ['token', '--profile', name], ['profiles', 'remove', name]]) {
+        const r = await runCli(args, { env: { TOKENTOOL_HOME: home } })
+        clean(r, args.join(' '))
+        expect(r.code, args.join(' ')).toBe(2)
+        expect(r.stderr).toContain(`no profile "${name}"`)
+      }
+      const { fileStore } = await import('../../src/store/store.js')
+      await fileStore(home).saveSettings(name, { issuer: 'https://login.example', clientId: 'c' })
+      const shown = await runCli(['--json', 'profiles', 'show', name], { env: { TOKENTOOL_HOME: home } })
+      clean(shown, 'profiles show')
+      expect(shown.code, shown.stderr).toBe(0)
+      expect(JSON.parse(shown.stdout)).toMatchObject({ name, settings: { issuer: 'https://login.example', client_id: 'c' } })
+      const listed = await runCli(['--json', 'profiles', 'list'], { env: { TOKENTOOL_HOME: home } })
+      expect(listed.code, listed.stderr).toBe(0)
+      expect(listed.stdout).toContain(`"${name}"`)
+    })
   }
 })
