@@ -179,6 +179,29 @@ describe('proxies from the environment', () => {
     expect(proxied.slice(before)).toEqual([])
   })
 
+  // curl reads a proxy without a scheme as http://; undici refused it with "Invalid URL" (exit 70)
+  it('a proxy given without a scheme (proxy.corp:3128) is http://, as curl reads it', async () => {
+    const before = proxied.length
+    const r = await run(['discover', '--json', '--cacert', caPem, '--issuer', issuer], { HTTPS_PROXY: proxyUrl.replace('http://', ''), NO_PROXY: '' })
+    expect(r.code, r.stderr).toBe(0)
+    expect(proxied.slice(before)).toContain(`CONNECT 127.0.0.1:${new URL(issuer).port}`)
+  })
+
+  it('a proxy variable that is not a proxy URL: one line naming it, without its credentials, exit 2, nothing sent', async () => {
+    for (const [name, value, shown] of [
+      ['HTTPS_PROXY', 'http://[::1', 'http://[::1'],
+      ['https_proxy', 'ftp://127.0.0.1:21', 'ftp://127.0.0.1:21'],
+      ['HTTP_PROXY', 'http://', 'http://'],
+      ['HTTPS_PROXY', 'http://ci:proxy-pass-0123456789@[bad', 'http://***@[bad'],
+    ] as const) {
+      const before = proxied.length
+      const r = await run(['discover', '--cacert', caPem, '--issuer', issuer], { [name]: value, NO_PROXY: '' })
+      expect(r.code, r.stderr).toBe(2)
+      expect(r.stderr).toBe(`tokentool: ${name} is not a proxy URL: "${shown}" (give it as http://host:port, or unset ${name})\n`)
+      expect(proxied.length).toBe(before)
+    }
+  })
+
   it('a proxy that is down is named as such (exit 3), not bypassed, and its credentials are not shown', async () => {
     const r = await run(['discover', '--cacert', caPem, '--issuer', issuer], { HTTPS_PROXY: 'http://ci:proxy-pass-0123456789@127.0.0.1:1', NO_PROXY: '' })
     expect(r.code, r.stderr).toBe(3)

@@ -1,5 +1,7 @@
 /** Which proxy a request goes through (the same reading undici's EnvHttpProxyAgent makes), and failures that name it. */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { UsageError } from '../../src/errors.js'
 import { networkFailure } from '../../src/http/net-errors.js'
 import { noProxyFor, proxyFor, proxySettings } from '../../src/http/proxy.js'
 
@@ -33,6 +35,42 @@ describe('proxyFor', () => {
       expect(via(u, { HTTPS_PROXY: 'http://p:1' })).toBeUndefined()
       expect(via(u, { HTTPS_PROXY: 'http://p:1', NO_PROXY: '' })).toBe('http://p:1/')
     }
+  })
+})
+
+describe('proxy variables as given', () => {
+  it('a value without a scheme is http:// (curl reads it so); one with a scheme is kept', () => {
+    expect(proxySettings({ HTTPS_PROXY: 'proxy.corp:3128' }).httpsProxy).toBe('http://proxy.corp:3128')
+    expect(proxySettings({ HTTP_PROXY: ' 10.0.0.1:8080 ' }).httpProxy).toBe('http://10.0.0.1:8080')
+    expect(proxySettings({ HTTPS_PROXY: 'https://p.example:443' }).httpsProxy).toBe('https://p.example:443')
+    expect(via('https://as.example/', { HTTPS_PROXY: 'p:3128', NO_PROXY: '' })).toBe('http://p:3128/')
+  })
+
+  it('a value that is not an http(s) proxy URL is a UsageError naming the variable', () => {
+    for (const [env, name] of [
+      [{ HTTPS_PROXY: 'http://[::1' }, 'HTTPS_PROXY'],
+      [{ https_proxy: 'ftp://p:21', HTTPS_PROXY: 'http://p:1' }, 'https_proxy'],
+      [{ HTTP_PROXY: 'http://' }, 'HTTP_PROXY'],
+      [{ http_proxy: 'http://:3128' }, 'http_proxy'],
+    ] as const) {
+      expect(() => proxySettings(env)).toThrow(UsageError)
+      expect(() => proxySettings(env)).toThrow(new RegExp(`^${name} is not a proxy URL`))
+    }
+  })
+
+  it('any value: a URL undici parses, or a UsageError that shows no credentials', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('', 'user:pw-5ecret@', 'pw-5ecret@'), fc.constantFrom('', 'http://', 'https://', 'ftp://', 'socks5://'), (rest, creds, scheme) => {
+        const value = `${scheme}${creds}${rest}`
+        try {
+          const { httpsProxy } = proxySettings({ HTTPS_PROXY: value })
+          if (value.trim() !== '') expect(() => new URL(httpsProxy!)).not.toThrow()
+        } catch (e) {
+          expect(e).toBeInstanceOf(UsageError)
+          if (!rest.includes('@')) expect((e as Error).message).not.toContain('5ecret')
+        }
+      }),
+    )
   })
 })
 
