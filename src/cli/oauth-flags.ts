@@ -8,7 +8,7 @@ import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import { claimsParameter } from '../core/cae/claims.js'
 import { UsageError } from '../errors.js'
-import { ENDPOINT_FIELDS, flagFor, parseHeaders, type EndpointField, type Endpoints } from '../oauth/endpoints.js'
+import { checkEndpoints, ENDPOINT_FIELDS, flagFor, parseHeaders, type EndpointField, type Endpoints } from '../oauth/endpoints.js'
 import type { Deps } from './deps.js'
 import { resolveSecretArg } from './secret-arg.js'
 import { registerClientCredentials } from '../core/secret-values.js'
@@ -86,6 +86,7 @@ export function endpointFlags(o: ServerClientFlags): Endpoints {
     const v = (o as Record<string, unknown>)[camel(f)]
     if (typeof v === 'string') out[f] = v
   }
+  checkEndpoints(out)
   return out
 }
 
@@ -145,7 +146,11 @@ export async function resolveClient(o: ServerClientFlags & CredentialFlags, save
   const clientId = o.clientId ?? saved?.clientId
   // endpoints saved for another server must not leak into a login at a new --issuer
   const sameServer = o.issuer === undefined || o.issuer === saved?.issuer
-  const endpoints = { ...(sameServer ? (saved?.endpoints as Endpoints | undefined) : undefined), ...endpointFlags(o) }
+  const flagged = endpointFlags(o)
+  const savedEndpoints = sameServer ? (saved?.endpoints as Endpoints | undefined) : undefined
+  // a hand-edited config.json is checked as the flags are, and named as the profile's
+  if (savedEndpoints) checkEndpoints(savedEndpoints, (f) => `the ${f} of profile "${profile}"`)
+  const endpoints = { ...savedEndpoints, ...flagged }
   const issuer = o.issuer ?? saved?.issuer
   if (!issuer && !endpoints.token_endpoint) {
     throw new UsageError(saved ? `profile "${profile}" has no issuer: give --issuer URL` : `no issuer: give --issuer URL (profile "${profile}" does not exist yet)`, {

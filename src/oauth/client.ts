@@ -7,12 +7,12 @@
 import * as client from 'openid-client'
 import type { Deps } from '../deps.js'
 import { UsageError } from '../errors.js'
-import { isLoopbackHost, isSecureOrLoopback } from '../http/loopback.js'
+import { isLoopbackHost } from '../http/loopback.js'
 import { networkFailure } from '../http/net-errors.js'
 import { clientSecretBasic, prefersPost } from './client-auth.js'
 import { discoverIssuer } from './discovery.js'
 import { authTagOf, keepErrorBody, tagAuth, type AuthTag } from './error-body.js'
-import { ENDPOINT_FIELDS, flagFor, type Endpoints } from './endpoints.js'
+import { ENDPOINT_FIELDS, endpointUrl, type Endpoints } from './endpoints.js'
 import { dpopHandle, type DpopKey } from './dpop.js'
 
 // kept here too for existing importers; defined without openid-client so flags load fast
@@ -101,14 +101,7 @@ function cleanEndpoints(endpoints: Endpoints): Endpoints {
   for (const field of ENDPOINT_FIELDS) {
     const v = endpoints[field]
     if (v === undefined) continue
-    let url: URL
-    try {
-      url = new URL(v)
-    } catch {
-      throw new UsageError(`${flagFor(field)} is not a URL: ${v}`)
-    }
-    if (!isSecureOrLoopback(url)) throw new UsageError(`${flagFor(field)} must use https (http only for loopback): ${v}`)
-    out[field] = url.href
+    out[field] = endpointUrl(field, v).href
   }
   return out
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import { isSecureOrLoopback } from '../http/loopback.js'
 
 /** Endpoint flags (`--token-endpoint` …) by their metadata names. */
 export const ENDPOINT_FIELDS = [
@@ -21,6 +22,32 @@ export type Endpoints = Partial<Record<EndpointField, string>>
 /** `--authorization-endpoint` ⇄ `authorization_endpoint`. */
 export function flagFor(field: EndpointField): string {
   return '--' + field.replace(/_/g, '-')
+}
+
+/**
+ * The endpoint `value` of `field` as a URL: absolute, http(s), https unless loopback. A
+ * UsageError (exit 2) names it as `name` gives it: the flag (`--token-endpoint`) or the
+ * profile's setting. Asked before anything takes the URL apart (the issuer of a server without
+ * discovery is its token endpoint's origin: `--token-endpoint null` was exit 70 there).
+ */
+export function endpointUrl(field: EndpointField, value: string, name: string = flagFor(field)): URL {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UsageError(`${name} is not a URL: ${value}`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${name} is not an http(s) URL: ${value}`)
+  if (!isSecureOrLoopback(url)) throw new UsageError(`${name} must use https (http only for loopback): ${value}`)
+  return url
+}
+
+/** Every endpoint of `endpoints` checked (endpointUrl), each named by `nameOf`. */
+export function checkEndpoints(endpoints: Endpoints, nameOf: (field: EndpointField) => string = flagFor): void {
+  for (const field of ENDPOINT_FIELDS) {
+    const v = endpoints[field]
+    if (v !== undefined) endpointUrl(field, v, nameOf(field))
+  }
 }
 
 /** `--header k=v` / `k: v` pairs into a header record. */

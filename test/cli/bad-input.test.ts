@@ -293,6 +293,26 @@ describe('files that never end (a device named where a file was meant)', () => {
     })
   }
 
+  // the issuer of a server without discovery is its token endpoint's origin: taken apart before
+  // the OAuth client checked it, `--token-endpoint null` was exit 70 (found by test/unit/argv-fuzz)
+  it('an endpoint flag that is not an http(s) URL, or a profile whose saved endpoint is not: one line, exit 2, for every command that takes one', async () => {
+    for (const command of ['token', 'refresh', 'exchange', 'introspect', 'revoke', 'userinfo', 'login']) {
+      for (const [value, why] of [['null', 'is not a URL'], ['ftp://127.0.0.1/t', 'is not an http(s) URL'], ['http://example.com/t', 'must use https (http only for loopback)']] as const) {
+        const r = await runCli([command, '--client-id', 'c', '--token-endpoint', value], { env: { TOKENTOOL_HOME: tempHome() } })
+        expect(r.code, `${command} ${value}: ${r.stderr}`).toBe(2)
+        expect(r.stderr).toBe(`tokentool: --token-endpoint ${why}: ${value}\n`)
+      }
+    }
+    const home = tempHome()
+    const { fileStore } = await import('../../src/store/store.js')
+    await fileStore(home).saveSettings('default', { clientId: 'c', endpoints: { token_endpoint: 'null' } })
+    for (const command of ['token', 'refresh', 'introspect']) {
+      const r = await runCli([command, ...(command === 'introspect' ? ['x'] : [])], { env: { TOKENTOOL_HOME: home } })
+      expect(r.code, `${command}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toBe('tokentool: the token_endpoint of profile "default" is not a URL: null\n')
+    }
+  })
+
   // a path that cannot be opened for a reason other than the usual three: the code and the
   // system's words (core/errno-words.ts), the same in the fast path, the full program and the store
   it('a file that cannot be opened (a link loop, a file as a directory, a name too long): the code and its words, exit 2', async () => {

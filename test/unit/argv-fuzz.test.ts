@@ -134,7 +134,8 @@ describe('argv fuzz: every command, its own options, hostile values', () => {
         expect(r.stderr, what).not.toMatch(/unexpected error|this is a bug|\n\s+at /)
         if (r.code !== 0) expect(r.stderr.trim(), `${what} exited ${r.code} without a word`).not.toBe('')
       }),
-      { numRuns: 2000 },
+      // FUZZ_RUNS=50000 for a deeper search by hand
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000) },
     )
   }, 300_000)
 })
