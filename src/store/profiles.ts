@@ -86,6 +86,8 @@ export interface StoredRegistration {
 function registrationProblem(v: unknown): string | undefined {
   if (!isObject(v)) return 'is not an object'
   for (const f of ['issuer', 'clientId', 'redirectUri'] as const) if (typeof v[f] !== 'string') return `"${f}" is not a string`
+  // taken apart when the profile signs in again (resource-login.ts): a hand-edited one must not crash it
+  if (!URL.canParse(v.redirectUri as string)) return '"redirectUri" is not a URL'
   for (const f of ['registrationAccessToken', 'registrationClientUri'] as const) if (v[f] !== undefined && typeof v[f] !== 'string') return `"${f}" is not a string`
   if (v.issuedAt !== undefined && typeof v.issuedAt !== 'number') return '"issuedAt" is not a number'
   return undefined

@@ -1,5 +1,6 @@
 /** The client `login --resource` registered: kept in secrets.json (0600), bound to its issuer, gone with the profile. */
 import { describe, expect, it } from 'vitest'
+import { checkSecrets } from '../../src/store/profiles.js'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,4 +37,14 @@ it('the management token lives in secrets.json (0600), never in the shareable co
   // a settings change keeps it
   await store.updateSettings('mcp', (s) => ({ ...s, scope: 'api:read' }))
   expect(await store.getRegistration('mcp')).toEqual(reg)
+})
+
+// resource-login.ts takes a kept registration's redirect URI apart: a hand-edited one that is
+// not a URL must be the store's damage report (exit 2), not a crash at the next sign-in
+it('a registration whose redirectUri is not a URL is a damaged secrets.json', () => {
+  const secrets = (redirectUri: unknown) => ({ version: 1, clientSecrets: {}, registrations: { p: { ...reg, redirectUri } } })
+  expect(checkSecrets(secrets(reg.redirectUri)).ok).toBe(true)
+  for (const bad of ['null', '', '/callback', '127.0.0.1:5/cb']) {
+    expect(checkSecrets(secrets(bad))).toEqual({ ok: false, reason: 'registration of profile "p" "redirectUri" is not a URL' })
+  }
 })
