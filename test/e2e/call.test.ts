@@ -14,7 +14,7 @@ import { signedInHome } from '../helpers/login-flow.js'
 import { startPty } from '../helpers/pty.js'
 import { runCli } from '../helpers/run-cli.js'
 import { browserlessLogin } from './browserless-login.js'
-import { API_RESOURCE, startProvider, type TestProvider } from './provider.js'
+import { API_RESOURCE, startProvider, type RequestLogEntry, type TestProvider } from './provider.js'
 import { startResourceServer, type ResourceServer } from './resource-server.js'
 
 /**
@@ -67,6 +67,21 @@ async function revocationEvent(): Promise<number> {
   const at = api.revoke()
   await new Promise((r) => setTimeout(r, (at + 1) * 1000 - Date.now() + 20))
   return at
+}
+
+/**
+ * `call <api>/me` after a revocation event, for a profile signed in at `home`: it must refresh
+ * (once, accepted) and succeed. The refresh requests the provider saw.
+ */
+async function callRefreshing(home: string): Promise<RequestLogEntry[]> {
+  const before = refreshRequests().length
+  await revocationEvent()
+  const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
+  expect(r.stderr).not.toMatch(/invalid_client/)
+  expect(r.code).toBe(0)
+  const refresh = refreshRequests().slice(before)
+  expect(refresh).toHaveLength(1)
+  return refresh
 }
 
 const nbfClaims = (at: number) => ({ access_token: { nbf: { essential: true, value: String(at) } } })
@@ -277,13 +292,7 @@ describe('call', () => {
   it('refreshes a confidential client with the client authentication saved at login (post)', async () => {
     const { client_id, client_secret } = provider.clients.post
     const home = await signedInHome(provider, ['--client-id', client_id, '--client-secret', client_secret, '--client-auth', 'post', ...API_LOGIN])
-    const before = refreshRequests().length
-    await revocationEvent()
-    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
-    expect(r.stderr).not.toMatch(/invalid_client/)
-    expect(r.code).toBe(0)
-    const refresh = refreshRequests().slice(before)
-    expect(refresh).toHaveLength(1)
+    const refresh = await callRefreshing(home)
     expect(refresh[0]).toMatchObject({ status: 200, params: { client_id } })
     expect(refresh[0]!.authorization).toBeUndefined()
   })
@@ -295,13 +304,7 @@ describe('call', () => {
     const { client_id, client_secret } = provider.clients.basic
     expect(client_secret).toContain('-')
     const home = await signedInHome(provider, ['--client-id', client_id, '--client-secret', client_secret, '--client-auth', 'basic', ...API_LOGIN])
-    const before = refreshRequests().length
-    await revocationEvent()
-    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
-    expect(r.stderr).not.toMatch(/invalid_client/)
-    expect(r.code).toBe(0)
-    const refresh = refreshRequests().slice(before)
-    expect(refresh).toHaveLength(1)
+    const refresh = await callRefreshing(home)
     expect(refresh[0]).toMatchObject({ status: 200, authorization: 'Basic', basicCredentials: `${client_id}:${client_secret}` })
     expect(refresh[0]!.params.client_secret).toBeUndefined()
   })
@@ -312,13 +315,7 @@ describe('call', () => {
     const keyFile = join(dir, 'client-key.pem')
     writeFileSync(keyFile, pk.privateKeyPem, { mode: 0o600 })
     const home = await signedInHome(provider, ['--client-id', pk.client_id, '--client-auth', 'private_key_jwt', '--client-key', keyFile, ...API_LOGIN])
-    const before = refreshRequests().length
-    await revocationEvent()
-    const r = await runCli(['call', `${api.url}/me`], { env: { TOKENTOOL_HOME: home } })
-    expect(r.stderr).not.toMatch(/invalid_client/)
-    expect(r.code).toBe(0)
-    const refresh = refreshRequests().slice(before)
-    expect(refresh).toHaveLength(1)
+    const refresh = await callRefreshing(home)
     expect(refresh[0]).toMatchObject({ status: 200, params: { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' } })
     expect(decodeJwt(refresh[0]!.params.client_assertion as string)).toMatchObject({ iss: pk.client_id, sub: pk.client_id })
   })
